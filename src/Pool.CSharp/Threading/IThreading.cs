@@ -1,0 +1,49 @@
+namespace Pool.Threading;
+
+/// <summary>
+/// Everything that orders threads, behind one seam. Product code (the pool, the executor, the
+/// reactor) calls only this interface, never <c>System.Threading</c>, so that the systematic
+/// explorer can substitute a controlled implementation that decides every interleaving.
+/// </summary>
+/// <remarks>
+/// <see cref="OsThreading.Instance"/> is the production implementation over real threads.
+/// Every member may be called from any thread the implementation knows (for the OS
+/// implementation, any thread; for a controlled implementation, only its controlled threads).
+/// </remarks>
+public interface IThreading
+{
+    /// <summary>Starts a new thread running <paramref name="body"/>.</summary>
+    /// <param name="body">The thread's code. An exception escaping it is the caller's bug:
+    /// on OS threads it ends the process, under the explorer it is reported.</param>
+    /// <param name="name">A name for diagnostics, or null.</param>
+    /// <returns>A handle that can be joined exactly once.</returns>
+    IThreadHandle Start(Action body, string? name = null);
+
+    /// <summary>Starts a new thread with the given stack size in bytes (0 = the platform default).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stackSize"/> is negative.</exception>
+    /// <exception cref="OutOfMemoryException">The platform could not create the thread.</exception>
+    IThreadHandle Start(Action body, string? name, int stackSize);
+
+    /// <summary>Creates a non-reentrant mutual-exclusion lock.</summary>
+    ILock CreateLock();
+
+    /// <summary>Creates a condition variable whose waits release and re-acquire <paramref name="lockObject"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="lockObject"/> was created by another implementation.</exception>
+    ICondition CreateCondition(ILock lockObject);
+
+    /// <summary>A scheduling point: a no-op on OS threads; under the explorer, another thread may run here.</summary>
+    void Yield();
+
+    /// <summary>Creates a variable with one independent value per thread (initially <c>default</c>).</summary>
+    IThreadLocal<T> CreateThreadLocal<T>();
+
+    /// <summary>Creates a 64-bit integer whose every operation is atomic and a scheduling point.</summary>
+    IAtomicInt64 CreateAtomic(long initialValue = 0);
+
+    /// <summary>A monotonic clock. Under the explorer it is virtual and only advances when every thread waits.</summary>
+    TimeSpan Now { get; }
+
+    /// <summary>Blocks the calling thread for at least <paramref name="duration"/> of <see cref="Now"/>'s time.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative.</exception>
+    void Sleep(TimeSpan duration);
+}

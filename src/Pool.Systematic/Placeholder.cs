@@ -1,0 +1,3 @@
+namespace Pool.Systematic;
+
+internal static class Placeholder { }

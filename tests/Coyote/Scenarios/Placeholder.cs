@@ -1,0 +1,3 @@
+namespace Coyote.Scenarios;
+
+internal static class Placeholder { }

@@ -1,0 +1,3 @@
+namespace Coyote.Tests;
+
+internal static class Placeholder { }
