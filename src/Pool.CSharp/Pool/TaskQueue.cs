@@ -1,0 +1,194 @@
+using Pool.Threading;
+
+namespace Pool;
+
+/// <summary>
+/// The pool's queue, after the reference's two-list message queue: producers append to the put
+/// list under the put lock; consumers take from the get list under the get lock and swap the two
+/// lists, under both locks, only when theirs is empty. Producers and consumers therefore meet only
+/// at a swap. At most one consumer (the one holding the get lock) ever waits for the put list.
+/// </summary>
+/// <remarks>
+/// Lock order: get lock, then put lock. Exit entries (from <see cref="ThreadPool.Decrease"/>) are a
+/// counter checked before the get list, which makes them jump the queue without a second list.
+/// Termination is an atomic flag so that consumers see it without taking the put lock.
+/// </remarks>
+internal sealed class TaskQueue
+{
+    private readonly ILock _putLock;
+    private readonly ILock _getLock;
+    private readonly ICondition _putListNotEmpty;
+    private readonly IAtomicInt64 _exitEntries;
+    private readonly IAtomicInt64 _closed;
+    private TaskRing _putList = new(); // guarded by _putLock
+    private TaskRing _getList = new(); // guarded by _getLock
+    private bool _consumerWaiting; // guarded by _putLock
+    private bool _sealed; // guarded by _putLock
+
+    public TaskQueue(IThreading threading)
+    {
+        _putLock = threading.CreateLock();
+        _getLock = threading.CreateLock();
+        _putListNotEmpty = threading.CreateCondition(_putLock);
+        _exitEntries = threading.CreateAtomic();
+        _closed = threading.CreateAtomic();
+    }
+
+    /// <summary>Appends a task. Accepted until <see cref="TryDrain"/> has sealed the queue.</summary>
+    /// <exception cref="InvalidOperationException">The queue is sealed (the pool was destroyed).</exception>
+    public void Enqueue(in PoolTask task)
+    {
+        _putLock.Enter();
+        try
+        {
+            ThrowIfSealed();
+            _putList.Enqueue(task);
+            if (_consumerWaiting)
+            {
+                _putListNotEmpty.Signal();
+            }
+        }
+        finally
+        {
+            _putLock.Exit();
+        }
+    }
+
+    /// <summary>Adds an exit entry that the next dequeuing worker takes before any task.</summary>
+    /// <exception cref="InvalidOperationException">The queue is sealed.</exception>
+    public void EnqueueExit()
+    {
+        _putLock.Enter();
+        try
+        {
+            ThrowIfSealed();
+            _exitEntries.Add(1);
+            if (_consumerWaiting)
+            {
+                _putListNotEmpty.Signal();
+            }
+        }
+        finally
+        {
+            _putLock.Exit();
+        }
+    }
+
+    /// <summary>Blocks until there is an exit entry, a task, or the queue is closed.</summary>
+    public DequeueResult Dequeue(out PoolTask task)
+    {
+        _getLock.Enter();
+        try
+        {
+            while (true)
+            {
+                if (_closed.Read() != 0)
+                {
+                    task = default;
+                    return DequeueResult.Closed;
+                }
+                if (TryTakeExitEntry())
+                {
+                    task = default;
+                    return DequeueResult.Exit;
+                }
+                if (_getList.TryDequeue(out task))
+                {
+                    return DequeueResult.Task;
+                }
+                WaitAndSwap();
+            }
+        }
+        finally
+        {
+            _getLock.Exit();
+        }
+    }
+
+    /// <summary>Makes every consumer return <see cref="DequeueResult.Closed"/> from now on; tasks stay queued.</summary>
+    public void Close()
+    {
+        _closed.Write(1);
+        _putLock.Enter();
+        _putListNotEmpty.Broadcast();
+        _putLock.Exit();
+    }
+
+    /// <summary>
+    /// For the destroyer, once no worker dequeues any more: takes the oldest task, or, when both
+    /// lists are empty, seals the queue (later enqueues throw) and returns false. Exit entries are dropped.
+    /// </summary>
+    public bool TryDrain(out PoolTask task)
+    {
+        _getLock.Enter();
+        try
+        {
+            if (_getList.TryDequeue(out task))
+            {
+                return true;
+            }
+            _putLock.Enter();
+            try
+            {
+                (_getList, _putList) = (_putList, _getList);
+                if (_getList.TryDequeue(out task))
+                {
+                    return true;
+                }
+                _sealed = true;
+                return false;
+            }
+            finally
+            {
+                _putLock.Exit();
+            }
+        }
+        finally
+        {
+            _getLock.Exit();
+        }
+    }
+
+    private bool TryTakeExitEntry()
+    {
+        var exits = _exitEntries.Read();
+        while (exits > 0)
+        {
+            var seen = _exitEntries.CompareExchange(exits - 1, exits);
+            if (seen == exits)
+            {
+                return true;
+            }
+            exits = seen;
+        }
+        return false;
+    }
+
+    // Called with the get lock held and the get list empty.
+    private void WaitAndSwap()
+    {
+        _putLock.Enter();
+        try
+        {
+            while (_putList.Count == 0 && _closed.Read() == 0 && _exitEntries.Read() == 0)
+            {
+                _consumerWaiting = true;
+                _putListNotEmpty.Wait();
+                _consumerWaiting = false;
+            }
+            (_getList, _putList) = (_putList, _getList);
+        }
+        finally
+        {
+            _putLock.Exit();
+        }
+    }
+
+    private void ThrowIfSealed()
+    {
+        if (_sealed)
+        {
+            throw new InvalidOperationException("The thread pool has been destroyed.");
+        }
+    }
+}
