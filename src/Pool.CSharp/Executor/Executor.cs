@@ -43,6 +43,9 @@ public sealed class Executor
         }
     }
 
+    /// <summary>The owned pool, for tests that need to steer it.</summary>
+    internal ThreadPool PoolForTests => _pool;
+
     /// <summary>Workers of the executor's pool (see <see cref="ThreadPool.ThreadCount"/>).</summary>
     public int ThreadCount => _pool.ThreadCount;
 
