@@ -4,4 +4,5 @@ open Xunit
 open Pool.Model
 
 [<Fact>]
-let ``model version is set`` () = Assert.False(System.String.IsNullOrEmpty ModelInfo.version)
+let ``model version is set`` () =
+    Assert.False(System.String.IsNullOrEmpty ModelInfo.version)

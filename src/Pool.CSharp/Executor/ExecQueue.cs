@@ -61,7 +61,9 @@ public sealed class ExecQueue
         {
             if (_closed)
             {
-                throw new InvalidOperationException($"The executor of queue '{Name}' has been destroyed.");
+                throw new InvalidOperationException(
+                    $"The executor of queue '{Name}' has been destroyed."
+                );
             }
             _sessions.Enqueue(new ExecSession(execute, cancelled));
             if (!_hasPoolTask)

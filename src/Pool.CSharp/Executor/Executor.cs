@@ -126,7 +126,10 @@ public sealed class Executor
         }
         if (failures.Count > 0)
         {
-            throw new AggregateException("The executor was destroyed, but some exceptions were not observed.", failures);
+            throw new AggregateException(
+                "The executor was destroyed, but some exceptions were not observed.",
+                failures
+            );
         }
     }
 

@@ -168,7 +168,9 @@ public sealed class ThreadPool
     {
         var worker =
             _currentWorker.Value
-            ?? throw new InvalidOperationException("Exit may only be called from a task running on this pool.");
+            ?? throw new InvalidOperationException(
+                "Exit may only be called from a task running on this pool."
+            );
         worker.ExitRequested = true;
     }
 
@@ -267,7 +269,9 @@ public sealed class ThreadPool
         {
             if (_state != PoolState.Running)
             {
-                throw new InvalidOperationException("The thread pool is being destroyed or has been destroyed.");
+                throw new InvalidOperationException(
+                    "The thread pool is being destroyed or has been destroyed."
+                );
             }
             var worker = new Worker($"pool-worker-{_workersStarted + 1}");
             try

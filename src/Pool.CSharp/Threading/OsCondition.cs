@@ -22,7 +22,9 @@ internal sealed class OsCondition(OsLock lockObject) : ICondition
     {
         if (!lockObject.IsHeldByCurrentThread)
         {
-            throw new SynchronizationLockException("Wait requires the caller to hold the condition's lock.");
+            throw new SynchronizationLockException(
+                "Wait requires the caller to hold the condition's lock."
+            );
         }
         Monitor.Enter(_gate);
         _waiters++;

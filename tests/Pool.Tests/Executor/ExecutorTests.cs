@@ -121,7 +121,14 @@ public class ExecutorTests
         }
         executor.Destroy();
         Assert.Equal(
-            ["cancelled a0", "cancelled a1", "cancelled a2", "cancelled b0", "cancelled b1", "cancelled b2"],
+            [
+                "cancelled a0",
+                "cancelled a1",
+                "cancelled a2",
+                "cancelled b0",
+                "cancelled b1",
+                "cancelled b2",
+            ],
             events
         );
         Assert.Throws<InvalidOperationException>(() => a.Submit(() => { }));
@@ -146,11 +153,20 @@ public class ExecutorTests
         for (var i = 0; i < 3; i++)
         {
             var id = i;
-            queue.Submit(() => events.Enqueue($"ran {id}"), () => events.Enqueue($"cancelled {id}"));
+            queue.Submit(
+                () => events.Enqueue($"ran {id}"),
+                () => events.Enqueue($"cancelled {id}")
+            );
         }
         Wait.For(finished);
         Assert.Equal(
-            ["first ran", "cancelled 0", "cancelled 1", "cancelled 2", "destroy returned in-pool=True"],
+            [
+                "first ran",
+                "cancelled 0",
+                "cancelled 1",
+                "cancelled 2",
+                "destroy returned in-pool=True",
+            ],
             events
         );
     }
@@ -161,7 +177,10 @@ public class ExecutorTests
         for (var round = 0; round < 30; round++)
         {
             var executor = new global::Pool.Executor(3);
-            var queues = Enumerable.Range(0, 4).Select(i => executor.CreateQueue($"q{i}", serial: i % 2 == 0)).ToList();
+            var queues = Enumerable
+                .Range(0, 4)
+                .Select(i => executor.CreateQueue($"q{i}", serial: i % 2 == 0))
+                .ToList();
             var outcome = new ConcurrentDictionary<int, int>();
             var accepted = new ConcurrentBag<int>();
             var next = 0;

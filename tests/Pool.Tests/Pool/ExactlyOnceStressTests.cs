@@ -36,7 +36,10 @@ public class ExactlyOnceStressTests
             {
                 var ran = Ran.GetValueOrDefault(id);
                 var pending = Pending.GetValueOrDefault(id);
-                Assert.True(ran + pending == 1, $"task {id}: ran {ran} times, pending {pending} times");
+                Assert.True(
+                    ran + pending == 1,
+                    $"task {id}: ran {ran} times, pending {pending} times"
+                );
             }
             Assert.Equal(Accepted.Count, Ran.Count + Pending.Count);
         }
@@ -66,7 +69,9 @@ public class ExactlyOnceStressTests
             {
                 ledger.TrySchedule(pool, id => Spawning(pool, ledger, id, 4));
             }
-            pool.Destroy(task => ledger.Pending.AddOrUpdate((int)task.Context!, 1, (_, n) => n + 1));
+            pool.Destroy(task =>
+                ledger.Pending.AddOrUpdate((int)task.Context!, 1, (_, n) => n + 1)
+            );
             ledger.AssertExactlyOnce();
             Assert.Equal(0, pool.ThreadCount);
         }
@@ -112,7 +117,9 @@ public class ExactlyOnceStressTests
                 id =>
                 {
                     ledger.Ran.AddOrUpdate(id, 1, (_, n) => n + 1);
-                    pool.Destroy(task => ledger.Pending.AddOrUpdate((int)task.Context!, 1, (_, n) => n + 1));
+                    pool.Destroy(task =>
+                        ledger.Pending.AddOrUpdate((int)task.Context!, 1, (_, n) => n + 1)
+                    );
                     destroyed.Set();
                 }
             );
@@ -138,7 +145,12 @@ public class ExactlyOnceStressTests
                     go.Wait();
                     for (var i = 0; i < 500; i++)
                     {
-                        if (!ledger.TrySchedule(pool, id => ledger.Ran.AddOrUpdate(id, 1, (_, n) => n + 1)))
+                        if (
+                            !ledger.TrySchedule(
+                                pool,
+                                id => ledger.Ran.AddOrUpdate(id, 1, (_, n) => n + 1)
+                            )
+                        )
                         {
                             return;
                         }
@@ -147,7 +159,9 @@ public class ExactlyOnceStressTests
                 .ToList();
             producers.ForEach(p => p.Start());
             go.Set();
-            pool.Destroy(task => ledger.Pending.AddOrUpdate((int)task.Context!, 1, (_, n) => n + 1));
+            pool.Destroy(task =>
+                ledger.Pending.AddOrUpdate((int)task.Context!, 1, (_, n) => n + 1)
+            );
             producers.ForEach(p => Assert.True(p.Join(Wait.Limit)));
             ledger.AssertExactlyOnce();
         }

@@ -183,11 +183,7 @@ public class ThreadPoolTests
         });
         Wait.For(destroyed);
         Assert.Equal(
-            [
-                "pending in-pool=True",
-                "returned count=0 in-pool=True",
-                "schedule rejected",
-            ],
+            ["pending in-pool=True", "returned count=0 in-pool=True", "schedule rejected"],
             afterDestroy
         );
         Assert.Equal([queuedBehind], pending);
@@ -213,7 +209,10 @@ public class ThreadPoolTests
             go.Set();
             callers.ForEach(c => Assert.True(c.Join(Wait.Limit)));
             Assert.Single(outcomes, o => o is null);
-            Assert.All(outcomes.Where(o => o is not null), o => Assert.IsType<InvalidOperationException>(o));
+            Assert.All(
+                outcomes.Where(o => o is not null),
+                o => Assert.IsType<InvalidOperationException>(o)
+            );
             Assert.Throws<InvalidOperationException>(() => pool.Destroy());
         }
     }
@@ -224,9 +223,13 @@ public class ThreadPoolTests
         var pool = new ThreadPool(1);
         pool.Destroy();
         var ran = false;
-        var schedule = Assert.Throws<InvalidOperationException>(() => pool.Schedule(() => ran = true));
+        var schedule = Assert.Throws<InvalidOperationException>(() =>
+            pool.Schedule(() => ran = true)
+        );
         Assert.Contains("destroyed", schedule.Message);
-        Assert.Throws<InvalidOperationException>(() => pool.Schedule(new PoolTask(_ => ran = true, null)));
+        Assert.Throws<InvalidOperationException>(() =>
+            pool.Schedule(new PoolTask(_ => ran = true, null))
+        );
         Assert.Throws<InvalidOperationException>(pool.Increase);
         Assert.Throws<InvalidOperationException>(pool.Decrease);
         Assert.False(ran);

@@ -6,7 +6,9 @@ public class ThreadStartFailureTests
     public void Create_reports_the_cause_and_leaves_nothing_running()
     {
         var threading = new FailingThreading(failOnStart: 3);
-        var thrown = Assert.Throws<InvalidOperationException>(() => new ThreadPool(4, 0, threading));
+        var thrown = Assert.Throws<InvalidOperationException>(() =>
+            new ThreadPool(4, 0, threading)
+        );
         Assert.IsType<OutOfMemoryException>(thrown.InnerException);
         Assert.Contains("worker 3 of 4", thrown.Message);
         Assert.Equal(2, threading.Started.Count);

@@ -9,7 +9,10 @@ internal static class Wait
         Assert.True(signal.Wait(Limit), "timed out waiting for a signal");
 
     public static void For(CountdownEvent countdown) =>
-        Assert.True(countdown.Wait(Limit), $"timed out with {countdown.CurrentCount} signals missing");
+        Assert.True(
+            countdown.Wait(Limit),
+            $"timed out with {countdown.CurrentCount} signals missing"
+        );
 
     public static void Until(Func<bool> condition, string what) =>
         Assert.True(SpinWait.SpinUntil(condition, Limit), $"timed out waiting until {what}");
