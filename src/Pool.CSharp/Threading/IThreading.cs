@@ -34,6 +34,13 @@ public interface IThreading
     /// <summary>A scheduling point: a no-op on OS threads; under the explorer, another thread may run here.</summary>
     void Yield();
 
+    /// <summary>
+    /// Busy-waits briefly (about <paramref name="iterations"/> pause instructions on OS threads) before the
+    /// caller re-checks shared state; used to avoid sleeping when a wake-up is likely to come soon.
+    /// Under the explorer it is a scheduling point like <see cref="Yield"/>, which is the default.
+    /// </summary>
+    void SpinWait(int iterations) => Yield();
+
     /// <summary>Creates a variable with one independent value per thread (initially <c>default</c>).</summary>
     IThreadLocal<T> CreateThreadLocal<T>();
 

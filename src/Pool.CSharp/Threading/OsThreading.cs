@@ -35,6 +35,8 @@ public static class OsThreading
 
         public void Yield() { }
 
+        public void SpinWait(int iterations) => Thread.SpinWait(iterations);
+
         public IThreadLocal<T> CreateThreadLocal<T>() => new OsThreadLocal<T>();
 
         public IAtomicInt64 CreateAtomic(long initialValue = 0) => new OsAtomicInt64(initialValue);
