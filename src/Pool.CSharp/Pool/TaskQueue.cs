@@ -31,9 +31,13 @@ internal sealed class TaskQueue
     private bool _consumerWaiting; // guarded by _putLock
     private bool _sealed; // guarded by _putLock
 
-    public TaskQueue(IThreading threading)
+    private readonly Mutant _mutant;
+    private int _drainBudget = -1; // Mutant.DestroyForgetsLateTasks only
+
+    public TaskQueue(IThreading threading, Mutant mutant = Mutant.None)
     {
         _threading = threading;
+        _mutant = mutant;
         _putLock = threading.CreateLock();
         _getLock = threading.CreateLock();
         _putListNotEmpty = threading.CreateCondition(_putLock);
@@ -130,6 +134,11 @@ internal sealed class TaskQueue
         _getLock.Enter();
         try
         {
+            if (_mutant == Mutant.DestroyForgetsLateTasks && !TakeFromDrainBudget())
+            {
+                task = default;
+                return false;
+            }
             if (_getList.TryDequeue(out task))
             {
                 return true;
@@ -154,6 +163,18 @@ internal sealed class TaskQueue
         {
             _getLock.Exit();
         }
+    }
+
+    // Mutant only: allow as many drained tasks as were queued at the first call, and no more.
+    private bool TakeFromDrainBudget()
+    {
+        if (_drainBudget < 0)
+        {
+            _putLock.Enter();
+            _drainBudget = _getList.Count + _putList.Count;
+            _putLock.Exit();
+        }
+        return _drainBudget-- > 0;
     }
 
     private bool TryTakeExitEntry()

@@ -26,7 +26,8 @@ public sealed class ThreadPool
     private readonly TaskQueue _queue;
     private readonly IThreadLocal<Worker> _currentWorker;
     private readonly ILock _lock;
-    private readonly ICondition _allWorkersLeft;
+    private readonly ICondition _workerLeft;
+    private readonly Mutant _mutant = Mutants.Active;
 
     // Guarded by _lock.
     private PoolState _state;
@@ -56,10 +57,10 @@ public sealed class ThreadPool
         }
         _threading = threading ?? OsThreading.Instance;
         _stackSize = stackSize;
-        _queue = new TaskQueue(_threading);
+        _queue = new TaskQueue(_threading, _mutant);
         _currentWorker = _threading.CreateThreadLocal<Worker>();
         _lock = _threading.CreateLock();
-        _allWorkersLeft = _threading.CreateCondition(_lock);
+        _workerLeft = _threading.CreateCondition(_lock);
         for (var i = 0; i < threads; i++)
         {
             try
@@ -208,9 +209,19 @@ public sealed class ThreadPool
                 self.Detached = true;
                 _threadCount--;
             }
-            while (_threadCount > 0)
+            if (_mutant == Mutant.DestroyWaitsWithIf)
             {
-                _allWorkersLeft.Wait();
+                if (_threadCount > 0)
+                {
+                    _workerLeft.Wait();
+                }
+            }
+            else
+            {
+                while (_threadCount > 0)
+                {
+                    _workerLeft.Wait();
+                }
             }
             lastLeaver = _lastLeaver;
             _lastLeaver = null;
@@ -351,15 +362,24 @@ public sealed class ThreadPool
         {
             previous = _lastLeaver;
             _lastLeaver = worker.Handle;
-            _threadCount--;
-            if (_threadCount == 0 && _state == PoolState.Destroying)
+            if (_mutant != Mutant.UnlockedThreadCount)
             {
-                _allWorkersLeft.Broadcast();
+                _threadCount--;
+            }
+            if (_state == PoolState.Destroying)
+            {
+                _workerLeft.Signal(); // the destroyer re-checks the count on every departure
             }
         }
         finally
         {
             _lock.Exit();
+        }
+        if (_mutant == Mutant.UnlockedThreadCount)
+        {
+            var count = _threadCount;
+            _threading.Yield();
+            _threadCount = count - 1;
         }
         previous?.Join();
     }

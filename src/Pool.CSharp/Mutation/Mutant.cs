@@ -1,0 +1,20 @@
+namespace Pool;
+
+/// <summary>
+/// Deliberate concurrency defects that the verification suite must catch (see docs/verification.md).
+/// Test-only: selected through <see cref="Mutants.Active"/>, which is <see cref="None"/> unless a test sets it.
+/// </summary>
+internal enum Mutant
+{
+    /// <summary>The product as shipped.</summary>
+    None,
+
+    /// <summary>Destroy waits for the workers with <c>if</c> instead of <c>while</c> around the condition wait.</summary>
+    DestroyWaitsWithIf,
+
+    /// <summary>The worker count is decremented outside the pool lock (a read-modify-write race).</summary>
+    UnlockedThreadCount,
+
+    /// <summary>Destroy drains only the tasks queued when the drain began; tasks scheduled during the drain are lost.</summary>
+    DestroyForgetsLateTasks,
+}
