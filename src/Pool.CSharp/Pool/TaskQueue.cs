@@ -15,9 +15,8 @@ namespace Pool;
 /// </remarks>
 internal sealed class TaskQueue
 {
-    // How often an idle consumer re-checks the put list before it sleeps: waking a sleeper costs the
-    // producer microseconds, a short spin costs the consumer nanoseconds.
-    private const int SpinRounds = 40;
+    // An idle consumer re-checks the put list a few times before it sleeps (IThreading.SpinCountBeforeBlocking):
+    // waking a sleeper costs the producer microseconds, a short spin costs the consumer nanoseconds.
     private const int SpinIterations = 30;
 
     private readonly IThreading _threading;
@@ -198,10 +197,10 @@ internal sealed class TaskQueue
         _putLock.Enter();
         try
         {
-            var spins = 0;
+            var spins = _threading.SpinCountBeforeBlocking;
             while (_putList.Count == 0 && _closed.Read() == 0 && _exitEntries.Read() == 0)
             {
-                if (spins++ < SpinRounds)
+                if (spins-- > 0)
                 {
                     _putLock.Exit();
                     _threading.SpinWait(SpinIterations);

@@ -41,6 +41,13 @@ public interface IThreading
     /// </summary>
     void SpinWait(int iterations) => Yield();
 
+    /// <summary>
+    /// How many times a thread about to block should re-check its condition (with <see cref="SpinWait"/>
+    /// between checks) before it blocks. A performance hint only: code must be correct for any value.
+    /// The default, 1, keeps both the spinning and the blocking path reachable under the explorer at little cost.
+    /// </summary>
+    int SpinCountBeforeBlocking => 1;
+
     /// <summary>Creates a variable with one independent value per thread (initially <c>default</c>).</summary>
     IThreadLocal<T> CreateThreadLocal<T>();
 

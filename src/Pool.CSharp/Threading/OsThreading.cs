@@ -37,6 +37,9 @@ public static class OsThreading
 
         public void SpinWait(int iterations) => Thread.SpinWait(iterations);
 
+        // Spinning only pays when another core can produce what the spinner waits for.
+        public int SpinCountBeforeBlocking { get; } = Environment.ProcessorCount > 1 ? 40 : 0;
+
         public IThreadLocal<T> CreateThreadLocal<T>() => new OsThreadLocal<T>();
 
         public IAtomicInt64 CreateAtomic(long initialValue = 0) => new OsAtomicInt64(initialValue);
