@@ -1,0 +1,50 @@
+namespace Pool.Systematic;
+
+/// <summary>How an exploration runs. Same options and seed: same iterations, same bug, same trace.</summary>
+public sealed record ExplorationOptions
+{
+    /// <summary>Iterations to run (each one interleaving); default 1000. Must be positive.</summary>
+    public int Iterations { get; init; } = 1000;
+
+    /// <summary><c>random</c>, <c>pct</c>, <c>dfs</c> or <c>portfolio</c> (the default).</summary>
+    public string Strategy { get; init; } = "portfolio";
+
+    /// <summary>PCT bug depth d (d-1 priority change points); default 3. Must be at least 1.</summary>
+    public int PctDepth { get; init; } = 3;
+
+    /// <summary>Seed of every random choice; default 0.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Scheduling steps per iteration before it is cut off; default 10000.</summary>
+    public int MaxSteps { get; init; } = 10000;
+
+    /// <summary>When true, an iteration that reaches <see cref="MaxSteps"/> is a bug (livelock); default false.</summary>
+    public bool FailOnMaxSteps { get; init; }
+
+    /// <summary>Shrink a failing schedule (fewest preemptions, then fewest steps); default true.</summary>
+    public bool Minimize { get; init; } = true;
+
+    /// <summary>Stop starting new iterations after this much real time; null for no limit.</summary>
+    public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>dfs only: the most preemptions a schedule may contain; null for unbounded.</summary>
+    public int? PreemptionBound { get; init; }
+
+    /// <summary>
+    /// Real time a controlled thread may run without reaching a scheduling point before the run is
+    /// reported as uncontrolled blocking (code that blocks behind the abstraction's back); default 10 s.
+    /// </summary>
+    public TimeSpan Watchdog { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Run only the iterations whose 0-based index i has <c>i % ShardCount == ShardIndex</c>, so that
+    /// disjoint shards of one exploration can run in different processes or machines. Not for dfs.
+    /// </summary>
+    public int ShardIndex { get; init; }
+
+    /// <summary>Number of shards; default 1 (no sharding).</summary>
+    public int ShardCount { get; init; } = 1;
+
+    /// <summary>Called on the exploring thread after every iteration with the count run so far; null for none.</summary>
+    public Action<int>? Progress { get; init; }
+}

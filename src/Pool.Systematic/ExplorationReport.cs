@@ -1,0 +1,91 @@
+namespace Pool.Systematic;
+
+/// <summary>The outcome of <see cref="Explorer.Run"/> or <see cref="Explorer.Replay"/>.</summary>
+public sealed class ExplorationReport
+{
+    internal ExplorationReport() { }
+
+    /// <summary>True when an iteration failed (exception, deadlock, uncontrolled blocking, or livelock when asked).</summary>
+    public bool BugFound => BugKind is not null;
+
+    /// <summary>What kind of bug was found, or null.</summary>
+    public BugKind? BugKind { get; internal init; }
+
+    /// <summary>Iterations actually run.</summary>
+    public int Iterations { get; internal init; }
+
+    /// <summary>1-based global index of the first failing iteration.</summary>
+    public int? BugIteration { get; internal init; }
+
+    /// <summary>What failed, and on which thread.</summary>
+    public string? BugMessage { get; internal init; }
+
+    /// <summary>The name of the thread that failed (for deadlocks: the test body's thread).</summary>
+    public string? BugThread { get; internal init; }
+
+    /// <summary>A replayable trace: <see cref="Explorer.Replay"/> with it fails the same way.</summary>
+    public string? Trace { get; internal init; }
+
+    /// <summary>Context switches in <see cref="Trace"/> that blocking did not force.</summary>
+    public int? Preemptions { get; internal init; }
+
+    /// <summary>Preemptions of the failing schedule before minimisation.</summary>
+    public int? OriginalPreemptions { get; internal init; }
+
+    /// <summary>Scheduling steps of the failing schedule before minimisation.</summary>
+    public int? OriginalSteps { get; internal init; }
+
+    /// <summary>The reported trace as readable steps (thread, operation, source location).</summary>
+    public IReadOnlyList<TraceStep> Interleaving { get; internal init; } = [];
+
+    /// <summary>dfs only: every schedule (within the preemption bound) was explored.</summary>
+    public bool Exhausted { get; internal init; }
+
+    /// <summary>Distinct schedules among the iterations run.</summary>
+    public int DistinctSchedules { get; internal init; }
+
+    /// <summary>Fewest scheduling steps in one iteration.</summary>
+    public int MinSteps { get; internal init; }
+
+    /// <summary>Most scheduling steps in one iteration.</summary>
+    public int MaxSteps { get; internal init; }
+
+    /// <summary>Scheduling steps summed over all iterations.</summary>
+    public long TotalSteps { get; internal init; }
+
+    /// <summary>Iterations cut off at the step bound.</summary>
+    public int MaxStepsHits { get; internal init; }
+
+    /// <summary>Real time the exploration took (minimisation included).</summary>
+    public TimeSpan Elapsed { get; internal init; }
+
+    /// <summary>True when <see cref="Explorer.Replay"/> found the code no longer following the trace.</summary>
+    public bool Diverged { get; internal init; }
+}
+
+/// <summary>The ways an iteration can fail.</summary>
+public enum BugKind
+{
+    /// <summary>An exception escaped a controlled thread.</summary>
+    Exception,
+
+    /// <summary>Every unfinished controlled thread was blocked with no deadline to wait for.</summary>
+    Deadlock,
+
+    /// <summary>The iteration exceeded the step bound and <see cref="ExplorationOptions.FailOnMaxSteps"/> was set.</summary>
+    Livelock,
+
+    /// <summary>A controlled thread ran longer than the watchdog allows without a scheduling point.</summary>
+    UncontrolledBlocking,
+
+    /// <summary>Replay only: the code under test no longer follows the trace.</summary>
+    Divergence,
+}
+
+/// <summary>One step of a readable interleaving.</summary>
+/// <param name="Step">0-based position in the schedule.</param>
+/// <param name="ThreadId">Controlled thread number (0 is the test body).</param>
+/// <param name="ThreadName">The thread's name.</param>
+/// <param name="Operation">The scheduling point reached, e.g. <c>Lock.Enter</c>.</param>
+/// <param name="Location">The first caller outside the explorer and the threading seam, as <c>file:line</c>, when known.</param>
+public sealed record TraceStep(int Step, int ThreadId, string ThreadName, string Operation, string? Location);

@@ -1,3 +1,0 @@
-namespace Pool.Systematic;
-
-internal static class Placeholder { }
