@@ -26,6 +26,12 @@ public sealed class ExplorationReport
     /// <summary>A replayable trace: <see cref="Explorer.Replay"/> with it fails the same way.</summary>
     public string? Trace { get; internal init; }
 
+    /// <summary>The strategy (portfolio member) whose iteration failed, e.g. <c>pct(3)</c>.</summary>
+    public string? BugStrategy { get; internal init; }
+
+    /// <summary>Scheduling steps of the reported (minimised) trace.</summary>
+    public int? Steps { get; internal init; }
+
     /// <summary>Context switches in <see cref="Trace"/> that blocking did not force.</summary>
     public int? Preemptions { get; internal init; }
 
@@ -88,4 +94,10 @@ public enum BugKind
 /// <param name="ThreadName">The thread's name.</param>
 /// <param name="Operation">The scheduling point reached, e.g. <c>Lock.Enter</c>.</param>
 /// <param name="Location">The first caller outside the explorer and the threading seam, as <c>file:line</c>, when known.</param>
-public sealed record TraceStep(int Step, int ThreadId, string ThreadName, string Operation, string? Location);
+public sealed record TraceStep(
+    int Step,
+    int ThreadId,
+    string ThreadName,
+    string Operation,
+    string? Location
+);

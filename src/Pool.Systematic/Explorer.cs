@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using Pool.Systematic.Runtime;
+using Pool.Systematic.Strategies;
+using Pool.Systematic.Traces;
 using Pool.Threading;
 
 namespace Pool.Systematic;
@@ -9,14 +13,84 @@ namespace Pool.Systematic;
 /// <remarks>
 /// Call from any ordinary thread (not from a controlled one). The test receives an <see cref="IThreading"/>
 /// it must use for every thread, lock, condition, atomic, thread-local and clock; code that blocks behind
-/// its back is reported as uncontrolled blocking by the watchdog.
+/// its back is reported as uncontrolled blocking by the watchdog. Explorations may run concurrently on
+/// different threads; each iteration's threads run one at a time.
 /// </remarks>
 public static class Explorer
 {
+    private const int MinimizeMaxRuns = 2000;
+    private static readonly TimeSpan MinimizeMaxTime = TimeSpan.FromSeconds(20);
+
     /// <summary>Explores <paramref name="test"/> and reports the first bug, if any.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="test"/> is null.</exception>
     /// <exception cref="ArgumentException">The options are invalid (unknown strategy, non-positive iterations, bad shard).</exception>
-    public static ExplorationReport Run(Action<IThreading> test, ExplorationOptions? options = null) =>
-        throw new NotImplementedException("in progress");
+    public static ExplorationReport Run(Action<IThreading> test, ExplorationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        options ??= new ExplorationOptions();
+        StrategyFactory.Validate(options);
+        var strategy = StrategyFactory.Create(options);
+        var clock = Stopwatch.StartNew();
+        var statistics = new RunStatistics();
+        IterationResult? failing = null;
+        var exhausted = false;
+        string? failingStrategy = null;
+        for (
+            long index = options.ShardIndex;
+            index < options.Iterations;
+            index += options.ShardCount
+        )
+        {
+            if (options.TimeLimit is { } limit && clock.Elapsed > limit)
+            {
+                break;
+            }
+            strategy.BeginIteration(index);
+            var result = RunOnce(test, strategy, options, captureLocations: false);
+            statistics.Add(result);
+            var more = strategy.EndIteration(result.Steps);
+            options.Progress?.Invoke(statistics.Iterations);
+            if (result.Bug is not null)
+            {
+                failing = result;
+                statistics.BugIteration = (int)index + 1;
+                failingStrategy = strategy is PortfolioStrategy portfolio
+                    ? portfolio.Current.Name
+                    : strategy.Name;
+                break;
+            }
+            if (!more)
+            {
+                exhausted = true;
+                break;
+            }
+        }
+        if (failing is null)
+        {
+            return statistics.Report(clock.Elapsed, exhausted);
+        }
+        var reported = failing;
+        if (options.Minimize && failing.Bug!.Kind != BugKind.UncontrolledBlocking)
+        {
+            reported = new Minimizer(
+                guided =>
+                {
+                    guided.BeginIteration(0);
+                    return RunOnce(test, guided, options, captureLocations: false);
+                },
+                MinimizeMaxRuns,
+                MinimizeMaxTime
+            ).Minimize(failing);
+        }
+        var rendered = Render(test, reported, options);
+        return statistics.Report(
+            clock.Elapsed,
+            exhausted: false,
+            failing,
+            rendered,
+            failingStrategy
+        );
+    }
 
     /// <summary>
     /// Runs <paramref name="test"/> once, following <paramref name="trace"/> exactly. The report has
@@ -25,6 +99,63 @@ public static class Explorer
     /// longer follows the trace.
     /// </summary>
     /// <exception cref="FormatException"><paramref name="trace"/> is not a trace this explorer wrote.</exception>
-    public static ExplorationReport Replay(Action<IThreading> test, string trace, ExplorationOptions? options = null) =>
-        throw new NotImplementedException("in progress");
+    public static ExplorationReport Replay(
+        Action<IThreading> test,
+        string trace,
+        ExplorationOptions? options = null
+    )
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        var decisions = TraceCodec.Decode(trace);
+        options ??= new ExplorationOptions();
+        options = options with { MaxSteps = Math.Max(options.MaxSteps, decisions.Count) };
+        var clock = Stopwatch.StartNew();
+        var strategy = new ReplayStrategy(decisions);
+        strategy.BeginIteration(0);
+        var result = RunOnce(test, strategy, options, captureLocations: true);
+        var statistics = new RunStatistics();
+        statistics.Add(result);
+        if (result.Bug is not null)
+        {
+            statistics.BugIteration = 1;
+            return statistics.Report(clock.Elapsed, exhausted: false, result, result, "replay");
+        }
+        return statistics.Report(clock.Elapsed, exhausted: false);
+    }
+
+    private static IterationResult RunOnce(
+        Action<IThreading> test,
+        ISchedulingStrategy strategy,
+        ExplorationOptions options,
+        bool captureLocations
+    ) =>
+        new Iteration(strategy, options.MaxSteps, options.FailOnMaxSteps, captureLocations).Run(
+            test,
+            options.Watchdog
+        );
+
+    /// <summary>Replays the reported schedule with source locations; keeps the unrendered run if that diverges.</summary>
+    private static IterationResult Render(
+        Action<IThreading> test,
+        IterationResult reported,
+        ExplorationOptions options
+    )
+    {
+        if (reported.Bug!.Kind == BugKind.UncontrolledBlocking)
+        {
+            return reported;
+        }
+        var replay = new ReplayStrategy(reported.Decisions);
+        replay.BeginIteration(0);
+        var rendered = RunOnce(
+            test,
+            replay,
+            options with
+            {
+                MaxSteps = Math.Max(options.MaxSteps, reported.Steps),
+            },
+            true
+        );
+        return rendered.Bug?.Signature == reported.Bug.Signature ? rendered : reported;
+    }
 }

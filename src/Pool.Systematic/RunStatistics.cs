@@ -1,0 +1,62 @@
+using Pool.Systematic.Runtime;
+using Pool.Systematic.Traces;
+
+namespace Pool.Systematic;
+
+/// <summary>Accumulates per-iteration numbers of one exploration and builds its report.</summary>
+internal sealed class RunStatistics
+{
+    private readonly HashSet<ulong> _schedules = [];
+    private int _minSteps = int.MaxValue;
+    private int _maxSteps;
+    private long _totalSteps;
+    private int _maxStepsHits;
+
+    internal int Iterations { get; private set; }
+
+    internal int? BugIteration { get; set; }
+
+    internal void Add(IterationResult result)
+    {
+        Iterations++;
+        _schedules.Add(result.ScheduleHash);
+        _minSteps = Math.Min(_minSteps, result.Steps);
+        _maxSteps = Math.Max(_maxSteps, result.Steps);
+        _totalSteps += result.Steps;
+        if (result.MaxStepsHit)
+        {
+            _maxStepsHits++;
+        }
+    }
+
+    internal ExplorationReport Report(
+        TimeSpan elapsed,
+        bool exhausted,
+        IterationResult? original = null,
+        IterationResult? reported = null,
+        string? strategy = null
+    ) =>
+        new()
+        {
+            BugKind = reported?.Bug?.Kind,
+            Iterations = Iterations,
+            BugIteration = BugIteration,
+            BugMessage = reported?.Bug?.Message,
+            BugThread = reported?.Bug?.Thread,
+            BugStrategy = strategy,
+            Trace = reported is null ? null : TraceCodec.Encode(reported.Decisions),
+            Preemptions = reported?.Preemptions,
+            Steps = reported?.Steps,
+            OriginalPreemptions = original?.Preemptions,
+            OriginalSteps = original?.Steps,
+            Interleaving = reported?.Interleaving ?? [],
+            Exhausted = exhausted,
+            DistinctSchedules = _schedules.Count,
+            MinSteps = Iterations == 0 ? 0 : _minSteps,
+            MaxSteps = _maxSteps,
+            TotalSteps = _totalSteps,
+            MaxStepsHits = _maxStepsHits,
+            Elapsed = elapsed,
+            Diverged = reported?.Bug?.Kind == BugKind.Divergence,
+        };
+}

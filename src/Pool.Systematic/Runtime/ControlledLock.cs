@@ -1,0 +1,52 @@
+using Pool.Threading;
+
+namespace Pool.Systematic.Runtime;
+
+/// <summary>A non-reentrant lock whose acquisition and release are scheduling points.</summary>
+internal sealed class ControlledLock(Iteration iteration) : ILock
+{
+    internal Iteration Iteration { get; } = iteration;
+
+    /// <summary>The holder, or null when free.</summary>
+    internal ControlledThread? Owner { get; set; }
+
+    public void Enter()
+    {
+        var me = Iteration.Point("Lock.Enter");
+        if (Owner == me)
+        {
+            throw new LockRecursionException("The lock is already held by this thread.");
+        }
+        Acquire(me);
+    }
+
+    public void Exit()
+    {
+        var me = Iteration.Current;
+        if (Owner != me)
+        {
+            throw new SynchronizationLockException("The calling thread does not hold the lock.");
+        }
+        if (Iteration.Stopped)
+        {
+            Owner = null; // unwinding: release without scheduling so finally blocks can run
+            return;
+        }
+        Iteration.Point("Lock.Exit");
+        Owner = null;
+    }
+
+    /// <summary>Blocks <paramref name="me"/> (forced switches, no preemption) until the lock is free, then takes it.</summary>
+    internal void Acquire(ControlledThread me)
+    {
+        while (Owner is not null)
+        {
+            me.Block = BlockReason.Lock;
+            me.WaitingLock = this;
+            Iteration.Reschedule(me);
+        }
+        me.Block = BlockReason.None;
+        me.WaitingLock = null;
+        Owner = me;
+    }
+}

@@ -1,0 +1,51 @@
+namespace Pool.Systematic.Runtime;
+
+/// <summary>One thread of the code under test, as the scheduler sees it.</summary>
+internal sealed class ControlledThread(Iteration iteration, int id, string name, Action body)
+{
+    internal Iteration Iteration { get; } = iteration;
+    internal int Id { get; } = id;
+    internal string Name { get; } = name;
+    internal Carrier Carrier { get; set; } = null!;
+    internal BlockReason Block { get; set; }
+    internal ControlledLock? WaitingLock { get; set; }
+    internal ControlledThread? JoinTarget { get; set; }
+    internal ControlledCondition? WaitingCondition { get; set; }
+
+    /// <summary>Virtual time at which a sleep or timed wait ends, or null.</summary>
+    internal TimeSpan? Deadline { get; set; }
+
+    /// <summary>Result of the last condition wait: true when signalled, false when timed out.</summary>
+    internal bool WaitResult { get; set; }
+
+    /// <summary>The operation this thread performs when next scheduled (for readable traces).</summary>
+    internal string PendingOperation { get; set; } = "Start";
+    internal string? PendingLocation { get; set; }
+    internal bool Started { get; private set; }
+    internal bool Joined { get; set; }
+    internal Dictionary<object, object?> Locals { get; } = [];
+
+    /// <summary>Runs the body on the current carrier; reports the end to the iteration.</summary>
+    internal void RunOnCarrier()
+    {
+        Started = true;
+        Exception? failure = null;
+        Iteration.Enter(this);
+        try
+        {
+            if (!Iteration.Stopped)
+            {
+                body();
+            }
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+        }
+        finally
+        {
+            Iteration.Leave();
+        }
+        Iteration.ThreadExited(this, failure);
+    }
+}

@@ -1,0 +1,25 @@
+using Pool.Threading;
+
+namespace Pool.Systematic.Runtime;
+
+/// <summary>Joins a controlled thread: a scheduling point, then a block until the thread has finished.</summary>
+internal sealed class ControlledThreadHandle(ControlledThread thread) : IThreadHandle
+{
+    public void Join()
+    {
+        var iteration = thread.Iteration;
+        if (iteration.Current == thread)
+        {
+            throw new InvalidOperationException($"Thread '{thread.Name}' cannot join itself.");
+        }
+        var me = iteration.Point($"Join({thread.Name})");
+        while (thread.Block != BlockReason.Finished)
+        {
+            me.Block = BlockReason.Join;
+            me.JoinTarget = thread;
+            iteration.Reschedule(me);
+        }
+        me.Block = BlockReason.None;
+        me.JoinTarget = null;
+    }
+}

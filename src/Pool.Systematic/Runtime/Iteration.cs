@@ -1,0 +1,419 @@
+using System.Diagnostics;
+using Pool.Systematic.Strategies;
+using Pool.Threading;
+
+namespace Pool.Systematic.Runtime;
+
+/// <summary>
+/// The scheduler of one iteration: owns the controlled threads, the virtual clock and the decisions.
+/// Exactly one controlled thread runs at a time; it alone touches this object's state, and the hand-off
+/// between carriers (a semaphore release and wait) orders its writes before the next thread's reads.
+/// </summary>
+internal sealed class Iteration
+{
+    [ThreadStatic]
+    private static ControlledThread? t_current;
+
+    private readonly ISchedulingStrategy _strategy;
+    private readonly int _maxSteps;
+    private readonly bool _failOnMaxSteps;
+    private readonly bool _captureLocations;
+    private readonly List<ControlledThread> _threads = [];
+    private readonly List<int> _enabled = [];
+    private readonly List<Decision> _decisions = [];
+    private readonly List<TraceStep> _interleaving = [];
+    private readonly SemaphoreSlim _explorerGate = new(0);
+    private ControlledThread? _running;
+    private long _lastProgress;
+    private int _steps;
+    private int _preemptions;
+    private ulong _hash = 14695981039346656037UL;
+    private bool _maxStepsHit;
+    private Bug? _bug;
+    private bool _stopped;
+
+    internal Iteration(
+        ISchedulingStrategy strategy,
+        int maxSteps,
+        bool failOnMaxSteps,
+        bool captureLocations
+    )
+    {
+        _strategy = strategy;
+        _maxSteps = maxSteps;
+        _failOnMaxSteps = failOnMaxSteps;
+        _captureLocations = captureLocations;
+        Threading = new ControlledThreading(this);
+    }
+
+    internal ControlledThreading Threading { get; }
+
+    /// <summary>Virtual time: starts at zero, moves only when no thread can run and someone waits for a deadline.</summary>
+    internal TimeSpan Now { get; private set; }
+
+    /// <summary>True once the iteration has ended early (bug or step bound); every scheduling point then unwinds.</summary>
+    internal bool Stopped => Volatile.Read(ref _stopped);
+
+    /// <summary>True when the watchdog gave up on this iteration; its carriers are not reused.</summary>
+    internal bool Abandoned { get; private set; }
+
+    /// <summary>Runs the test body and every thread it starts to the end; called on the exploring thread.</summary>
+    internal IterationResult Run(Action<IThreading> test, TimeSpan watchdog)
+    {
+        CreateThread(() => test(Threading), "test");
+        _lastProgress = Stopwatch.GetTimestamp();
+        var first = ChooseNext(null, isYield: false);
+        first!.Carrier.Resume();
+        WaitForControl(watchdog);
+        if (_stopped && !Abandoned)
+        {
+            Unwind(watchdog);
+        }
+        return new IterationResult(
+            _decisions,
+            _steps,
+            _preemptions,
+            _hash,
+            _maxStepsHit,
+            _bug,
+            _interleaving
+        );
+    }
+
+    /// <summary>The controlled thread running on this OS thread, checked to belong to this iteration.</summary>
+    internal ControlledThread Current
+    {
+        get
+        {
+            var current = t_current;
+            if (current is null)
+            {
+                throw new InvalidOperationException(
+                    "A controlled IThreading was called from a thread the explorer does not control "
+                        + "(a System.Threading thread, a Task, or a timer callback). Start every thread of the test "
+                        + "through the IThreading the test received."
+                );
+            }
+            if (current.Iteration != this)
+            {
+                throw new InvalidOperationException(
+                    "An object from another exploration iteration was used (kept in a static field?). Create "
+                        + "everything the test uses inside the test body."
+                );
+            }
+            return current;
+        }
+    }
+
+    internal void Enter(ControlledThread thread) => t_current = thread;
+
+    internal void Leave() => t_current = null;
+
+    /// <summary>Creates a controlled thread (not yet running); it becomes enabled at once.</summary>
+    internal ControlledThread CreateThread(Action body, string? name)
+    {
+        var id = _threads.Count;
+        var thread = new ControlledThread(this, id, name ?? $"thread-{id}", body);
+        thread.Carrier = Carrier.Rent(thread);
+        if (_captureLocations && t_current is { } creator)
+        {
+            thread.PendingLocation = creator.PendingLocation;
+        }
+        _threads.Add(thread);
+        _strategy.ThreadCreated(id);
+        return thread;
+    }
+
+    /// <summary>
+    /// A scheduling point: the calling thread announces <paramref name="operation"/>, the strategy picks who
+    /// runs next, and the caller continues only when it is picked.
+    /// </summary>
+    internal ControlledThread Point(string operation, bool isYield = false)
+    {
+        var me = Current;
+        if (_stopped)
+        {
+            throw new IterationAbortedException();
+        }
+        me.PendingOperation = operation;
+        if (_captureLocations)
+        {
+            me.PendingLocation = SourceLocation.OfCaller();
+        }
+        Reschedule(me, isYield);
+        return me;
+    }
+
+    /// <summary>
+    /// Lets the strategy pick the next thread after the caller's state changed (for example it blocked);
+    /// returns when the caller is picked again.
+    /// </summary>
+    internal void Reschedule(ControlledThread me, bool isYield = false)
+    {
+        var next = ChooseNext(me, isYield) ?? throw new IterationAbortedException();
+        if (next != me)
+        {
+            next.Carrier.Resume();
+            me.Carrier.Park();
+            if (_stopped)
+            {
+                throw new IterationAbortedException();
+            }
+        }
+    }
+
+    /// <summary>Asks the strategy for a data choice in [0, <paramref name="count"/>).</summary>
+    internal int ChooseValue(int count)
+    {
+        _ = Current;
+        if (_stopped)
+        {
+            throw new IterationAbortedException();
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (count == 1)
+        {
+            return 0;
+        }
+        int value;
+        try
+        {
+            value = _strategy.PickValue(count, _steps);
+        }
+        catch (NondeterminismException exception)
+        {
+            Stop(Bug.Of(BugKind.Divergence, exception.Message, Current.Name));
+            throw new IterationAbortedException();
+        }
+        Record(new Decision(true, value));
+        return value;
+    }
+
+    /// <summary>Called on the carrier when a controlled thread's body has returned or thrown.</summary>
+    internal void ThreadExited(ControlledThread thread, Exception? failure)
+    {
+        thread.Block = BlockReason.Finished;
+        if (_stopped)
+        {
+            _explorerGate.Release();
+            return;
+        }
+        if (failure is not null)
+        {
+            Stop(Bug.FromException(failure, thread));
+            _explorerGate.Release();
+            return;
+        }
+        var next = ChooseNext(thread, isYield: false);
+        if (next is null)
+        {
+            _explorerGate.Release();
+            return;
+        }
+        next.Carrier.Resume();
+    }
+
+    private ControlledThread? ChooseNext(ControlledThread? me, bool isYield)
+    {
+        while (true)
+        {
+            _enabled.Clear();
+            foreach (var thread in _threads)
+            {
+                if (IsEnabled(thread))
+                {
+                    _enabled.Add(thread.Id);
+                }
+            }
+            if (_enabled.Count == 0)
+            {
+                if (AdvanceTime())
+                {
+                    continue;
+                }
+                if (_threads.TrueForAll(t => t.Block == BlockReason.Finished))
+                {
+                    return null;
+                }
+                Stop(Bug.Of(BugKind.Deadlock, DescribeDeadlock(), me?.Name ?? "test"));
+                return null;
+            }
+            if (_steps >= _maxSteps)
+            {
+                _maxStepsHit = true;
+                Stop(
+                    _failOnMaxSteps
+                        ? Bug.Of(
+                            BugKind.Livelock,
+                            $"The iteration exceeded {_maxSteps} scheduling steps (livelock, or raise --max-steps).",
+                            me?.Name ?? "test"
+                        )
+                        : null
+                );
+                return null;
+            }
+            var current = me is not null && IsEnabled(me) ? me.Id : -1;
+            int pick;
+            try
+            {
+                pick = _strategy.PickThread(
+                    new SchedulingPoint(_enabled, current, _steps, isYield)
+                );
+            }
+            catch (NondeterminismException exception)
+            {
+                Stop(Bug.Of(BugKind.Divergence, exception.Message, me?.Name ?? "test"));
+                return null;
+            }
+            if (current >= 0 && pick != current)
+            {
+                _preemptions++;
+            }
+            var next = _threads[pick];
+            if (_captureLocations)
+            {
+                _interleaving.Add(
+                    new TraceStep(
+                        _steps,
+                        pick,
+                        next.Name,
+                        next.PendingOperation,
+                        next.PendingLocation
+                    )
+                );
+            }
+            Record(new Decision(false, pick));
+            Volatile.Write(ref _running, next);
+            return next;
+        }
+    }
+
+    private void Record(Decision decision)
+    {
+        _decisions.Add(decision);
+        _steps++;
+        _hash =
+            (_hash ^ (ulong)(decision.IsValue ? ~decision.Choice : decision.Choice))
+            * 1099511628211UL;
+        Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+    }
+
+    private static bool IsEnabled(ControlledThread thread) =>
+        thread.Block switch
+        {
+            BlockReason.None => true,
+            BlockReason.Lock => thread.WaitingLock!.Owner is null,
+            BlockReason.Join => thread.JoinTarget!.Block == BlockReason.Finished,
+            _ => false,
+        };
+
+    /// <summary>Jumps the clock to the earliest deadline and wakes whoever waits for it; false if nobody does.</summary>
+    private bool AdvanceTime()
+    {
+        TimeSpan? earliest = null;
+        foreach (var thread in _threads)
+        {
+            if (thread.Deadline is { } deadline && (earliest is null || deadline < earliest))
+            {
+                earliest = deadline;
+            }
+        }
+        if (earliest is not { } time)
+        {
+            return false;
+        }
+        if (time > Now)
+        {
+            Now = time;
+        }
+        foreach (var thread in _threads)
+        {
+            if (thread.Deadline is { } deadline && deadline <= Now)
+            {
+                TimeOut(thread);
+            }
+        }
+        return true;
+    }
+
+    private static void TimeOut(ControlledThread thread)
+    {
+        thread.Deadline = null;
+        if (thread.Block == BlockReason.Sleep)
+        {
+            thread.Block = BlockReason.None;
+            return;
+        }
+        thread.WaitingCondition!.Remove(thread);
+        thread.WaitResult = false;
+        thread.Block = BlockReason.Lock;
+        thread.WaitingLock = thread.WaitingCondition.Lock;
+        thread.WaitingCondition = null;
+    }
+
+    private string DescribeDeadlock()
+    {
+        var blocked = _threads
+            .Where(t => t.Block != BlockReason.Finished)
+            .Select(t =>
+                t.Block switch
+                {
+                    BlockReason.Lock =>
+                        $"'{t.Name}' waits for a lock held by '{t.WaitingLock!.Owner?.Name}'",
+                    BlockReason.Join => $"'{t.Name}' joins '{t.JoinTarget!.Name}'",
+                    BlockReason.Condition => $"'{t.Name}' waits on a condition nobody signals",
+                    _ => $"'{t.Name}' is {t.Block}",
+                }
+            );
+        return "Deadlock: every unfinished thread is blocked: " + string.Join("; ", blocked) + ".";
+    }
+
+    private void Stop(Bug? bug)
+    {
+        _bug ??= bug;
+        Volatile.Write(ref _stopped, true);
+    }
+
+    /// <summary>Waits until no controlled thread runs (iteration over, or stopped); enforces the watchdog.</summary>
+    private void WaitForControl(TimeSpan watchdog)
+    {
+        var slice = TimeSpan.FromMilliseconds(Math.Clamp(watchdog.TotalMilliseconds / 4, 1, 250));
+        while (!_explorerGate.Wait(slice))
+        {
+            var idle = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress));
+            if (idle > watchdog)
+            {
+                var running = Volatile.Read(ref _running);
+                Stop(
+                    Bug.Of(
+                        BugKind.UncontrolledBlocking,
+                        $"Uncontrolled blocking: thread '{running?.Name}' ran {idle.TotalSeconds:F1} s of real time "
+                            + $"without reaching a scheduling point (last operation: {running?.PendingOperation}). It "
+                            + "probably blocks on a real Thread, Monitor, Task or I/O behind IThreading's back.",
+                        running?.Name ?? "test"
+                    )
+                );
+                Abandoned = true;
+                return;
+            }
+        }
+    }
+
+    /// <summary>After a stop, resumes every unfinished thread once so it unwinds; gives up on one that never ends.</summary>
+    private void Unwind(TimeSpan watchdog)
+    {
+        foreach (var thread in _threads)
+        {
+            if (thread.Block == BlockReason.Finished)
+            {
+                continue;
+            }
+            thread.Carrier.Resume();
+            if (!_explorerGate.Wait(watchdog))
+            {
+                Abandoned = true;
+                return;
+            }
+        }
+    }
+}

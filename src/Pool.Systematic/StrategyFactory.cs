@@ -1,0 +1,72 @@
+using Pool.Systematic.Strategies;
+
+namespace Pool.Systematic;
+
+/// <summary>Builds the strategy an <see cref="ExplorationOptions"/> names, or explains why it cannot.</summary>
+internal static class StrategyFactory
+{
+    /// <summary>The strategy names <see cref="ExplorationOptions.Strategy"/> accepts.</summary>
+    internal static readonly IReadOnlyList<string> Names = ["random", "pct", "dfs", "portfolio"];
+
+    internal static ISchedulingStrategy Create(ExplorationOptions options) =>
+        options.Strategy switch
+        {
+            "random" => new RandomStrategy(options.Seed),
+            "pct" => new PctStrategy(options.Seed, options.PctDepth),
+            "dfs" => new DfsStrategy(options.PreemptionBound),
+            "portfolio" => new PortfolioStrategy([
+                new RandomStrategy(options.Seed),
+                new PctStrategy(options.Seed, options.PctDepth),
+                new ProbabilisticStrategy(options.Seed, switchOneIn: 10),
+                new PctStrategy(options.Seed, options.PctDepth + 3),
+            ]),
+            _ => throw new ArgumentException(
+                $"Unknown strategy '{options.Strategy}'; use one of: {string.Join(", ", Names)}.",
+                nameof(options)
+            ),
+        };
+
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    internal static void Validate(ExplorationOptions options)
+    {
+        if (options.Iterations < 1)
+        {
+            throw new ArgumentException("Iterations must be at least 1.", nameof(options));
+        }
+        if (options.MaxSteps < 1)
+        {
+            throw new ArgumentException("MaxSteps must be at least 1.", nameof(options));
+        }
+        if (options.PctDepth < 1)
+        {
+            throw new ArgumentException("PctDepth must be at least 1.", nameof(options));
+        }
+        if (
+            options.ShardCount < 1
+            || options.ShardIndex < 0
+            || options.ShardIndex >= options.ShardCount
+        )
+        {
+            throw new ArgumentException(
+                $"Shard {options.ShardIndex}/{options.ShardCount} is invalid: need 0 <= index < count.",
+                nameof(options)
+            );
+        }
+        if (options.Strategy == "dfs" && options.ShardCount > 1)
+        {
+            throw new ArgumentException(
+                "dfs cannot be sharded: it is one ordered search.",
+                nameof(options)
+            );
+        }
+        if (options.PreemptionBound is < 0)
+        {
+            throw new ArgumentException("PreemptionBound cannot be negative.", nameof(options));
+        }
+        if (options.Watchdog <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("Watchdog must be positive.", nameof(options));
+        }
+        _ = Create(options);
+    }
+}

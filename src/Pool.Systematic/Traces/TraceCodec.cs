@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using Pool.Systematic.Runtime;
+
+namespace Pool.Systematic.Traces;
+
+/// <summary>
+/// The trace text: <c>pool-trace/1:</c> then the decisions separated by dots, each a thread id or <c>v</c>
+/// and a chosen value, with <c>*n</c> for n repeats, e.g. <c>pool-trace/1:0*3.1.v2.0*2</c>.
+/// </summary>
+internal static class TraceCodec
+{
+    private const string Header = "pool-trace/1:";
+
+    internal static string Encode(IReadOnlyList<Decision> decisions)
+    {
+        var text = new StringBuilder(Header);
+        for (var i = 0; i < decisions.Count; )
+        {
+            var run = 1;
+            while (i + run < decisions.Count && decisions[i + run] == decisions[i])
+            {
+                run++;
+            }
+            if (i > 0)
+            {
+                text.Append('.');
+            }
+            if (decisions[i].IsValue)
+            {
+                text.Append('v');
+            }
+            text.Append(decisions[i].Choice.ToString(CultureInfo.InvariantCulture));
+            if (run > 1)
+            {
+                text.Append('*').Append(run.ToString(CultureInfo.InvariantCulture));
+            }
+            i += run;
+        }
+        return text.ToString();
+    }
+
+    /// <exception cref="FormatException">The text is not a trace in this format.</exception>
+    internal static List<Decision> Decode(string trace)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        trace = trace.Trim();
+        if (!trace.StartsWith(Header, StringComparison.Ordinal))
+        {
+            throw new FormatException($"Not a pool-explore trace: it must start with '{Header}'.");
+        }
+        var decisions = new List<Decision>();
+        var body = trace[Header.Length..];
+        if (body.Length == 0)
+        {
+            return decisions;
+        }
+        foreach (var token in body.Split('.'))
+        {
+            var star = token.IndexOf('*', StringComparison.Ordinal);
+            var choice = star < 0 ? token : token[..star];
+            var run = star < 0 ? 1 : Number(token[(star + 1)..], token);
+            var isValue = choice.StartsWith('v');
+            var decision = new Decision(isValue, Number(isValue ? choice[1..] : choice, token));
+            if (run < 1)
+            {
+                throw new FormatException($"Bad repeat count in trace token '{token}'.");
+            }
+            decisions.AddRange(Enumerable.Repeat(decision, run));
+        }
+        return decisions;
+    }
+
+    private static int Number(string text, string token) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new FormatException($"Bad trace token '{token}'.");
+}

@@ -1,3 +1,0 @@
-namespace Coyote.Tests;
-
-internal static class Placeholder { }
