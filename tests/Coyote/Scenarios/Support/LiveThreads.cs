@@ -56,6 +56,8 @@ public sealed class LiveThreads(IThreading inner) : IThreading
 
     public void SpinWait(int iterations) => inner.SpinWait(iterations);
 
+    public int SpinCountBeforeBlocking => inner.SpinCountBeforeBlocking;
+
     public IThreadLocal<T> CreateThreadLocal<T>() => inner.CreateThreadLocal<T>();
 
     public IAtomicInt64 CreateAtomic(long initialValue = 0) => inner.CreateAtomic(initialValue);
