@@ -1,0 +1,174 @@
+using Coyote.Scenarios.Support;
+using Pool;
+using Pool.Systematic;
+using Pool.Threading;
+
+namespace Coyote.Scenarios.Pool;
+
+/// <summary>
+/// The thread pool under the explorer. Each scenario checks the invariants of pool.md that its
+/// interleavings can break: exactly once (1), destroy returns with every pool thread gone (2),
+/// in-pool (3), the count (4), destroy never deadlocks (5, reported by the explorer as a deadlock).
+/// </summary>
+public static class PoolScenarios
+{
+    /// <summary>Two producers schedule while the main thread destroys with pending.</summary>
+    [SystematicTest]
+    public static void ScheduleFromManyThreadsRacingDestroy(IThreading threading)
+    {
+        var live = new LiveThreads(threading);
+        var pool = new ThreadPool(2, 0, live);
+        var ledger = new Ledger(threading);
+        var producers = Enumerable
+            .Range(0, 2)
+            .Select(p =>
+                threading.Start(
+                    () =>
+                    {
+                        for (var i = 0; i < 2; i++)
+                        {
+                            ledger.TrySchedule(pool);
+                        }
+                    },
+                    $"producer-{p}"
+                )
+            )
+            .ToList();
+        pool.Destroy(ledger.Pending);
+        Check.That(live.Count == 0, "no pool thread runs after destroy returns");
+        producers.ForEach(p => p.Join());
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>Tasks spawn tasks while the main thread destroys; pending also schedules a task.</summary>
+    [SystematicTest]
+    public static void DestroyFromOutsideWithPending(IThreading threading)
+    {
+        var live = new LiveThreads(threading);
+        var pool = new ThreadPool(2, 0, live);
+        var ledger = new Ledger(threading);
+        for (var i = 0; i < 3; i++)
+        {
+            ledger.TrySchedule(pool, _ => ledger.TrySchedule(pool));
+        }
+        var scheduledFromPending = false;
+        pool.Destroy(task =>
+        {
+            ledger.Pending(task);
+            if (!scheduledFromPending)
+            {
+                scheduledFromPending = true;
+                Check.That(ledger.TrySchedule(pool), "pending may schedule while destroy drains");
+            }
+        });
+        Check.That(live.Count == 0, "no pool thread runs after destroy returns");
+        Check.That(ledger.Running == 0, "no task runs after destroy returns");
+        Check.That(pool.ThreadCount == 0, "the count is zero after destroy");
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>One task destroys the pool while others schedule, increase, decrease and exit.</summary>
+    [SystematicTest]
+    public static void DestroyFromTaskWhileOthersWork(IThreading threading)
+    {
+        var pool = new ThreadPool(3, 0, threading);
+        var ledger = new Ledger(threading);
+        var destroyed = new Latch(threading, 1);
+        ledger.TrySchedule(pool, _ => ledger.TrySchedule(pool));
+        ledger.TrySchedule(pool, _ => Tolerate(pool.Increase));
+        ledger.TrySchedule(pool, _ => Tolerate(pool.Decrease));
+        ledger.TrySchedule(pool, _ => pool.Exit());
+        ledger.TrySchedule(
+            pool,
+            _ =>
+            {
+                pool.Destroy(ledger.Pending);
+                Check.That(pool.ThreadCount == 0, "the destroying worker is the only one left and uncounted");
+                Check.That(pool.InPool, "the destroying task still runs on its worker");
+                Check.That(!ledger.TrySchedule(pool), "schedule after destroy is refused");
+                destroyed.CountDown();
+            }
+        );
+        destroyed.Await();
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>A decrease races destroy: it must neither deadlock nor leave a worker behind.</summary>
+    [SystematicTest]
+    public static void DecreaseRacingDestroy(IThreading threading)
+    {
+        var live = new LiveThreads(threading);
+        var pool = new ThreadPool(2, 0, live);
+        var decreaser = threading.Start(() => Tolerate(pool.Decrease), "decreaser");
+        pool.Destroy();
+        Check.That(live.Count == 0, "no pool thread runs after destroy returns");
+        Check.That(pool.ThreadCount == 0, "the count is zero after destroy");
+        decreaser.Join();
+    }
+
+    /// <summary>In-pool inside pending: true when destroyed from a task, false when from outside.</summary>
+    [SystematicTest]
+    public static void InPoolFromPending(IThreading threading)
+    {
+        var inside = new ThreadPool(1, 0, threading);
+        var insideLedger = new Ledger(threading);
+        var done = new Latch(threading, 1);
+        insideLedger.TrySchedule(
+            inside,
+            _ =>
+            {
+                insideLedger.TrySchedule(inside);
+                inside.Destroy(task =>
+                {
+                    Check.That(inside.InPool, "in-pool is true in pending of a destroy from a task");
+                    insideLedger.Pending(task);
+                });
+                done.CountDown();
+            }
+        );
+        done.Await();
+        insideLedger.CheckExactlyOnce();
+
+        var outside = new ThreadPool(1, 0, threading);
+        var outsideLedger = new Ledger(threading);
+        outsideLedger.TrySchedule(outside);
+        outside.Destroy(task =>
+        {
+            Check.That(!outside.InPool, "in-pool is false in pending of a destroy from outside");
+            outsideLedger.Pending(task);
+        });
+        outsideLedger.CheckExactlyOnce();
+    }
+
+    /// <summary>The count stays exact while workers are added, asked to leave, and leave by themselves.</summary>
+    [SystematicTest]
+    public static void CountStaysExact(IThreading threading)
+    {
+        var live = new LiveThreads(threading);
+        var pool = new ThreadPool(1, 0, live);
+        var exited = new Latch(threading, 1);
+        pool.Increase();
+        pool.Schedule(() =>
+        {
+            pool.Exit();
+            exited.CountDown();
+        });
+        pool.Decrease();
+        exited.Await();
+        pool.Destroy();
+        Check.That(pool.ThreadCount == 0, "the count is zero after destroy");
+        Check.That(live.Count == 0, "every worker that left was joined");
+    }
+
+    private static void Tolerate(Action adjust)
+    {
+        try
+        {
+            adjust();
+        }
+        catch (InvalidOperationException)
+        {
+            // Documented: increase and decrease are refused once destroy has started or finished.
+        }
+    }
+}
