@@ -54,7 +54,10 @@ public static class ExecutorScenarios
             _lock.Enter();
             foreach (var id in _accepted)
             {
-                Check.That(_outcomes.GetValueOrDefault(id) == 1, $"session {id} ran or was cancelled exactly once");
+                Check.That(
+                    _outcomes.GetValueOrDefault(id) == 1,
+                    $"session {id} ran or was cancelled exactly once"
+                );
             }
             _lock.Exit();
         }
@@ -89,7 +92,10 @@ public static class ExecutorScenarios
         {
             var a = sessions.Started.IndexOf($"s{t}a");
             var b = sessions.Started.IndexOf($"s{t}b");
-            Check.That(b < 0 || (a >= 0 && a < b), $"serial sessions of submitter {t} start in submission order");
+            Check.That(
+                b < 0 || (a >= 0 && a < b),
+                $"serial sessions of submitter {t} start in submission order"
+            );
         }
     }
 
@@ -116,6 +122,9 @@ public static class ExecutorScenarios
         sessions.Submit(other, "o2");
         destroyed.Await();
         sessions.CheckExactlyOnce();
-        Check.That(!sessions.Started.Contains("after-destroyer"), "a serial session never overlaps its predecessor");
+        Check.That(
+            !sessions.Started.Contains("after-destroyer"),
+            "a serial session never overlaps its predecessor"
+        );
     }
 }

@@ -83,7 +83,10 @@ public static class PoolScenarios
             _ =>
             {
                 pool.Destroy(ledger.Pending);
-                Check.That(pool.ThreadCount == 0, "the destroying worker is the only one left and uncounted");
+                Check.That(
+                    pool.ThreadCount == 0,
+                    "the destroying worker is the only one left and uncounted"
+                );
                 Check.That(pool.InPool, "the destroying task still runs on its worker");
                 Check.That(!ledger.TrySchedule(pool), "schedule after destroy is refused");
                 destroyed.CountDown();
@@ -120,7 +123,10 @@ public static class PoolScenarios
                 insideLedger.TrySchedule(inside);
                 inside.Destroy(task =>
                 {
-                    Check.That(inside.InPool, "in-pool is true in pending of a destroy from a task");
+                    Check.That(
+                        inside.InPool,
+                        "in-pool is true in pending of a destroy from a task"
+                    );
                     insideLedger.Pending(task);
                 });
                 done.CountDown();

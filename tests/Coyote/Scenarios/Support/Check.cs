@@ -13,4 +13,5 @@ public static class Check
 }
 
 /// <summary>An invariant of the design documents did not hold.</summary>
-public sealed class InvariantViolatedException(string invariant) : Exception($"invariant violated: {invariant}");
+public sealed class InvariantViolatedException(string invariant)
+    : Exception($"invariant violated: {invariant}");

@@ -74,7 +74,10 @@ public sealed class Ledger
             {
                 var ran = _ran.GetValueOrDefault(id);
                 var pending = _pending.GetValueOrDefault(id);
-                Check.That(ran + pending == 1, $"task {id} ran {ran} times and was pending {pending} times");
+                Check.That(
+                    ran + pending == 1,
+                    $"task {id} ran {ran} times and was pending {pending} times"
+                );
             }
             Check.That(
                 _ran.Count + _pending.Count == _accepted.Count,

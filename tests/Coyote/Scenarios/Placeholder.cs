@@ -1,3 +1,0 @@
-namespace Coyote.Scenarios;
-
-internal static class Placeholder { }
