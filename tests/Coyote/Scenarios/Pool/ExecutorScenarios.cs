@@ -64,7 +64,7 @@ public static class ExecutorScenarios
     }
 
     /// <summary>Two threads submit to two queues while the main thread destroys the executor.</summary>
-    [SystematicTest]
+    [SystematicTest(CiIterations = 2000)]
     public static void QueueCancelOnDestroy(IThreading threading)
     {
         var executor = new Executor(1, 0, threading);
@@ -100,7 +100,7 @@ public static class ExecutorScenarios
     }
 
     /// <summary>A session of a serial queue destroys the executor while other queues are busy.</summary>
-    [SystematicTest]
+    [SystematicTest(CiIterations = 2000)]
     public static void DestroyFromExecutorQueueTask(IThreading threading)
     {
         var executor = new Executor(2, 0, threading);

@@ -13,7 +13,7 @@ namespace Coyote.Scenarios.Pool;
 public static class PoolScenarios
 {
     /// <summary>Two producers schedule while the main thread destroys with pending.</summary>
-    [SystematicTest]
+    [SystematicTest(CiIterations = 2000)]
     public static void ScheduleFromManyThreadsRacingDestroy(IThreading threading)
     {
         var live = new LiveThreads(threading);
@@ -41,7 +41,7 @@ public static class PoolScenarios
     }
 
     /// <summary>Tasks spawn tasks while the main thread destroys; pending also schedules a task.</summary>
-    [SystematicTest]
+    [SystematicTest(CiIterations = 2000)]
     public static void DestroyFromOutsideWithPending(IThreading threading)
     {
         var live = new LiveThreads(threading);
@@ -68,7 +68,7 @@ public static class PoolScenarios
     }
 
     /// <summary>One task destroys the pool while others schedule, increase, decrease and exit.</summary>
-    [SystematicTest]
+    [SystematicTest(CiIterations = 2000)]
     public static void DestroyFromTaskWhileOthersWork(IThreading threading)
     {
         var pool = new ThreadPool(3, 0, threading);
@@ -97,7 +97,7 @@ public static class PoolScenarios
     }
 
     /// <summary>A decrease races destroy: it must neither deadlock nor leave a worker behind.</summary>
-    [SystematicTest]
+    [SystematicTest(CiIterations = 2000)]
     public static void DecreaseRacingDestroy(IThreading threading)
     {
         var live = new LiveThreads(threading);
@@ -110,7 +110,7 @@ public static class PoolScenarios
     }
 
     /// <summary>In-pool inside pending: true when destroyed from a task, false when from outside.</summary>
-    [SystematicTest]
+    [SystematicTest(CiIterations = 2000)]
     public static void InPoolFromPending(IThreading threading)
     {
         var inside = new ThreadPool(1, 0, threading);
@@ -147,7 +147,7 @@ public static class PoolScenarios
     }
 
     /// <summary>The count stays exact while workers are added, asked to leave, and leave by themselves.</summary>
-    [SystematicTest]
+    [SystematicTest(CiIterations = 2000)]
     public static void CountStaysExact(IThreading threading)
     {
         var live = new LiveThreads(threading);

@@ -1,81 +1,45 @@
-using Coyote.Scenarios.Pool;
-using Pool;
+using Coyote.Scenarios.Mutation;
 using Pool.Systematic;
-using Pool.Threading;
 using Xunit.Abstractions;
 
 namespace Coyote.Tests.Mutation;
 
 /// <summary>
-/// Each pool mutant must be killed by a built-in scenario within the CI budget (docs/verification.md).
+/// Each product mutant must be killed by its scenario within the scenario's CI budget, with the CI seed,
+/// and the reported trace must replay to the same failure with no more preemptions than the original.
 /// The mutant switch is process-global, so this assembly runs its tests one at a time.
 /// </summary>
 public class PoolMutantTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, string, string> Kills() =>
-        new()
+    public static TheoryData<string> Mutants()
+    {
+        var data = new TheoryData<string>();
+        foreach (var kill in MutantCatalogue.All)
         {
-            {
-                nameof(Mutant.DestroyWaitsWithIf),
-                nameof(PoolScenarios.DestroyFromTaskWhileOthersWork),
-                "portfolio"
-            },
-            {
-                nameof(Mutant.UnlockedThreadCount),
-                nameof(PoolScenarios.CountStaysExact),
-                "portfolio"
-            },
-            {
-                nameof(Mutant.DestroyForgetsLateTasks),
-                nameof(PoolScenarios.DestroyFromOutsideWithPending),
-                "portfolio"
-            },
-        };
+            data.Add(kill.Mutant.ToString());
+        }
+        return data;
+    }
 
     [Theory]
-    [MemberData(nameof(Kills))]
-    public void ScenarioKillsMutant(string mutant, string scenario, string strategy)
+    [MemberData(nameof(Mutants))]
+    public void ScenarioKillsMutant(string mutant)
     {
-        var test = typeof(PoolScenarios).GetMethod(scenario)!.CreateDelegate<Action<IThreading>>();
-        var report = WithMutant(
-            Enum.Parse<Mutant>(mutant),
-            () =>
-                Explorer.Run(
-                    test,
-                    new ExplorationOptions
-                    {
-                        Iterations = 2000,
-                        Strategy = strategy,
-                        Seed = 1,
-                    }
-                )
+        var kill = MutantCatalogue.All.Single(k => k.Mutant.ToString() == mutant);
+        var report = kill.With(() =>
+            Explorer.Run(kill.Test, new ExplorationOptions { Iterations = 2000, Seed = 1 })
         );
         output.WriteLine(
-            $"{mutant}: killed={report.BugFound} at iteration {report.BugIteration} ({report.BugStrategy}), "
-                + $"preemptions {report.OriginalPreemptions} -> {report.Preemptions}, steps {report.OriginalSteps} -> {report.Steps}: {report.BugMessage}"
+            $"{mutant} by {kill.Scenario}: iteration {report.BugIteration} ({report.BugStrategy}), "
+                + $"preemptions {report.OriginalPreemptions} -> {report.Preemptions}, "
+                + $"steps {report.OriginalSteps} -> {report.Steps}: {report.BugMessage}"
         );
         Assert.True(
             report.BugFound,
-            $"{mutant} survived {report.Iterations} iterations of {scenario}"
+            $"{mutant} survived {report.Iterations} iterations of {kill.Scenario}"
         );
         Assert.True(report.Preemptions <= report.OriginalPreemptions);
-        var replay = WithMutant(
-            Enum.Parse<Mutant>(mutant),
-            () => Explorer.Replay(test, report.Trace!)
-        );
+        var replay = kill.With(() => Explorer.Replay(kill.Test, report.Trace!));
         Assert.Equal(report.BugMessage, replay.BugMessage);
-    }
-
-    private static T WithMutant<T>(Mutant mutant, Func<T> body)
-    {
-        Mutants.Active = mutant;
-        try
-        {
-            return body();
-        }
-        finally
-        {
-            Mutants.Active = Mutant.None;
-        }
     }
 }
