@@ -16,19 +16,16 @@ dotnet test Pool.sln --no-build -c Release \
   --blame-hang-timeout 8m "$@"
 status=$?
 
-# Sum the counters of every TRX file the runner wrote.
-read -r passed failed < <(
-  python3 - "$results" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
-passed = failed = 0
-for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    for counters in ET.parse(path).getroot().iter():
-        if counters.tag.endswith("Counters"):
-            passed += int(counters.get("passed", 0))
-            failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
-print(passed, failed)
-PY
-)
+# Sum the counters of every TRX file the runner wrote (plain shell: no other tool needed).
+sum_attribute() {
+  local total=0 value
+  while read -r value; do total=$((total + value)); done < <(
+    find "$results" -name '*.trx' -exec grep -ho "<Counters [^>]*" {} + | grep -o " $1=\"[0-9]*\"" | grep -o "[0-9]*"
+  )
+  echo "$total"
+}
+passed=$(sum_attribute passed)
+failed=$(( $(sum_attribute failed) + $(sum_attribute error) + $(sum_attribute timeout) + $(sum_attribute aborted) ))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the runner failed without a counted test failure (crash, hang, build of a test host)
 fi

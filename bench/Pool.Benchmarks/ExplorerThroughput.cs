@@ -20,7 +20,12 @@ public class ExplorerThroughput
 
     [Benchmark(OperationsPerInvoke = Iterations)]
     public bool Explore() =>
-        Explorer.Run(ThreeThreads, new ExplorationOptions { Iterations = Iterations, Strategy = Strategy }).BugFound;
+        Explorer
+            .Run(
+                ThreeThreads,
+                new ExplorationOptions { Iterations = Iterations, Strategy = Strategy }
+            )
+            .BugFound;
 
     internal static void ThreeThreads(IThreading threading)
     {
