@@ -53,10 +53,7 @@ internal sealed class TaskQueue
         {
             ThrowIfSealed();
             _putList.Enqueue(task);
-            if (_consumerWaiting)
-            {
-                _putListNotEmpty.Signal();
-            }
+            WakeConsumer();
         }
         finally
         {
@@ -73,10 +70,7 @@ internal sealed class TaskQueue
         {
             ThrowIfSealed();
             _exitEntries.Add(1);
-            if (_consumerWaiting)
-            {
-                _putListNotEmpty.Signal();
-            }
+            WakeConsumer();
         }
         finally
         {
@@ -174,6 +168,18 @@ internal sealed class TaskQueue
             _putLock.Exit();
         }
         return _drainBudget-- > 0;
+    }
+
+    // Called with the put lock held. Signals once per wait: the woken consumer needs the put lock to return
+    // from its wait, so signalling on every enqueue until then would make the producer pay for a wake-up per
+    // task and fight the consumer for the lock.
+    private void WakeConsumer()
+    {
+        if (_consumerWaiting)
+        {
+            _consumerWaiting = false;
+            _putListNotEmpty.Signal();
+        }
     }
 
     private bool TryTakeExitEntry()
