@@ -1,2 +1,8 @@
-Console.Error.WriteLine("pool-explore: not built yet");
-return 2;
+using Spectre.Console;
+
+var console = AnsiConsole.Console;
+if (Console.IsOutputRedirected)
+{
+    console.Profile.Width = 240; // logs and pipes: keep table rows on one line
+}
+return Pool.Explorer.CommandLine.Run(args, console);

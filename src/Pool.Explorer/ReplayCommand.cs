@@ -1,0 +1,58 @@
+using Pool.Systematic;
+
+namespace Pool.Explorer;
+
+/// <summary><c>pool-explore replay [ASSEMBLY] -m METHOD TRACEFILE</c>: reproduces a bug from its trace.</summary>
+internal sealed class ReplayCommand(ConsoleView view)
+{
+    internal int Run(string? assembly, string? method, string traceFile)
+    {
+        if (string.IsNullOrEmpty(method))
+        {
+            throw new UsageException("replay needs -m METHOD: the test the trace belongs to.");
+        }
+        var tests = TestCatalog.Load(assembly).Select(method);
+        if (tests.Count > 1)
+        {
+            throw new UsageException(
+                $"'{method}' matches several tests ({string.Join(", ", tests.Select(t => t.Name))}); name one exactly."
+            );
+        }
+        if (!File.Exists(traceFile))
+        {
+            throw new UsageException($"Trace file not found: {Path.GetFullPath(traceFile)}");
+        }
+        var test = tests[0];
+        ExplorationReport report;
+        try
+        {
+            report = Pool.Systematic.Explorer.Replay(test.Body, File.ReadAllText(traceFile));
+        }
+        catch (FormatException exception)
+        {
+            throw new UsageException($"{traceFile}: {exception.Message}");
+        }
+        if (report.Diverged)
+        {
+            view.Error($"{test.Name} no longer follows this trace: {report.BugMessage}");
+            return ExitCodes.UsageError;
+        }
+        if (!report.BugFound)
+        {
+            view.Line(
+                $"{test.Name}: the trace ran to the end without a bug: the bug no longer reproduces."
+            );
+            return ExitCodes.NoBug;
+        }
+        view.Bug(
+            TestOutcome.From(
+                test.Name,
+                "replay",
+                ShardSpec.Whole,
+                report,
+                Path.GetFullPath(traceFile)
+            )
+        );
+        return ExitCodes.BugFound;
+    }
+}

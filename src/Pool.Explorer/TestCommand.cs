@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using Pool.Systematic;
+
+namespace Pool.Explorer;
+
+/// <summary><c>pool-explore test</c>: explores every selected test and reports what it found.</summary>
+internal sealed class TestCommand(ConsoleView view)
+{
+    internal int Run(TestSettings settings)
+    {
+        if (settings.Parallel < 1)
+        {
+            throw new UsageException("--parallel must be at least 1.");
+        }
+        if (settings.Parallel > 1 && settings.Shard.Count > 1)
+        {
+            throw new UsageException(
+                "--parallel and --shard cannot be combined: --parallel makes its own shards."
+            );
+        }
+        if (!StrategyNames.Contains(settings.Strategy))
+        {
+            throw new UsageException(
+                $"Unknown strategy '{settings.Strategy}'; use one of: {string.Join(", ", StrategyNames)}."
+            );
+        }
+        if (settings.Strategy == "dfs" && (settings.Parallel > 1 || settings.Shard.Count > 1))
+        {
+            throw new UsageException(
+                "dfs is one ordered search: it cannot run with --parallel or --shard."
+            );
+        }
+        var catalog = TestCatalog.Load(settings.Assembly);
+        var tests = catalog.Select(settings.Method);
+        var outcomes = settings.Parallel > 1 ? RunInChildren(settings) : RunHere(settings, tests);
+        if (settings.ReportJson is null || settings.Parallel > 1)
+        {
+            TestOutcome.Write(Path.Combine(settings.OutputDirectory, "report.json"), outcomes);
+        }
+        view.Results(outcomes);
+        foreach (var outcome in outcomes.Where(o => o.BugFound))
+        {
+            view.Bug(outcome);
+        }
+        view.Line(
+            $"report: {Path.GetFullPath(Path.Combine(settings.OutputDirectory, "report.json"))}"
+        );
+        return outcomes.Any(o => o.BugFound) ? ExitCodes.BugFound : ExitCodes.NoBug;
+    }
+
+    private static readonly string[] StrategyNames = ["random", "pct", "dfs", "portfolio"];
+
+    private List<TestOutcome> RunHere(TestSettings settings, IReadOnlyList<DiscoveredTest> tests)
+    {
+        var clock = Stopwatch.StartNew();
+        var outcomes = new List<TestOutcome>();
+        foreach (var test in tests)
+        {
+            TimeSpan? remaining = settings.TimeoutSeconds is { } seconds
+                ? TimeSpan.FromSeconds(seconds) - clock.Elapsed
+                : null;
+            if (remaining <= TimeSpan.Zero)
+            {
+                view.Line($"{test.Name}: skipped, --timeout reached");
+                continue;
+            }
+            var iterations = settings.IterationsFor(test);
+            var report = view.WithProgress(
+                test.Name,
+                (iterations + settings.Shard.Count - 1 - settings.Shard.Index)
+                    / settings.Shard.Count,
+                progress =>
+                    Pool.Systematic.Explorer.Run(
+                        test.Body,
+                        new ExplorationOptions
+                        {
+                            Iterations = iterations,
+                            Strategy = settings.Strategy,
+                            PctDepth = settings.PctDepth,
+                            Seed = settings.EffectiveSeed,
+                            MaxSteps = settings.MaxSteps,
+                            FailOnMaxSteps = settings.FailOnMaxSteps,
+                            TimeLimit = remaining,
+                            ShardIndex = settings.Shard.Index,
+                            ShardCount = settings.Shard.Count,
+                            Progress = progress,
+                        }
+                    )
+            );
+            outcomes.Add(
+                TestOutcome.From(
+                    test.Name,
+                    settings.Strategy,
+                    settings.Shard,
+                    report,
+                    WriteTrace(settings, test, report)
+                )
+            );
+        }
+        if (settings.ReportJson is not null)
+        {
+            TestOutcome.Write(settings.ReportJson, outcomes);
+        }
+        return outcomes;
+    }
+
+    private static string? WriteTrace(
+        TestSettings settings,
+        DiscoveredTest test,
+        ExplorationReport report
+    )
+    {
+        if (report.Trace is null)
+        {
+            return null;
+        }
+        Directory.CreateDirectory(settings.OutputDirectory);
+        var suffix = settings.Shard.Count > 1 ? $".shard{settings.Shard.Index}" : "";
+        var path = Path.GetFullPath(
+            Path.Combine(settings.OutputDirectory, $"{test.Name}{suffix}.trace")
+        );
+        File.WriteAllText(path, report.Trace + Environment.NewLine);
+        File.WriteAllLines(
+            Path.ChangeExtension(path, ".interleaving.txt"),
+            report.Interleaving.Select(s =>
+                $"{s.Step, 5}  {s.ThreadName, -20} {s.Operation, -28} {s.Location}"
+            )
+        );
+        return path;
+    }
+
+    private List<TestOutcome> RunInChildren(TestSettings settings)
+    {
+        var entry = System.Reflection.Assembly.GetEntryAssembly()!.Location;
+        var host = Environment.ProcessPath!;
+        var viaDotnet = Path.GetFileNameWithoutExtension(host) == "dotnet";
+        var children = new List<(Process Process, string Report)>();
+        for (var shard = 0; shard < settings.Parallel; shard++)
+        {
+            var report = Path.GetFullPath(
+                Path.Combine(settings.OutputDirectory, $"shard-{shard}.json")
+            );
+            File.Delete(report);
+            var start = new ProcessStartInfo(host) { UseShellExecute = false };
+            if (viaDotnet)
+            {
+                start.ArgumentList.Add(entry);
+            }
+            foreach (
+                var argument in settings.ChildArguments(
+                    new ShardSpec(shard, settings.Parallel),
+                    report
+                )
+            )
+            {
+                start.ArgumentList.Add(argument);
+            }
+            start.RedirectStandardOutput = true;
+            var process = Process.Start(start)!;
+            var index = shard;
+            process.OutputDataReceived += (_, line) =>
+            {
+                if (
+                    line.Data is { Length: > 0 } text
+                    && !text.StartsWith('│')
+                    && !text.StartsWith('╭')
+                )
+                {
+                    view.Line($"[shard {index}] {text}");
+                }
+            };
+            process.BeginOutputReadLine();
+            children.Add((process, report));
+        }
+        var outcomes = new List<TestOutcome>();
+        foreach (var (process, report) in children)
+        {
+            process.WaitForExit();
+            if (process.ExitCode == ExitCodes.UsageError || !File.Exists(report))
+            {
+                throw new UsageException(
+                    $"A shard process failed (exit code {process.ExitCode}); see its output above."
+                );
+            }
+            outcomes.AddRange(TestOutcome.Read(report));
+        }
+        return [.. outcomes.GroupBy(o => o.Test).Select(g => TestOutcome.Merge([.. g]))];
+    }
+}

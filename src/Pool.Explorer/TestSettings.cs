@@ -1,0 +1,94 @@
+namespace Pool.Explorer;
+
+/// <summary>Everything <c>pool-explore test</c> was asked to do.</summary>
+internal sealed record TestSettings
+{
+    /// <summary>Iterations per test without <c>-i</c> and without <c>--ci</c>.</summary>
+    internal const int DefaultIterations = 10_000;
+
+    /// <summary>Iterations per test under <c>--ci</c> when the test names no budget.</summary>
+    internal const int DefaultCiIterations = 1000;
+
+    /// <summary>The seed <c>--ci</c> uses unless <c>--seed</c> is given.</summary>
+    internal const ulong CiSeed = 1;
+
+    public string? Assembly { get; init; }
+    public string? Method { get; init; }
+    public int? Iterations { get; init; }
+    public string Strategy { get; init; } = "portfolio";
+    public int PctDepth { get; init; } = 3;
+    public ulong? Seed { get; init; }
+    public int MaxSteps { get; init; } = 10_000;
+    public bool FailOnMaxSteps { get; init; }
+    public int? TimeoutSeconds { get; init; }
+    public int Parallel { get; init; } = 1;
+    public ShardSpec Shard { get; init; } = ShardSpec.Whole;
+    public string OutputDirectory { get; init; } = "explore-out";
+    public bool Ci { get; init; }
+    public string? ReportJson { get; init; }
+
+    internal int IterationsFor(DiscoveredTest test) =>
+        Iterations
+        ?? (
+            Ci
+                ? (test.CiIterations > 0 ? test.CiIterations : DefaultCiIterations)
+                : DefaultIterations
+        );
+
+    internal ulong EffectiveSeed => Seed ?? (Ci ? CiSeed : 0);
+
+    /// <summary>The command-line arguments of one shard's child process.</summary>
+    internal IEnumerable<string> ChildArguments(ShardSpec shard, string reportJson)
+    {
+        yield return "test";
+        if (Assembly is not null)
+        {
+            yield return Assembly;
+        }
+        if (Method is not null)
+        {
+            yield return "-m";
+            yield return Method;
+        }
+        if (Iterations is { } iterations)
+        {
+            yield return "-i";
+            yield return iterations.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        foreach (
+            var argument in new[]
+            {
+                "-s",
+                Strategy,
+                "--pct-depth",
+                PctDepth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--seed",
+                EffectiveSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--max-steps",
+                MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--shard",
+                shard.ToString(),
+                "-o",
+                OutputDirectory,
+                "--report-json",
+                reportJson,
+            }
+        )
+        {
+            yield return argument;
+        }
+        if (FailOnMaxSteps)
+        {
+            yield return "--fail-on-max-steps";
+        }
+        if (TimeoutSeconds is { } timeout)
+        {
+            yield return "--timeout";
+            yield return timeout.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (Ci)
+        {
+            yield return "--ci";
+        }
+    }
+}
