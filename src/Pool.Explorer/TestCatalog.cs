@@ -63,6 +63,12 @@ internal sealed class TestCatalog
 
     private static Assembly LoadFrom(string path)
     {
+        if (path.StartsWith('-'))
+        {
+            throw new UsageException(
+                $"Unknown option '{path}'. Run 'pool-explore --help' for usage."
+            );
+        }
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
         {
