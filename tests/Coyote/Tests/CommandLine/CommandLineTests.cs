@@ -1,0 +1,173 @@
+using Pool.Explorer;
+using Spectre.Console;
+
+namespace Coyote.Tests.CommandLine;
+
+/// <summary>pool-explore run in-process: exit codes, messages, shards, reports, replay.</summary>
+public class CommandLineTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("pool-explore-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static (int Exit, string Output) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(
+            new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(writer),
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+            }
+        );
+        console.Profile.Width = 250;
+        var exit = Pool.Explorer.CommandLine.Run(args, console);
+        return (exit, writer.ToString());
+    }
+
+    private static string TeethAssembly => typeof(Coyote.Teeth.ClassicBugs).Assembly.Location;
+
+    [Fact]
+    public void ListShowsTheBuiltInScenarios()
+    {
+        var (exit, output) = Run("list");
+        Assert.Equal(ExitCodes.NoBug, exit);
+        Assert.Contains("PoolScenarios.DestroyFromTaskWhileOthersWork", output);
+    }
+
+    [Fact]
+    public void CorrectTestExitsZeroAndPrintsTheTable()
+    {
+        var (exit, output) = Run(
+            "test",
+            TeethAssembly,
+            "-m",
+            "LostUpdateFixed",
+            "-i",
+            "50",
+            "-o",
+            _directory
+        );
+        Assert.Equal(ExitCodes.NoBug, exit);
+        Assert.Contains("ClassicBugs.LostUpdateFixed", output);
+        Assert.Contains("iterations/s", output);
+    }
+
+    [Fact]
+    public void BugExitsOneWritesATraceThatReplays()
+    {
+        var (exit, output) = Run(
+            "test",
+            TeethAssembly,
+            "-m",
+            "ClassicBugs.LostUpdate",
+            "-i",
+            "500",
+            "-o",
+            _directory
+        );
+        Assert.Equal(ExitCodes.BugFound, exit);
+        Assert.Contains("lost update", output);
+        var trace = Path.Combine(_directory, "ClassicBugs.LostUpdate.trace");
+        Assert.True(File.Exists(trace));
+
+        var (replayExit, replayOutput) = Run(
+            "replay",
+            TeethAssembly,
+            "-m",
+            "ClassicBugs.LostUpdate",
+            trace
+        );
+        Assert.Equal(ExitCodes.BugFound, replayExit);
+        Assert.Contains("Atomic.Write", replayOutput);
+    }
+
+    [Fact]
+    public void ReplayOfAnotherTestsTraceReportsDivergence()
+    {
+        Run("test", TeethAssembly, "-m", "ClassicBugs.LostUpdate", "-i", "500", "-o", _directory);
+        var trace = Path.Combine(_directory, "ClassicBugs.LostUpdate.trace");
+        var (exit, output) = Run(
+            "replay",
+            TeethAssembly,
+            "-m",
+            "ClassicBugs.LockOrderFixed",
+            trace
+        );
+        Assert.Equal(ExitCodes.UsageError, exit);
+        Assert.Contains("no longer follows this trace", output);
+    }
+
+    [Fact]
+    public void ShardsAreDisjointAndMergeToTheWhole()
+    {
+        var reports = new List<string>();
+        for (var shard = 0; shard < 2; shard++)
+        {
+            var report = Path.Combine(_directory, $"s{shard}.json");
+            var (exit, _) = Run(
+                "test",
+                TeethAssembly,
+                "-m",
+                "LostUpdateFixed",
+                "-i",
+                "101",
+                "--shard",
+                $"{shard}/2",
+                "-o",
+                _directory,
+                "--report-json",
+                report
+            );
+            Assert.Equal(ExitCodes.NoBug, exit);
+            reports.Add(report);
+        }
+        Assert.Equal(51, TestOutcomeIterations(reports[0]));
+        Assert.Equal(50, TestOutcomeIterations(reports[1]));
+        var merged = Path.Combine(_directory, "merged.json");
+        var (mergeExit, _) = Run(["merge", .. reports, "-o", merged]);
+        Assert.Equal(ExitCodes.NoBug, mergeExit);
+        Assert.Equal(101, TestOutcomeIterations(merged));
+    }
+
+    [Theory]
+    [InlineData("missing assembly", "Assembly not found", "test", "/no/such.dll")]
+    [InlineData("missing method", "No [SystematicTest] method matches", "test", "-m", "NoSuchTest")]
+    [InlineData("bad shard", "is not I/N", "test", "--shard", "2/2")]
+    [InlineData("unknown strategy", "Unknown strategy", "test", "-s", "bfs")]
+    [InlineData("unknown option", "Unknown option", "test", "--bogus")]
+    [InlineData("dfs sharded", "dfs is one ordered search", "test", "-s", "dfs", "--shard", "0/2")]
+    [InlineData(
+        "missing trace",
+        "Trace file not found",
+        "replay",
+        "-m",
+        "CountStaysExact",
+        "/no/such.trace"
+    )]
+    public void UsageErrorsExitTwoWithAMessage(string because, string message, params string[] args)
+    {
+        var (exit, output) = Run(args);
+        Assert.True(exit == ExitCodes.UsageError, because);
+        Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public void WrongShapesAreRejectedWithTheExpectedShape()
+    {
+        var (exit, output) = Run("list", typeof(WrongShapes).Assembly.Location);
+        Assert.Equal(ExitCodes.UsageError, exit);
+        Assert.Contains("WrongShapes.ReturnsAValue", output);
+        Assert.Contains("WrongShapes.TakesNothing", output);
+        Assert.Contains("public static void Method(Pool.Threading.IThreading threading)", output);
+    }
+
+    private static int TestOutcomeIterations(string report) =>
+        System
+            .Text.Json.JsonDocument.Parse(File.ReadAllText(report))
+            .RootElement[0]
+            .GetProperty("Iterations")
+            .GetInt32();
+}
