@@ -21,6 +21,8 @@ type ClientCall =
     | Increase
     | Decrease
     | Destroy
+    /// Destroy whose pending callback, on the first task it receives, schedules a plain task with this number.
+    | DestroyScheduling of child: TaskId
 
 /// The pool's life: accepting work, draining after Destroy began, destroyed once Destroy returned.
 type Phase =
@@ -63,6 +65,8 @@ type PoolState =
         Rejected: int
         /// Queue length when Destroy began (used by the deliberately wrong variant only).
         QueuedAtDestroy: int
+        /// The task the client's pending callback schedules, if it does.
+        PendingSchedules: TaskId option
     }
 
 /// One step of the pool model: a client call or an internal step of a worker or of the destroyer.
@@ -78,7 +82,8 @@ type PoolStep =
 /// Which rules to use: the specification, or a deliberately wrong variant (proof that the checks bite).
 type PoolVariant =
     | Specified
-    /// Destroy hands to pending only the tasks queued when it began; tasks scheduled during the drain are lost.
+    /// Destroy hands to pending only the tasks queued when it began; tasks scheduled later (by running tasks,
+    /// or by the pending callback during the drain) are lost.
     | ForgetsLateTasks
 
 /// What a finished run shows to its user.
@@ -108,6 +113,7 @@ module PoolModel =
             Refused = Set.empty
             Rejected = 0
             QueuedAtDestroy = 0
+            PendingSchedules = None
         }
 
     let private setWorker index worker state =
@@ -161,7 +167,12 @@ module PoolModel =
             { beginDestroy state with
                 ClientInDestroy = true
             }
-        | (Increase | Decrease | Destroy), (Draining | Destroyed) -> reject state
+        | DestroyScheduling child, Running ->
+            { beginDestroy state with
+                ClientInDestroy = true
+                PendingSchedules = Some child
+            }
+        | (Increase | Decrease | Destroy | DestroyScheduling _), (Draining | Destroyed) -> reject state
 
     /// The body's action, performed while the task runs on worker w.
     let private effect w (job: Job) (state: PoolState) =
@@ -179,14 +190,23 @@ module PoolModel =
         | DestroyFromTask -> setWorker w (Busy done') (reject state)
 
     let private drain variant (state: PoolState) =
+        let queued = state.Queue |> List.map _.Id
+
+        // The pending callback runs on each queued task in order; a task it schedules joins the queue's end.
+        let scheduledByCallback =
+            match state.PendingSchedules, queued with
+            | Some child, _ :: _ -> [ child ]
+            | _ -> []
+
         let handed =
             match variant with
-            | Specified -> state.Queue
-            | ForgetsLateTasks -> List.truncate state.QueuedAtDestroy state.Queue
+            | Specified -> queued @ scheduledByCallback
+            | ForgetsLateTasks -> List.truncate state.QueuedAtDestroy queued
 
         { state with
             Phase = Destroyed
-            Pending = state.Pending @ (handed |> List.map _.Id)
+            Pending = state.Pending @ handed
+            Accepted = state.Accepted + Set.ofList scheduledByCallback
             Queue = []
             ClientInDestroy = false
         }

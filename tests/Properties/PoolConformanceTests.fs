@@ -1,0 +1,152 @@
+/// The C# ThreadPool, run under the explorer, against the model: every observed outcome must be one the
+/// specification allows (linearizability-style checking against the model's terminal outcomes).
+module Pool.Properties.PoolConformanceTests
+
+open System
+open System.Collections.Generic
+open Xunit
+open FsCheck
+open FsCheck.FSharp
+open Pool
+open Pool.Model
+open Pool.Systematic
+open Pool.Threading
+
+/// Runs one program on the real pool over the given threading and reports what its user can observe.
+let runOnPool (workers: int) (client: ClientCall list) (threading: IThreading) : PoolOutcome =
+    let gate = threading.CreateLock()
+    let ran = HashSet<TaskId>()
+    let pending = List<TaskId>()
+    let refused = HashSet<TaskId>()
+    let mutable rejected = 0
+
+    let locked f =
+        gate.Enter()
+
+        try
+            f ()
+        finally
+            gate.Exit()
+
+    let pool = ThreadPool(workers, 0, threading)
+
+    let attempt action onRefused =
+        try
+            action ()
+        with :? InvalidOperationException ->
+            locked onRefused
+
+    let collect (task: PoolTask) =
+        locked (fun () -> pending.Add(unbox<TaskId> task.Context))
+
+    let rec toPoolTask (spec: TaskSpec) =
+        PoolTask(
+            (fun _ ->
+                locked (fun () -> ran.Add spec.Id |> ignore)
+
+                match spec.Body with
+                | Plain -> ()
+                | ScheduleChild child -> schedule { Id = child; Body = Plain }
+                | ExitWorker -> pool.Exit()
+                | DestroyFromTask ->
+                    attempt (fun () -> pool.Destroy(Action<PoolTask> collect)) (fun () -> rejected <- rejected + 1)),
+            box spec.Id
+        )
+
+    and schedule spec =
+        attempt (fun () -> pool.Schedule(toPoolTask spec)) (fun () -> refused.Add spec.Id |> ignore)
+
+    for call in client do
+        match call with
+        | Schedule spec -> schedule spec
+        | Increase -> attempt pool.Increase (fun () -> rejected <- rejected + 1)
+        | Decrease -> attempt pool.Decrease (fun () -> rejected <- rejected + 1)
+        | Destroy -> attempt (fun () -> pool.Destroy(Action<PoolTask> collect)) (fun () -> rejected <- rejected + 1)
+        | DestroyScheduling child ->
+            let mutable first = true
+
+            let collectAndSchedule (task: PoolTask) =
+                collect task
+
+                if first then
+                    first <- false
+                    schedule { Id = child; Body = Plain }
+
+            attempt (fun () -> pool.Destroy(Action<PoolTask> collectAndSchedule)) (fun () -> rejected <- rejected + 1)
+
+    locked (fun () ->
+        {
+            Ran = Set.ofSeq ran
+            Pending = List.ofSeq pending
+            Refused = Set.ofSeq refused
+            Rejected = rejected
+            CountAfter = pool.ThreadCount
+        })
+
+/// Explores a program on the C# pool; returns the first outcome the model does not allow, or a bug the explorer found.
+let disagreement (iterations: int) (workers: int) (client: ClientCall list) : string option =
+    let allowed = PoolModel.allowedOutcomes workers client
+    let observed = List<PoolOutcome>()
+
+    let report =
+        Explorer.Run(
+            (fun threading -> observed.Add(runOnPool workers client threading)),
+            ExplorationOptions(Iterations = iterations, Seed = 1UL)
+        )
+
+    if report.BugFound then
+        Some(sprintf "the explorer found a bug: %s\ntrace: %s" report.BugMessage report.Trace)
+    else
+        observed
+        |> Seq.tryFind (fun o -> not (allowed.Contains o))
+        |> Option.map (fun o -> sprintf "outcome %A is not among the model's %d outcomes: %A" o allowed.Count allowed)
+
+/// Programs without destroy-from-task (the client's final Destroy is then the only one, and it returns
+/// after the drain, so the count the client reads is final).
+let programs: Arbitrary<int * ClientCall list> =
+    let callAt id =
+        Gen.frequency
+            [
+                4,
+                Gen.elements [ Plain; ScheduleChild(100 + id); ExitWorker ]
+                |> Gen.map (fun body -> Schedule { Id = id; Body = body })
+                1, Gen.constant Increase
+                1, Gen.constant Decrease
+            ]
+
+    gen {
+        let! workers = Gen.choose (0, 2)
+        let! length = Gen.choose (1, 3)
+        let! calls = [ 1..length ] |> List.map callAt |> Gen.sequenceToList
+        let! destroy = Gen.elements [ Destroy; DestroyScheduling 99 ]
+        return workers, calls @ [ destroy ]
+    }
+    |> Arb.fromGen
+
+[<Collection("mutant switch")>]
+type PoolConformance() =
+    [<Fact>]
+    member _.``every outcome of the C# pool under the explorer is one the model allows``() =
+        let property (workers, client) =
+            match disagreement 150 workers client with
+            | None -> true
+            | Some reason -> failwithf "program (%d workers) %A:\n%s" workers client reason
+
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), Prop.forAll programs property)
+
+    [<Fact>]
+    member _.``a pool that forgets tasks scheduled during the drain is caught``() =
+        let client =
+            [
+                Schedule { Id = 1; Body = ScheduleChild 11 }
+                Schedule { Id = 2; Body = Plain }
+                DestroyScheduling 99
+            ]
+
+        Assert.True((disagreement 300 1 client).IsNone, "the real pool must conform")
+        Mutants.Active <- Mutant.DestroyForgetsLateTasks
+
+        try
+            Assert.True((disagreement 300 1 client).IsSome, "the mutant must be caught")
+        finally
+            Mutants.Active <- Mutant.None
