@@ -30,6 +30,7 @@ internal sealed class TestCommand(ConsoleView view)
                 "dfs is one ordered search: it cannot run with --parallel or --shard."
             );
         }
+        Directory.CreateDirectory(settings.OutputDirectory);
         var catalog = TestCatalog.Load(settings.Assembly);
         var tests = catalog.Select(settings.Method);
         var outcomes = settings.Parallel > 1 ? RunInChildren(settings) : RunHere(settings, tests);
