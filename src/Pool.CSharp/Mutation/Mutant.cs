@@ -17,4 +17,10 @@ internal enum Mutant
 
     /// <summary>Destroy drains only the tasks queued when the drain began; tasks scheduled during the drain are lost.</summary>
     DestroyForgetsLateTasks,
+
+    /// <summary>The seed's defect: cancelling a timer compares against the wrong key, so it never cancels.</summary>
+    CancelTimerNeverMatches,
+
+    /// <summary>A repeating timer cancelled from inside its own callback is re-armed anyway.</summary>
+    TimerRearmedAfterSelfCancel,
 }

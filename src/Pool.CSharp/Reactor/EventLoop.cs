@@ -1,0 +1,253 @@
+using Pool.Reactor.Linux;
+using Pool.Threading;
+
+namespace Pool.Reactor;
+
+/// <summary>
+/// One event loop: a thread that waits for readiness and deadlines, runs due timers, then runs the functors
+/// other threads queued (muduo's EventLoop). Everything the loop owns is touched on its thread only; other
+/// threads reach it through <see cref="QueueInLoop"/>, <see cref="Cancel"/> and <see cref="Quit"/>.
+/// </summary>
+/// <remarks>
+/// Functors run in the order they were queued, with the queue's lock released (a functor may queue more;
+/// those run in the next round, and the loop does not sleep in between). Wake-ups are coalesced: many
+/// queue calls between two rounds cost one eventfd write.
+/// </remarks>
+public sealed class EventLoop : IDisposable
+{
+    private const int ReadyCapacity = 128;
+    private readonly IThreading _threading;
+    private readonly IPoller _poller;
+    private readonly ILock _lock;
+    private readonly IThreadLocal<bool> _onLoopThread;
+    private readonly IAtomicInt64 _wakePending;
+    private readonly IAtomicInt64 _quit;
+    private readonly IAtomicInt64 _nextTimerId;
+    private readonly TimerQueue _timers;
+    private List<Action> _queued = []; // guarded by _lock
+    private List<Action> _running = []; // loop thread only
+    private LoopState _state; // guarded by _lock
+    private bool _callingFunctors; // loop thread only
+
+    /// <summary>Creates a loop over epoll; any thread may create it, and the thread that calls <see cref="Run"/> owns it.</summary>
+    /// <param name="threading">The threading seam (default: OS threads).</param>
+    /// <exception cref="ReactorException">epoll or eventfd could not be created.</exception>
+    public EventLoop(IThreading? threading = null)
+        : this(threading ?? OsThreading.Instance, new EpollPoller()) { }
+
+    internal EventLoop(IThreading threading, IPoller poller)
+    {
+        _threading = threading;
+        _poller = poller;
+        _lock = threading.CreateLock();
+        _onLoopThread = threading.CreateThreadLocal<bool>();
+        _wakePending = threading.CreateAtomic();
+        _quit = threading.CreateAtomic();
+        _nextTimerId = threading.CreateAtomic();
+        _timers = new TimerQueue(Mutants.Active);
+    }
+
+    private enum LoopState
+    {
+        Created,
+        Running,
+        Finished,
+    }
+
+    /// <summary>True on the thread running this loop.</summary>
+    public bool IsInLoopThread => _onLoopThread.Value;
+
+    /// <summary>The loop's clock (the threading seam's: virtual under the explorer).</summary>
+    public TimeSpan Now => _threading.Now;
+
+    /// <summary>
+    /// Runs the loop on the calling thread until <see cref="Quit"/>; then runs every functor queued so far
+    /// (and those they queue) and returns. After that, queueing throws.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Run was already called.</exception>
+    public void Run()
+    {
+        _lock.Enter();
+        try
+        {
+            if (_state != LoopState.Created)
+            {
+                throw new InvalidOperationException("EventLoop.Run may be called once.");
+            }
+            _state = LoopState.Running;
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+        _onLoopThread.Value = true;
+        try
+        {
+            Span<ReadyEvent> ready = stackalloc ReadyEvent[ReadyCapacity];
+            while (_quit.Read() == 0)
+            {
+                _poller.Wait(ready, PollTimeout());
+                _timers.RunExpired(_threading.Now);
+                RunQueuedFunctors();
+            }
+        }
+        finally
+        {
+            Finish();
+            _onLoopThread.Value = false;
+        }
+    }
+
+    /// <summary>Any thread, any time (even before <see cref="Run"/>): makes the loop finish its round and return.</summary>
+    public void Quit()
+    {
+        _quit.Write(1);
+        Wake();
+    }
+
+    /// <summary>Runs <paramref name="functor"/> now when called on the loop thread, else queues it.</summary>
+    /// <exception cref="InvalidOperationException">The loop has finished.</exception>
+    public void RunInLoop(Action functor)
+    {
+        ArgumentNullException.ThrowIfNull(functor);
+        if (IsInLoopThread)
+        {
+            functor();
+        }
+        else
+        {
+            QueueInLoop(functor);
+        }
+    }
+
+    /// <summary>Any thread: queues <paramref name="functor"/> to run on the loop thread after the current round.</summary>
+    /// <exception cref="InvalidOperationException">The loop has finished: the functor would never run.</exception>
+    public void QueueInLoop(Action functor)
+    {
+        ArgumentNullException.ThrowIfNull(functor);
+        _lock.Enter();
+        try
+        {
+            if (_state == LoopState.Finished)
+            {
+                throw new InvalidOperationException(
+                    "The event loop has finished; queued work would never run."
+                );
+            }
+            _queued.Add(functor);
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+        if (!IsInLoopThread || _callingFunctors)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>Any thread: runs <paramref name="callback"/> on the loop thread at <paramref name="when"/> (on <see cref="Now"/>'s clock).</summary>
+    public TimerId RunAt(TimeSpan when, Action callback) => AddTimer(when, null, callback);
+
+    /// <summary>Any thread: runs <paramref name="callback"/> once, <paramref name="delay"/> from now.</summary>
+    public TimerId RunAfter(TimeSpan delay, Action callback)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        return AddTimer(Now + delay, null, callback);
+    }
+
+    /// <summary>Any thread: runs <paramref name="callback"/> every <paramref name="interval"/>, first after one interval.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is not positive.</exception>
+    public TimerId RunEvery(TimeSpan interval, Action callback)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        return AddTimer(Now + interval, interval, callback);
+    }
+
+    /// <summary>
+    /// Any thread: cancels a timer. Once the cancel is processed on the loop (at once when called there,
+    /// including from the timer's own callback) the timer never fires again. Cancelling a fired or cancelled
+    /// timer does nothing.
+    /// </summary>
+    public void Cancel(TimerId id) => RunInLoop(() => _timers.Cancel(id));
+
+    /// <summary>Releases epoll and eventfd. Call after <see cref="Run"/> returned, or if it was never called.</summary>
+    /// <exception cref="InvalidOperationException">The loop is running.</exception>
+    public void Dispose()
+    {
+        _lock.Enter();
+        var running = _state == LoopState.Running;
+        _lock.Exit();
+        if (running)
+        {
+            throw new InvalidOperationException(
+                "Quit the loop and wait for Run to return before disposing it."
+            );
+        }
+        _poller.Dispose();
+    }
+
+    private TimerId AddTimer(TimeSpan due, TimeSpan? interval, Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var id = new TimerId(_nextTimerId.Add(1));
+        RunInLoop(() => _timers.Add(id, due, interval, callback));
+        return id;
+    }
+
+    private TimeSpan? PollTimeout()
+    {
+        if (_quit.Read() != 0)
+        {
+            return TimeSpan.Zero;
+        }
+        var due = _timers.NextDue();
+        return due is { } d ? (d > _threading.Now ? d - _threading.Now : TimeSpan.Zero) : null;
+    }
+
+    private void Wake()
+    {
+        if (_wakePending.Exchange(1) == 0)
+        {
+            _poller.Wake();
+        }
+    }
+
+    private void RunQueuedFunctors()
+    {
+        _wakePending.Write(0);
+        _lock.Enter();
+        (_running, _queued) = (_queued, _running);
+        _lock.Exit();
+        _callingFunctors = true;
+        try
+        {
+            foreach (var functor in _running)
+            {
+                functor();
+            }
+        }
+        finally
+        {
+            _callingFunctors = false;
+            _running.Clear();
+        }
+    }
+
+    /// <summary>Runs what is still queued until nothing is, then refuses further work; nothing queued is lost.</summary>
+    private void Finish()
+    {
+        while (true)
+        {
+            _lock.Enter();
+            if (_queued.Count == 0)
+            {
+                _state = LoopState.Finished;
+                _lock.Exit();
+                return;
+            }
+            _lock.Exit();
+            RunQueuedFunctors();
+        }
+    }
+}
