@@ -23,7 +23,7 @@ internal sealed class TimerQueue(Mutant mutant)
     /// <summary>Cancels a timer: it never fires again, even when cancelled from inside its own callback.</summary>
     internal void Cancel(TimerId id)
     {
-        var key = mutant == Mutant.CancelTimerNeverMatches ? id.Value + 1 : id.Value;
+        var key = mutant == Mutant.CancelTimerNeverMatches ? ~id.Value : id.Value; // the mutant looks up a key no timer has
         _active.Remove(key);
         if (key == _runningId)
         {

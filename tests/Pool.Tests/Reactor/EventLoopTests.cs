@@ -117,23 +117,21 @@ public sealed class EventLoopTests : IDisposable
         var accepted = 0;
         var producers = Enumerable
             .Range(0, 4)
-            .Select(_ =>
-                new Thread(() =>
+            .Select(_ => new Thread(() =>
+            {
+                for (var i = 0; i < 1000; i++)
                 {
-                    for (var i = 0; i < 1000; i++)
+                    try
                     {
-                        try
-                        {
-                            _loop.QueueInLoop(() => ran++);
-                            Interlocked.Increment(ref accepted);
-                        }
-                        catch (InvalidOperationException)
-                        {
-                            return; // the loop finished: refused, not lost
-                        }
+                        _loop.QueueInLoop(() => ran++);
+                        Interlocked.Increment(ref accepted);
                     }
-                })
-            )
+                    catch (InvalidOperationException)
+                    {
+                        return; // the loop finished: refused, not lost
+                    }
+                }
+            }))
             .ToList();
         producers.ForEach(p => p.Start());
         _loop.Quit();
@@ -227,7 +225,9 @@ public sealed class EventLoopTests : IDisposable
     public void MisuseIsRefused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => _loop.RunEvery(TimeSpan.Zero, () => { }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => _loop.RunAfter(TimeSpan.FromSeconds(-1), () => { }));
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            _loop.RunAfter(TimeSpan.FromSeconds(-1), () => { })
+        );
         Assert.Throws<ArgumentNullException>(() => _loop.QueueInLoop(null!));
         Start();
         Wait.Until(() => _thread!.IsAlive, "the loop thread runs");

@@ -1,4 +1,5 @@
 using Coyote.Scenarios.Pool;
+using Coyote.Scenarios.Reactor;
 using Pool;
 using Pool.Threading;
 
@@ -44,6 +45,16 @@ internal static class MutantCatalogue
             Mutant.DestroyForgetsLateTasks,
             $"{nameof(PoolScenarios)}.{nameof(PoolScenarios.DestroyFromOutsideWithPending)}",
             PoolScenarios.DestroyFromOutsideWithPending
+        ),
+        new(
+            Mutant.CancelTimerNeverMatches,
+            $"{nameof(TimerScenarios)}.{nameof(TimerScenarios.TimerCancelFromAnotherThreadWhileItFires)}",
+            TimerScenarios.TimerCancelFromAnotherThreadWhileItFires
+        ),
+        new(
+            Mutant.TimerRearmedAfterSelfCancel,
+            $"{nameof(TimerScenarios)}.{nameof(TimerScenarios.TimerCancelFromItsOwnCallback)}",
+            TimerScenarios.TimerCancelFromItsOwnCallback
         ),
     ];
 }
