@@ -24,6 +24,7 @@ public sealed class EventLoop : IDisposable
     private readonly IAtomicInt64 _quit;
     private readonly IAtomicInt64 _nextTimerId;
     private readonly TimerQueue _timers;
+    private readonly ChannelTable _channels = new(); // loop thread only
     private List<Action> _queued = []; // guarded by _lock
     private List<Action> _running = []; // loop thread only
     private LoopState _state; // guarded by _lock
@@ -86,7 +87,11 @@ public sealed class EventLoop : IDisposable
             Span<ReadyEvent> ready = stackalloc ReadyEvent[ReadyCapacity];
             while (_quit.Read() == 0)
             {
-                _poller.Wait(ready, PollTimeout());
+                var count = _poller.Wait(ready, PollTimeout());
+                for (var i = 0; i < count; i++)
+                {
+                    _channels.Find(ready[i].Token)?.HandleEvent(ready[i]);
+                }
                 _timers.RunExpired(_threading.Now);
                 RunQueuedFunctors();
             }
@@ -185,6 +190,50 @@ public sealed class EventLoop : IDisposable
             );
         }
         _poller.Dispose();
+    }
+
+    /// <summary>Loop thread: registers <paramref name="channel"/> for <paramref name="descriptor"/>; returns its token.</summary>
+    internal ulong Register(int descriptor, IChannel channel, Interest interest)
+    {
+        AssertInLoopThread();
+        var token = _channels.Add(channel);
+        try
+        {
+            _poller.Add(descriptor, token, interest);
+        }
+        catch
+        {
+            _channels.Remove(token);
+            throw;
+        }
+        return token;
+    }
+
+    /// <summary>Loop thread: changes what a registered descriptor is watched for.</summary>
+    internal void UpdateInterest(int descriptor, ulong token, Interest interest)
+    {
+        AssertInLoopThread();
+        _poller.Modify(descriptor, token, interest);
+    }
+
+    /// <summary>Loop thread: removes a descriptor from the poller at once; its token is never dispatched again.</summary>
+    internal void Unregister(int descriptor, ulong token)
+    {
+        AssertInLoopThread();
+        _channels.Remove(token);
+        _poller.Remove(descriptor);
+    }
+
+    /// <summary>Loop-thread-only members call this first.</summary>
+    /// <exception cref="InvalidOperationException">Called from another thread.</exception>
+    internal void AssertInLoopThread()
+    {
+        if (!IsInLoopThread)
+        {
+            throw new InvalidOperationException(
+                "This operation belongs to the event loop's own thread."
+            );
+        }
     }
 
     private TimerId AddTimer(TimeSpan due, TimeSpan? interval, Action callback)

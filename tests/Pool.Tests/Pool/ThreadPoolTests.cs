@@ -167,7 +167,13 @@ public class ThreadPoolTests
         pool.Schedule(() =>
         {
             pool.Schedule(queuedBehind);
-            releaseBlockers.Set();
+            // Release the blockers only once destroy has closed the queue (it uncounts this worker in the same
+            // critical section): released earlier, a blocker's worker could run queuedBehind first.
+            new Thread(() =>
+            {
+                Wait.Until(() => pool.ThreadCount == 2, "destroy has begun");
+                releaseBlockers.Set();
+            }).Start();
             pool.Destroy(task =>
             {
                 afterDestroy.Add($"pending in-pool={pool.InPool}");

@@ -63,6 +63,53 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int descriptor);
 
+    internal const int AfInet = 2;
+    internal const int SockStream = 1;
+    internal const int SockNonblock = 0x800;
+    internal const int SockCloexec = 0x80000;
+    internal const int SolSocket = 1;
+    internal const int SoReuseaddr = 2;
+    internal const int MsgNosignal = 0x4000;
+    internal const int ShutWr = 1;
+    internal const int Epipe = 32;
+    internal const int Econnreset = 104;
+    internal const int Emfile = 24;
+    internal const int Enfile = 23;
+    internal const int Econnaborted = 103;
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    internal static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    internal static unsafe partial int SetSockOpt(
+        int socket,
+        int level,
+        int name,
+        void* value,
+        uint length
+    );
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    internal static unsafe partial int Bind(int socket, byte* address, uint length);
+
+    [LibraryImport("libc", EntryPoint = "listen", SetLastError = true)]
+    internal static partial int Listen(int socket, int backlog);
+
+    [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
+    internal static unsafe partial int Accept4(int socket, byte* address, uint* length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
+    internal static unsafe partial int GetSockName(int socket, byte* address, uint* length);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    internal static unsafe partial nint Recv(int socket, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    internal static unsafe partial nint Send(int socket, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+    internal static partial int Shutdown(int socket, int how);
+
     /// <summary>Throws a <see cref="ReactorException"/> naming the call and the errno, for a failed system call.</summary>
     internal static ReactorException Failure(string call) =>
         new(

@@ -1,0 +1,92 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Runtime.InteropServices;
+
+namespace Pool.Reactor.Linux;
+
+/// <summary>Non-blocking TCP socket operations over <see cref="Native"/>, with errno turned into results.</summary>
+internal static unsafe class SocketCalls
+{
+    /// <summary>A non-blocking IPv4 listening socket bound to <paramref name="address"/>:<paramref name="port"/> (0: any free port).</summary>
+    internal static int Listen(IPAddress address, int port, int backlog)
+    {
+        var fd = Native.Socket(
+            Native.AfInet,
+            Native.SockStream | Native.SockNonblock | Native.SockCloexec,
+            0
+        );
+        if (fd < 0)
+        {
+            throw Native.Failure("socket");
+        }
+        try
+        {
+            var one = 1;
+            Native.SetSockOpt(fd, Native.SolSocket, Native.SoReuseaddr, &one, sizeof(int));
+            var sockaddr = stackalloc byte[16];
+            new Span<byte>(sockaddr, 16).Clear();
+            BinaryPrimitives.WriteUInt16LittleEndian(new Span<byte>(sockaddr, 2), Native.AfInet);
+            BinaryPrimitives.WriteUInt16BigEndian(new Span<byte>(sockaddr + 2, 2), (ushort)port);
+            address.TryWriteBytes(new Span<byte>(sockaddr + 4, 4), out _);
+            if (Native.Bind(fd, sockaddr, 16) < 0)
+            {
+                throw Native.Failure($"bind({address}:{port})");
+            }
+            if (Native.Listen(fd, backlog) < 0)
+            {
+                throw Native.Failure("listen");
+            }
+            return fd;
+        }
+        catch
+        {
+            Native.Close(fd);
+            throw;
+        }
+    }
+
+    internal static int LocalPort(int fd)
+    {
+        var sockaddr = stackalloc byte[16];
+        uint length = 16;
+        if (Native.GetSockName(fd, sockaddr, &length) < 0)
+        {
+            throw Native.Failure("getsockname");
+        }
+        return BinaryPrimitives.ReadUInt16BigEndian(new ReadOnlySpan<byte>(sockaddr + 2, 2));
+    }
+
+    /// <summary>Accepts one connection: its descriptor, or -1 with <paramref name="errno"/> set (EAGAIN: none waiting).</summary>
+    internal static int Accept(int listener, out int errno)
+    {
+        var fd = Native.Accept4(listener, null, null, Native.SockNonblock | Native.SockCloexec);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd;
+    }
+
+    /// <summary>Bytes read (0: end of stream), or -1 with <paramref name="errno"/> set.</summary>
+    internal static int Receive(int fd, Span<byte> buffer, out int errno)
+    {
+        fixed (byte* start = buffer)
+        {
+            var read = Native.Recv(fd, start, (nuint)buffer.Length, 0);
+            errno = read < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return (int)read;
+        }
+    }
+
+    /// <summary>Bytes written, or -1 with <paramref name="errno"/> set (EAGAIN, EPIPE, ECONNRESET...). Never raises SIGPIPE.</summary>
+    internal static int Send(int fd, ReadOnlySpan<byte> data, out int errno)
+    {
+        fixed (byte* start = data)
+        {
+            var written = Native.Send(fd, start, (nuint)data.Length, Native.MsgNosignal);
+            errno = written < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return (int)written;
+        }
+    }
+
+    internal static void ShutdownWrite(int fd) => Native.Shutdown(fd, Native.ShutWr);
+
+    internal static void Close(int fd) => Native.Close(fd);
+}
