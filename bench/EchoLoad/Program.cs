@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+using EchoLoad;
+
+// Echo load generator. Modes:
+//   compare [--seconds S] [--depth D] [--ours PATH]   our samples/EchoServer vs a Socket-async baseline, side by side
+//   baseline --port P                                  run the baseline server alone (used by compare)
+//   load --port P --connections C --size B [--seconds S] [--depth D]
+var mode = args.Length > 0 ? args[0] : "compare";
+string Option(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+int Number(string name, int fallback) =>
+    int.Parse(
+        Option(name, fallback.ToString(CultureInfo.InvariantCulture)),
+        CultureInfo.InvariantCulture
+    );
+
+switch (mode)
+{
+    case "baseline":
+    {
+        var server = new AsyncEchoServer(Number("--port", 9001));
+        server.Start();
+        Console.WriteLine($"baseline echo server on 127.0.0.1:{server.Port}");
+        using var stop = new ManualResetEventSlim();
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM,
+            c =>
+            {
+                c.Cancel = true;
+                stop.Set();
+            }
+        );
+        stop.Wait();
+        server.Stop();
+        return 0;
+    }
+    case "load":
+    {
+        var result = await LoadGenerator.Run(
+            Number("--port", 9000),
+            Number("--connections", 1),
+            Number("--size", 64),
+            Number("--depth", 1),
+            TimeSpan.FromSeconds(Number("--seconds", 5))
+        );
+        Console.WriteLine(
+            Row("server", Number("--connections", 1), Number("--size", 64), result, null)
+        );
+        return result.Errors == 0 ? 0 : 1;
+    }
+    case "compare":
+    {
+        var seconds = Number("--seconds", 3);
+        var depth = Number("--depth", 1);
+        var here = AppContext.BaseDirectory;
+        var configuration = here.Contains("/Release/", StringComparison.Ordinal)
+            ? "Release"
+            : "Debug";
+        var ours = Option(
+            "--ours",
+            Path.GetFullPath(
+                Path.Combine(
+                    here,
+                    $"../../../../../samples/EchoServer/bin/{configuration}/net10.0/EchoServer.dll"
+                )
+            )
+        );
+        if (!File.Exists(ours))
+        {
+            Console.Error.WriteLine(
+                $"our echo server is not built: {ours} (dotnet build -c {configuration} samples/EchoServer)"
+            );
+            return 2;
+        }
+        var self = typeof(LoadGenerator).Assembly.Location;
+        using var oursProcess = Start(
+            "dotnet",
+            [ours, "--port", "9711", "--threads", "0", "--work", "0"]
+        );
+        using var baselineProcess = Start("dotnet", [self, "baseline", "--port", "9712"]);
+        Thread.Sleep(1500); // both servers print a line when listening; give the runtime time to start
+        Console.WriteLine(
+            $"{seconds} s per cell, depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work 0, client and servers share the machine's cores"
+        );
+        Console.WriteLine();
+        Console.WriteLine(
+            "| server | connections | size | msgs/s | MB/s | p50 us | p99 us | p999 us | errors | ours/baseline |"
+        );
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var connections in new[] { 1, 100, 1000 })
+        {
+            foreach (var size in new[] { 64, 4096 })
+            {
+                var a = await LoadGenerator.Run(
+                    9711,
+                    connections,
+                    size,
+                    depth,
+                    TimeSpan.FromSeconds(seconds)
+                );
+                var b = await LoadGenerator.Run(
+                    9712,
+                    connections,
+                    size,
+                    depth,
+                    TimeSpan.FromSeconds(seconds)
+                );
+                Console.WriteLine(
+                    Row(
+                        "Pool reactor (inline)",
+                        connections,
+                        size,
+                        a,
+                        a.MessagesPerSecond / b.MessagesPerSecond
+                    )
+                );
+                Console.WriteLine(Row(".NET Socket async", connections, size, b, null));
+            }
+        }
+        Stop(oursProcess);
+        Stop(baselineProcess);
+        return 0;
+    }
+    default:
+        Console.Error.WriteLine(
+            "usage: EchoLoad compare|baseline|load [options] (see Program.cs header)"
+        );
+        return 2;
+}
+
+static string Row(string server, int connections, int size, LoadResult r, double? ratio) =>
+    string.Create(
+        CultureInfo.InvariantCulture,
+        $"| {server} | {connections} | {size} | {r.MessagesPerSecond:F0} | {r.MegabytesPerSecond:F1} | {r.Percentile(0.50):F0} | {r.Percentile(0.99):F0} | {r.Percentile(0.999):F0} | {r.Errors} | {(ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "")} |"
+    );
+
+static Process Start(string file, string[] arguments)
+{
+    var start = new ProcessStartInfo(file)
+    {
+        RedirectStandardOutput = true,
+        UseShellExecute = false,
+    };
+    foreach (var argument in arguments)
+    {
+        start.ArgumentList.Add(argument);
+    }
+    return Process.Start(start)!;
+}
+
+static void Stop(Process process)
+{
+    if (!process.HasExited)
+    {
+        Process
+            .Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!
+            .WaitForExit();
+        if (!process.WaitForExit(5000))
+        {
+            process.Kill();
+        }
+    }
+}
