@@ -134,6 +134,7 @@ public sealed class TcpServer
             SocketCalls.Close(fd);
             return;
         }
+        SocketCalls.DisableNagle(fd);
         var connection = new TcpConnection(this, _loop, _threading, fd, ++_nextId);
         _connections.Add(connection.Id, connection);
         connection.Start();

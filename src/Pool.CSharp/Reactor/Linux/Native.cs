@@ -69,6 +69,8 @@ internal static partial class Native
     internal const int SockCloexec = 0x80000;
     internal const int SolSocket = 1;
     internal const int SoReuseaddr = 2;
+    internal const int IpprotoTcp = 6;
+    internal const int TcpNodelay = 1;
     internal const int MsgNosignal = 0x4000;
     internal const int ShutWr = 1;
     internal const int Epipe = 32;

@@ -64,6 +64,13 @@ internal static unsafe class SocketCalls
         return fd;
     }
 
+    /// <summary>Turns off Nagle's algorithm: replies leave at once instead of waiting for the previous one's ACK.</summary>
+    internal static void DisableNagle(int fd)
+    {
+        var one = 1;
+        Native.SetSockOpt(fd, Native.IpprotoTcp, Native.TcpNodelay, &one, sizeof(int));
+    }
+
     /// <summary>Bytes read (0: end of stream), or -1 with <paramref name="errno"/> set.</summary>
     internal static int Receive(int fd, Span<byte> buffer, out int errno)
     {
