@@ -1,0 +1,211 @@
+namespace Pool.Model
+
+/// A session: its queue and its number (submission order within the whole program).
+type Session = { Queue: string; Number: int }
+
+/// The executor's client: submits sessions to named queues, then destroys the executor.
+type ExecutorCall =
+    | Submit of Session
+    | DestroyExecutor
+
+type ExecutorStep =
+    | ExecCall of ExecutorCall
+    /// A worker takes the pool's next queue task and starts that queue's oldest session.
+    | StartSession of worker: int * Session
+    | FinishSession of worker: int * Session
+    /// Destroy drains: every session not started is reported cancelled, in queue order.
+    | CancelRemaining
+
+type ExecutorVariant =
+    | ExecutorSpecified
+    /// A serial queue re-schedules itself when a session starts, as a concurrent queue does.
+    | SerialReschedulesEarly
+
+/// The executor of shared/design/pool.md over a pool of workers, as a small-step transition system.
+type ExecutorState =
+    {
+        Client: ExecutorCall list
+        Serial: Set<string>
+        /// Sessions waiting in each queue, oldest first.
+        Waiting: Map<string, Session list>
+        /// The pool's FIFO of queue tasks (at most one per queue).
+        PoolTasks: string list
+        Workers: Session option list
+        Destroying: bool
+        Destroyed: bool
+        Submitted: Set<Session>
+        Started: Session list
+        Finished: Set<Session>
+        Cancelled: Session list
+    }
+
+module ExecutorModel =
+    let initial workers (serial: Set<string>) (client: ExecutorCall list) =
+        {
+            Client = client
+            Serial = serial
+            Waiting = Map.empty
+            PoolTasks = []
+            Workers = List.replicate workers None
+            Destroying = false
+            Destroyed = false
+            Submitted = Set.empty
+            Started = []
+            Finished = Set.empty
+            Cancelled = []
+        }
+
+    let private waiting queue state =
+        state.Waiting |> Map.tryFind queue |> Option.defaultValue []
+
+    let private running queue state =
+        state.Workers
+        |> List.exists (fun w -> w |> Option.exists (fun s -> s.Queue = queue))
+
+    /// A queue gets a pool task when it has sessions and has none already, and, unless
+    /// <paramref name="ignoreSerial"/> (the wrong variant), a serial queue only when it runs nothing.
+    let private scheduleWhen ignoreSerial queue (state: ExecutorState) =
+        let needed =
+            not (List.isEmpty (waiting queue state))
+            && not (List.contains queue state.PoolTasks)
+            && (ignoreSerial || not (state.Serial.Contains queue && running queue state))
+
+        if needed && not state.Destroying then
+            { state with
+                PoolTasks = state.PoolTasks @ [ queue ]
+            }
+        else
+            state
+
+    let private scheduleIfNeeded = scheduleWhen false
+
+    let private submit session state =
+        if state.Destroying then
+            { state with
+                Cancelled = state.Cancelled @ [ session ]
+            } // refused work is reported cancelled
+        else
+            { state with
+                Waiting = state.Waiting.Add(session.Queue, waiting session.Queue state @ [ session ])
+                Submitted = state.Submitted.Add session
+            }
+            |> scheduleIfNeeded session.Queue
+
+    let next variant (state: ExecutorState) : (ExecutorStep * ExecutorState) list =
+        let client =
+            match state.Client with
+            | call :: rest when not state.Destroying ->
+                let after = { state with Client = rest }
+
+                match call with
+                | Submit session -> [ ExecCall call, submit session after ]
+                | DestroyExecutor -> [ ExecCall call, { after with Destroying = true } ]
+            | _ -> []
+
+        let starts =
+            match state.PoolTasks with
+            | queue :: restTasks when not state.Destroying ->
+                state.Workers
+                |> List.indexed
+                |> List.choose (fun (w, slot) ->
+                    match slot, waiting queue state with
+                    | None, session :: rest ->
+                        let taken =
+                            { state with
+                                PoolTasks = restTasks
+                                Waiting = state.Waiting.Add(queue, rest)
+                                Workers = state.Workers |> List.updateAt w (Some session)
+                                Started = state.Started @ [ session ]
+                            }
+
+                        let after =
+                            match variant with
+                            | ExecutorSpecified -> scheduleIfNeeded queue taken
+                            | SerialReschedulesEarly -> scheduleWhen true queue taken
+
+                        Some(StartSession(w, session), after)
+                    | _ -> None)
+            | _ -> []
+
+        let finishes =
+            state.Workers
+            |> List.indexed
+            |> List.choose (fun (w, slot) ->
+                slot
+                |> Option.map (fun session ->
+                    let freed =
+                        { state with
+                            Workers = state.Workers |> List.updateAt w None
+                            Finished = state.Finished.Add session
+                        }
+
+                    FinishSession(w, session), scheduleIfNeeded session.Queue freed))
+
+        let drain =
+            if
+                state.Destroying
+                && not state.Destroyed
+                && List.forall Option.isNone state.Workers
+            then
+                let remaining = state.Waiting |> Map.toList |> List.collect snd
+
+                [
+                    CancelRemaining,
+                    { state with
+                        Destroyed = true
+                        Waiting = Map.empty
+                        PoolTasks = []
+                        Cancelled = state.Cancelled @ remaining
+                    }
+                ]
+            else
+                []
+
+        client @ starts @ finishes @ drain
+
+    /// Every submitted session runs or is cancelled, never both; once destroyed, every one did one of them.
+    let exactlyOnce (state: ExecutorState) =
+        let cancelled = Set.ofList state.Cancelled
+        let started = Set.ofList state.Started
+
+        Set.intersect started cancelled |> Set.isEmpty
+        && (not state.Destroyed
+            || Set.union started cancelled = Set.union state.Submitted cancelled)
+
+    /// Sessions of one queue start in the order they were submitted.
+    let fifoPerQueue (state: ExecutorState) =
+        state.Started
+        |> List.groupBy _.Queue
+        |> List.forall (fun (_, sessions) -> sessions = List.sortBy _.Number sessions)
+
+    /// A serial queue never runs two sessions at once.
+    let serialIsSerial (state: ExecutorState) =
+        state.Serial
+        |> Set.forall (fun queue ->
+            state.Workers
+            |> List.filter (Option.exists (fun s -> s.Queue = queue))
+            |> List.length
+            <= 1)
+
+    /// One pool task per non-empty queue at most.
+    let onePoolTaskPerQueue (state: ExecutorState) =
+        state.PoolTasks |> List.countBy id |> List.forall (fun (_, n) -> n = 1)
+
+    let invariants =
+        [
+            "exactly once", exactlyOnce
+            "FIFO start order per queue", fifoPerQueue
+            "serial queues are serial", serialIsSerial
+            "one pool task per queue", onePoolTaskPerQueue
+        ]
+
+    let finished (state: ExecutorState) =
+        List.isEmpty state.Client && (not state.Destroying || state.Destroyed)
+
+    let system variant workers serial client : TransitionSystem<ExecutorState, ExecutorStep> =
+        {
+            Initial = initial workers serial client
+            Next = next variant
+            Finished = finished
+            Invariants = invariants
+        }
