@@ -2,10 +2,26 @@ using Pool.Reactor.Linux;
 
 namespace Pool.Reactor;
 
-/// <summary>The listening socket's channel: accepts every waiting connection when it is readable.</summary>
-internal sealed class Acceptor(TcpServer server, int listener) : IChannel
+/// <summary>
+/// The listening socket's channel: accepts every waiting connection when it is readable. Keeps one spare
+/// descriptor (on /dev/null) for running out of descriptors (EMFILE/ENFILE): it closes the spare, accepts
+/// the waiting connection and closes it at once (the peer sees the close), then takes the spare again;
+/// without this a level-triggered listener would be reported ready forever and the loop would spin.
+/// </summary>
+internal sealed class Acceptor : IChannel
 {
-    internal int Descriptor => listener;
+    private readonly TcpServer _server;
+    private readonly int _listener;
+    private int _spare;
+
+    internal Acceptor(TcpServer server, int listener)
+    {
+        _server = server;
+        _listener = listener;
+        _spare = OpenSpare();
+    }
+
+    internal int Descriptor => _listener;
 
     internal ulong Token { get; set; }
 
@@ -13,19 +29,43 @@ internal sealed class Acceptor(TcpServer server, int listener) : IChannel
     {
         while (true)
         {
-            var fd = SocketCalls.Accept(listener, out var errno);
+            var fd = SocketCalls.Accept(_listener, out var errno);
             if (fd >= 0)
             {
-                server.Accepted(fd);
+                _server.Accepted(fd);
                 continue;
             }
-            if (errno is Native.Eagain or Native.Eintr or Native.Econnaborted)
+            switch (errno)
             {
-                return;
+                case Native.Eagain or Native.Eintr or Native.Econnaborted:
+                    return;
+                case Native.Emfile or Native.Enfile when _spare >= 0:
+                    Native.Close(_spare);
+                    var shed = SocketCalls.Accept(_listener, out _);
+                    if (shed >= 0)
+                    {
+                        SocketCalls.Close(shed);
+                        _server.CountShed();
+                    }
+                    _spare = OpenSpare();
+                    continue;
+                default:
+                    _server.CountError(); // retried on the next readiness report
+                    return;
             }
-            // EMFILE/ENFILE and other failures: counted; the level-triggered listener is retried next round.
-            server.CountError();
-            return;
         }
     }
+
+    /// <summary>Closes the listener and the spare descriptor.</summary>
+    internal void Close()
+    {
+        SocketCalls.Close(_listener);
+        if (_spare >= 0)
+        {
+            Native.Close(_spare);
+            _spare = -1;
+        }
+    }
+
+    private static int OpenSpare() => Native.Open("/dev/null", Native.ORdonly | Native.OCloexec);
 }

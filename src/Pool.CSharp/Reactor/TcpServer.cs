@@ -24,7 +24,9 @@ public sealed class TcpServer
     private readonly IAtomicInt64 _errors;
     private readonly IAtomicInt64 _droppedSends;
     private readonly IAtomicInt64 _messages;
+    private readonly IAtomicInt64 _shed;
     private Acceptor? _acceptor;
+    private bool _stopped; // loop thread only
     private long _nextId;
 
     /// <summary>Creates a server; nothing listens until <see cref="Start"/>.</summary>
@@ -64,6 +66,7 @@ public sealed class TcpServer
         _errors = _threading.CreateAtomic();
         _droppedSends = _threading.CreateAtomic();
         _messages = _threading.CreateAtomic();
+        _shed = _threading.CreateAtomic();
     }
 
     /// <summary>The port listened on (after <see cref="Start"/>).</summary>
@@ -80,6 +83,9 @@ public sealed class TcpServer
 
     /// <summary>Connections not yet released.</summary>
     public long OpenConnections => _accepted.Read() - _refused.Read() - _released.Read();
+
+    /// <summary>Connections accepted and closed at once because the process had no descriptor left (EMFILE/ENFILE).</summary>
+    public long ShedConnections => _shed.Read();
 
     /// <summary>Messages received.</summary>
     public long Messages => _messages.Read();
@@ -110,14 +116,18 @@ public sealed class TcpServer
         );
     }
 
-    /// <summary>Any thread: stops accepting and closes every connection (each is released once its replies are back).</summary>
+    /// <summary>
+    /// Any thread: stops accepting and closes every connection (each is released once its replies are back).
+    /// Stopping again does nothing.
+    /// </summary>
     public void Stop() =>
         _loop.RunInLoop(() =>
         {
-            if (_acceptor is { } acceptor)
+            if (_acceptor is { } acceptor && !_stopped)
             {
+                _stopped = true;
                 _loop.Unregister(acceptor.Descriptor, acceptor.Token);
-                SocketCalls.Close(acceptor.Descriptor);
+                acceptor.Close();
             }
             foreach (var connection in _connections.Values.ToList())
             {
@@ -184,6 +194,8 @@ public sealed class TcpServer
     }
 
     internal void CountError() => _errors.Add(1);
+
+    internal void CountShed() => _shed.Add(1);
 
     internal void CountDroppedSend() => _droppedSends.Add(1);
 }

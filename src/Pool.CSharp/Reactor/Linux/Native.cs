@@ -112,6 +112,17 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
     internal static partial int Shutdown(int socket, int how);
 
+    internal const int ORdonly = 0;
+    internal const int OCloexec = 0x80000;
+
+    [LibraryImport(
+        "libc",
+        EntryPoint = "open",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
+    internal static partial int Open(string path, int flags);
+
     /// <summary>Throws a <see cref="ReactorException"/> naming the call and the errno, for a failed system call.</summary>
     internal static ReactorException Failure(string call) =>
         new(

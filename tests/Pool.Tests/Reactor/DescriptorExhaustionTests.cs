@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Pool.Reactor;
+using Pool.Tests.Pool;
+
+namespace Pool.Tests.Reactor;
+
+/// <summary>Lowering the process's descriptor limit affects every test of the process: run these alone.</summary>
+[CollectionDefinition(nameof(DescriptorLimit), DisableParallelization = true)]
+public sealed class DescriptorLimit;
+
+/// <summary>Running out of descriptors (EMFILE): the server sheds the connection it cannot keep instead of spinning.</summary>
+[Collection(nameof(DescriptorLimit))]
+public sealed partial class DescriptorExhaustionTests
+{
+    private const int RlimitNofile = 7;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ResourceLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    private static partial int GetLimit(int resource, out ResourceLimit limit);
+
+    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    private static partial int SetLimit(int resource, in ResourceLimit limit);
+
+    [LibraryImport(
+        "libc",
+        EntryPoint = "open",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int descriptor);
+
+    private static int HighestOpenDescriptor() =>
+        Directory.GetFiles("/proc/self/fd").Select(f => int.Parse(Path.GetFileName(f))).Max();
+
+    /// <summary>Opens /dev/null until the limit is reached: no free descriptor number is left below it.</summary>
+    private static List<int> FillDescriptorTable()
+    {
+        var fillers = new List<int>();
+        for (var fd = Open("/dev/null", 0); fd >= 0; fd = Open("/dev/null", 0))
+        {
+            fillers.Add(fd);
+        }
+        return fillers;
+    }
+
+    [Fact]
+    public void OutOfDescriptorsTheServerShedsTheConnectionAndKeepsServing()
+    {
+        var loop = new EventLoop();
+        var thread = new Thread(loop.Run) { IsBackground = true };
+        thread.Start();
+        var server = new TcpServer(loop, m => m.ToArray());
+        server.Start();
+        var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        first.Connect(IPAddress.Loopback, server.Port);
+        Wait.Until(() => server.AcceptedConnections == 1, "the first connection is accepted");
+
+        Assert.Equal(0, GetLimit(RlimitNofile, out var original));
+        var clients = new List<Socket> { first };
+        var fillers = new List<int>();
+        try
+        {
+            Assert.Equal(
+                0,
+                SetLimit(
+                    RlimitNofile,
+                    original with
+                    {
+                        Current = (ulong)HighestOpenDescriptor() + 16,
+                    }
+                )
+            );
+            fillers = FillDescriptorTable();
+            Close(fillers[^1]); // exactly one free descriptor: for the client; the server's accept hits EMFILE
+            fillers.RemoveAt(fillers.Count - 1);
+            var second = new Socket(
+                AddressFamily.InterNetwork,
+                SocketType.Stream,
+                ProtocolType.Tcp
+            );
+            clients.Add(second);
+            second.Connect(IPAddress.Loopback, server.Port);
+            Wait.Until(
+                () => server.ShedConnections >= 1,
+                "the server sheds the connection it cannot keep"
+            );
+            second.ReceiveTimeout = (int)Wait.Limit.TotalMilliseconds;
+            var closed = Record.Exception(() => Assert.Equal(0, second.Receive(new byte[1])));
+            Assert.True(
+                closed is null or SocketException,
+                $"the shed client sees its connection closed: {closed}"
+            );
+        }
+        finally
+        {
+            fillers.ForEach(fd => Close(fd));
+            Assert.Equal(0, SetLimit(RlimitNofile, original));
+        }
+
+        // The loop survived the exhaustion: the connection it kept still echoes.
+        first.Send([42]);
+        var reply = new byte[1];
+        first.ReceiveTimeout = (int)Wait.Limit.TotalMilliseconds;
+        Assert.Equal(1, first.Receive(reply));
+        Assert.Equal(42, reply[0]);
+        Assert.Equal(0, server.Errors);
+
+        clients.ForEach(c => c.Dispose());
+        server.Stop();
+        loop.Quit();
+        Assert.True(thread.Join(Wait.Limit));
+        loop.Dispose();
+    }
+}
