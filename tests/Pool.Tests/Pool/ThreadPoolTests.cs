@@ -258,7 +258,8 @@ public class ThreadPoolTests
     [Fact]
     public void Workers_run_with_the_requested_stack_size()
     {
-        var pool = new ThreadPool(1, 4 * 1024 * 1024);
+        // 50,000 frames need 5-8 MB (tier-0 frames are larger): far above the 1.5 MB default, well inside 16 MB.
+        var pool = new ThreadPool(1, 16 * 1024 * 1024);
         using var done = new ManualResetEventSlim();
         var depth = 0;
         pool.Schedule(() =>
