@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Pool.Reactor;
+using Pool.Reactor.Linux;
 using Pool.Tests.Pool;
 
 namespace Pool.Tests.Reactor;
@@ -47,7 +48,7 @@ public sealed partial class DescriptorExhaustionTests
     private static List<int> FillDescriptorTable()
     {
         var fillers = new List<int>();
-        for (var fd = Open("/dev/null", 0); fd >= 0; fd = Open("/dev/null", 0))
+        for (var fd = Native.Open("/dev/null", 0); fd >= 0; fd = Native.Open("/dev/null", 0))
         {
             fillers.Add(fd);
         }
@@ -82,7 +83,7 @@ public sealed partial class DescriptorExhaustionTests
                 )
             );
             fillers = FillDescriptorTable();
-            Close(fillers[^1]); // exactly one free descriptor: for the client; the server's accept hits EMFILE
+            Native.Close(fillers[^1]); // exactly one free descriptor: for the client; the server's accept hits EMFILE
             fillers.RemoveAt(fillers.Count - 1);
             var second = new Socket(
                 AddressFamily.InterNetwork,
@@ -104,7 +105,7 @@ public sealed partial class DescriptorExhaustionTests
         }
         finally
         {
-            fillers.ForEach(fd => Close(fd));
+            fillers.ForEach(fd => Native.Close(fd));
             Assert.Equal(0, SetLimit(RlimitNofile, original));
         }
 
