@@ -21,14 +21,11 @@ internal sealed class ControlledThread(Iteration iteration, int id, string name,
     /// <summary>The operation this thread performs when next scheduled (for readable traces).</summary>
     internal string PendingOperation { get; set; } = "Start";
     internal string? PendingLocation { get; set; }
-    internal bool Started { get; private set; }
-    internal bool Joined { get; set; }
     internal Dictionary<object, object?> Locals { get; } = [];
 
     /// <summary>Runs the body on the current carrier; reports the end to the iteration.</summary>
     internal void RunOnCarrier()
     {
-        Started = true;
         Exception? failure = null;
         Iteration.Enter(this);
         try
