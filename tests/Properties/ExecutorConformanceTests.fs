@@ -1,0 +1,112 @@
+/// The C# Executor, run under the explorer, against the executor model: per-queue start order and the
+/// cancelled sessions of every observed run must be an outcome the model allows.
+module Pool.Properties.ExecutorConformanceTests
+
+open System.Collections.Generic
+open Xunit
+open FsCheck
+open FsCheck.FSharp
+open Pool
+open Pool.Model
+open Pool.Systematic
+open Pool.Threading
+
+/// What a user of the executor observes: sessions started per queue and the cancelled ones. Order is kept
+/// for serial queues only: sessions of a concurrent queue leave it in order but their bodies may begin in
+/// any order on different workers, so for those the set is what is observable.
+type ExecutorOutcome =
+    {
+        StartedPerQueue: Map<string, int list>
+        CancelledSessions: Set<int>
+    }
+
+let private outcomeOf (serial: Set<string>) (started: (string * int) seq) (cancelled: int seq) =
+    {
+        StartedPerQueue =
+            started
+            |> Seq.groupBy fst
+            |> Seq.map (fun (queue, sessions) ->
+                let numbers = sessions |> Seq.map snd |> List.ofSeq
+                queue, (if serial.Contains queue then numbers else List.sort numbers))
+            |> Map.ofSeq
+        CancelledSessions = Set.ofSeq cancelled
+    }
+
+let allowedOutcomes workers serial client =
+    (Checker.check 2_000_000 (ExecutorModel.system ExecutorSpecified workers serial client)).Terminals
+    |> Set.map (fun state ->
+        outcomeOf
+            serial
+            (state.Started |> List.map (fun s -> s.Queue, s.Number))
+            (state.Cancelled |> List.map _.Number))
+
+let runOnExecutor workers (serial: Set<string>) (client: ExecutorCall list) (threading: IThreading) =
+    let gate = threading.CreateLock()
+    let started = List<string * int>()
+    let cancelled = List<int>()
+
+    let locked f =
+        gate.Enter()
+
+        try
+            f ()
+        finally
+            gate.Exit()
+
+    let executor = Executor(workers, 0, threading)
+
+    let queues =
+        [ "a"; "b" ]
+        |> List.map (fun name -> name, executor.CreateQueue(name, serial.Contains name))
+        |> Map.ofList
+
+    for call in client do
+        match call with
+        | Submit session ->
+            queues[session.Queue]
+                .Submit(
+                    (fun () -> locked (fun () -> started.Add((session.Queue, session.Number)))),
+                    (fun () -> locked (fun () -> cancelled.Add session.Number))
+                )
+        | DestroyExecutor -> executor.Destroy()
+
+    locked (fun () -> outcomeOf serial started cancelled)
+
+let private programs: Arbitrary<int * Set<string> * ExecutorCall list> =
+    gen {
+        let! workers = Gen.choose (1, 2)
+        let! serial = Gen.subListOf [ "a"; "b" ] |> Gen.map Set.ofList
+        let! length = Gen.choose (1, 4)
+        let! queues = Gen.listOfLength length (Gen.elements [ "a"; "b" ])
+        let calls = queues |> List.mapi (fun i q -> Submit { Queue = q; Number = i + 1 })
+        return workers, serial, calls @ [ DestroyExecutor ]
+    }
+    |> Arb.fromGen
+
+[<Fact>]
+let ``every outcome of the C# executor under the explorer is one the model allows`` () =
+    let property (workers, serial, client) =
+        let allowed = allowedOutcomes workers serial client
+        let observed = List<ExecutorOutcome>()
+
+        let report =
+            Explorer.Run(
+                (fun threading -> observed.Add(runOnExecutor workers serial client threading)),
+                ExplorationOptions(Iterations = 150, Seed = 1UL)
+            )
+
+        if report.BugFound then
+            failwithf "program %A: the explorer found a bug: %s\ntrace: %s" client report.BugMessage report.Trace
+
+        match observed |> Seq.tryFind (fun o -> not (allowed.Contains o)) with
+        | Some outcome ->
+            failwithf
+                "program (%d workers, serial %A) %A:\noutcome %A is not among %A"
+                workers
+                serial
+                client
+                outcome
+                allowed
+        | None -> true
+
+    Check.One(Config.QuickThrowOnFailure.WithMaxTest(30), Prop.forAll programs property)
