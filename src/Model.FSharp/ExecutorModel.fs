@@ -10,7 +10,9 @@ type ExecutorCall =
 
 type ExecutorStep =
     | ExecCall of ExecutorCall
-    /// A worker takes the pool's next queue task and starts that queue's oldest session.
+    /// A worker takes the pool's next queue task (it has not yet looked at the queue).
+    | TakeQueueTask of worker: int * queue: string
+    /// The queue task starts that queue's oldest session (or ends, if there is none).
     | StartSession of worker: int * Session
     | FinishSession of worker: int * Session
     /// Destroy drains: every session not started is reported cancelled, in queue order.
@@ -21,6 +23,13 @@ type ExecutorVariant =
     /// A serial queue re-schedules itself when a session starts, as a concurrent queue does.
     | SerialReschedulesEarly
 
+/// What a pool worker is doing for the executor.
+type ExecutorWorker =
+    | IdleWorker
+    /// Running a queue's pool task, before it took a session from the queue.
+    | Taking of queue: string
+    | Running of Session
+
 /// The executor of shared/design/pool.md over a pool of workers, as a small-step transition system.
 type ExecutorState =
     {
@@ -30,7 +39,7 @@ type ExecutorState =
         Waiting: Map<string, Session list>
         /// The pool's FIFO of queue tasks (at most one per queue).
         PoolTasks: string list
-        Workers: Session option list
+        Workers: ExecutorWorker list
         Destroying: bool
         Destroyed: bool
         Submitted: Set<Session>
@@ -46,7 +55,7 @@ module ExecutorModel =
             Serial = serial
             Waiting = Map.empty
             PoolTasks = []
-            Workers = List.replicate workers None
+            Workers = List.replicate workers IdleWorker
             Destroying = false
             Destroyed = false
             Submitted = Set.empty
@@ -60,7 +69,12 @@ module ExecutorModel =
 
     let private running queue state =
         state.Workers
-        |> List.exists (fun w -> w |> Option.exists (fun s -> s.Queue = queue))
+        |> List.exists (function
+            | Running s -> s.Queue = queue
+            | _ -> false)
+
+    let private taking queue state =
+        state.Workers |> List.contains (Taking queue)
 
     /// A queue gets a pool task when it has sessions and has none already, and, unless
     /// <paramref name="ignoreSerial"/> (the wrong variant), a serial queue only when it runs nothing.
@@ -68,6 +82,7 @@ module ExecutorModel =
         let needed =
             not (List.isEmpty (waiting queue state))
             && not (List.contains queue state.PoolTasks)
+            && not (taking queue state)
             && (ignoreSerial || not (state.Serial.Contains queue && running queue state))
 
         if needed && not state.Destroying then
@@ -102,19 +117,37 @@ module ExecutorModel =
                 | DestroyExecutor -> [ ExecCall call, { after with Destroying = true } ]
             | _ -> []
 
-        let starts =
+        let takes =
             match state.PoolTasks with
             | queue :: restTasks when not state.Destroying ->
                 state.Workers
                 |> List.indexed
-                |> List.choose (fun (w, slot) ->
-                    match slot, waiting queue state with
-                    | None, session :: rest ->
-                        let taken =
+                |> List.choose (fun (w, worker) ->
+                    match worker with
+                    | IdleWorker ->
+                        Some(
+                            TakeQueueTask(w, queue),
                             { state with
                                 PoolTasks = restTasks
+                                Workers = state.Workers |> List.updateAt w (Taking queue)
+                            }
+                        )
+                    | _ -> None)
+            | _ -> []
+
+        // A task already taken runs even after destroy began (the pool lets running tasks finish).
+        let starts =
+            state.Workers
+            |> List.indexed
+            |> List.choose (fun (w, worker) ->
+                match worker with
+                | Taking queue ->
+                    match waiting queue state with
+                    | session :: rest ->
+                        let taken =
+                            { state with
                                 Waiting = state.Waiting.Add(queue, rest)
-                                Workers = state.Workers |> List.updateAt w (Some session)
+                                Workers = state.Workers |> List.updateAt w (Running session)
                                 Started = state.Started @ [ session ]
                             }
 
@@ -124,28 +157,29 @@ module ExecutorModel =
                             | SerialReschedulesEarly -> scheduleWhen true queue taken
 
                         Some(StartSession(w, session), after)
-                    | _ -> None)
-            | _ -> []
+                    | [] -> None
+                | _ -> None)
 
         let finishes =
             state.Workers
             |> List.indexed
-            |> List.choose (fun (w, slot) ->
-                slot
-                |> Option.map (fun session ->
+            |> List.choose (fun (w, worker) ->
+                match worker with
+                | Running session ->
                     let freed =
                         { state with
-                            Workers = state.Workers |> List.updateAt w None
+                            Workers = state.Workers |> List.updateAt w IdleWorker
                             Finished = state.Finished.Add session
                         }
 
-                    FinishSession(w, session), scheduleIfNeeded session.Queue freed))
+                    Some(FinishSession(w, session), scheduleIfNeeded session.Queue freed)
+                | _ -> None)
 
         let drain =
             if
                 state.Destroying
                 && not state.Destroyed
-                && List.forall Option.isNone state.Workers
+                && List.forall ((=) IdleWorker) state.Workers
             then
                 let remaining = state.Waiting |> Map.toList |> List.collect snd
 
@@ -161,7 +195,7 @@ module ExecutorModel =
             else
                 []
 
-        client @ starts @ finishes @ drain
+        client @ takes @ starts @ finishes @ drain
 
     /// Every submitted session runs or is cancelled, never both; once destroyed, every one did one of them.
     let exactlyOnce (state: ExecutorState) =
@@ -183,7 +217,9 @@ module ExecutorModel =
         state.Serial
         |> Set.forall (fun queue ->
             state.Workers
-            |> List.filter (Option.exists (fun s -> s.Queue = queue))
+            |> List.filter (function
+                | Running s -> s.Queue = queue
+                | _ -> false)
             |> List.length
             <= 1)
 

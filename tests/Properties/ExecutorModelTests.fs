@@ -23,7 +23,7 @@ let ``state counts of small executor configurations are pinned`` () =
         Assert.True(result.Violation.IsNone, sprintf "%A" result.Violation)
         Assert.Empty(result.Deadlocks)
 
-    Assert.Equal((117, 135), (concurrent.ReachableStates, serial.ReachableStates))
+    Assert.Equal((668, 507), (concurrent.ReachableStates, serial.ReachableStates))
 
 [<Fact>]
 let ``a serial queue that reschedules early runs two sessions at once, and the checker shows how`` () =
@@ -34,8 +34,8 @@ let ``a serial queue that reschedules early runs two sessions at once, and the c
         result.Violation |> Option.defaultWith (fun () -> failwith "no violation found")
 
     Assert.Equal("serial queues are serial", violation.Invariant)
-    // Shortest: two submits, then both sessions start on the two workers (either worker first).
-    Assert.Equal(4, violation.Path.Length)
+    // Shortest: two submits, then each worker takes the queue task and starts a session (6 steps).
+    Assert.Equal(6, violation.Path.Length)
 
     let started =
         violation.Path
