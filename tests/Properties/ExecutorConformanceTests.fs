@@ -45,13 +45,7 @@ let runOnExecutor workers (serial: Set<string>) (client: ExecutorCall list) (thr
     let started = List<string * int>()
     let cancelled = List<int>()
 
-    let locked f =
-        gate.Enter()
-
-        try
-            f ()
-        finally
-            gate.Exit()
+    let locked f = Locking.locked gate f
 
     let executor = Executor(workers, 0, threading)
 

@@ -20,13 +20,7 @@ let runOnPool (workers: int) (client: ClientCall list) (threading: IThreading) :
     let refused = HashSet<TaskId>()
     let mutable rejected = 0
 
-    let locked f =
-        gate.Enter()
-
-        try
-            f ()
-        finally
-            gate.Exit()
+    let locked f = Locking.locked gate f
 
     let pool = ThreadPool(workers, 0, threading)
 
