@@ -27,7 +27,8 @@ let allowedFires calls =
 /// sleeping until the given second before each cancel so that it races the fires due then; times are
 /// seconds of the explorer's virtual clock; the loop quits just after the horizon.
 let runOnLoop (calls: TimerCall list) (cancelAt: Map<int, int>) (threading: IThreading) : (int * int) list =
-    let loop = new EventLoop(threading, new SimulatedPoller(threading))
+    let network = new SimulatedNetwork(threading)
+    let loop = new EventLoop(threading, network, network)
     let fired = List<int * int>()
     let ids = Dictionary<int, TimerId>()
     let second (time: TimeSpan) = int (Math.Round time.TotalSeconds)

@@ -23,4 +23,13 @@ internal enum Mutant
 
     /// <summary>A repeating timer cancelled from inside its own callback is re-armed anyway.</summary>
     TimerRearmedAfterSelfCancel,
+
+    /// <summary>
+    /// The seed's defect: a message's in-flight count is raised after it is handed to a worker, and the worker
+    /// lowers it before its reply is written, so a half-closed connection can be closed with a reply still owed.
+    /// </summary>
+    InFlightCountedAfterDispatch,
+
+    /// <summary>A connection closes on the peer's end of stream and is released without waiting for its in-flight replies.</summary>
+    ReleaseIgnoringInFlight,
 }

@@ -11,14 +11,16 @@ namespace Pool.Reactor;
 internal sealed class Acceptor : IChannel
 {
     private readonly TcpServer _server;
+    private readonly INetwork _network;
     private readonly int _listener;
     private int _spare;
 
-    internal Acceptor(TcpServer server, int listener)
+    internal Acceptor(TcpServer server, INetwork network, int listener)
     {
         _server = server;
+        _network = network;
         _listener = listener;
-        _spare = OpenSpare();
+        _spare = network.OpenSpare();
     }
 
     internal int Descriptor => _listener;
@@ -29,7 +31,7 @@ internal sealed class Acceptor : IChannel
     {
         while (true)
         {
-            var fd = SocketCalls.Accept(_listener, out var errno);
+            var fd = _network.Accept(_listener, out var errno);
             if (fd >= 0)
             {
                 _server.Accepted(fd);
@@ -40,14 +42,14 @@ internal sealed class Acceptor : IChannel
                 case Native.Eagain or Native.Eintr or Native.Econnaborted:
                     return;
                 case Native.Emfile or Native.Enfile when _spare >= 0:
-                    Native.Close(_spare);
-                    var shed = SocketCalls.Accept(_listener, out _);
+                    _network.Close(_spare);
+                    var shed = _network.Accept(_listener, out _);
                     if (shed >= 0)
                     {
-                        SocketCalls.Close(shed);
+                        _network.Close(shed);
                         _server.CountShed();
                     }
-                    _spare = OpenSpare();
+                    _spare = _network.OpenSpare();
                     continue;
                 default:
                     _server.CountError(); // retried on the next readiness report
@@ -59,13 +61,11 @@ internal sealed class Acceptor : IChannel
     /// <summary>Closes the listener and the spare descriptor.</summary>
     internal void Close()
     {
-        SocketCalls.Close(_listener);
+        _network.Close(_listener);
         if (_spare >= 0)
         {
-            Native.Close(_spare);
+            _network.Close(_spare);
             _spare = -1;
         }
     }
-
-    private static int OpenSpare() => Native.Open("/dev/null", Native.ORdonly | Native.OCloexec);
 }

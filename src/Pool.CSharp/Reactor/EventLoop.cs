@@ -34,12 +34,14 @@ public sealed class EventLoop : IDisposable
     /// <param name="threading">The threading seam (default: OS threads).</param>
     /// <exception cref="ReactorException">epoll or eventfd could not be created.</exception>
     public EventLoop(IThreading? threading = null)
-        : this(threading ?? OsThreading.Instance, new EpollPoller()) { }
+        : this(threading ?? OsThreading.Instance, new EpollPoller(), LinuxNetwork.Instance) { }
 
-    internal EventLoop(IThreading threading, IPoller poller)
+    /// <summary>A loop over another poller and the network whose descriptors it reports (the simulated network).</summary>
+    internal EventLoop(IThreading threading, IPoller poller, INetwork network)
     {
         _threading = threading;
         _poller = poller;
+        Network = network;
         _lock = threading.CreateLock();
         _onLoopThread = threading.CreateThreadLocal<bool>();
         _wakePending = threading.CreateAtomic();
@@ -54,6 +56,9 @@ public sealed class EventLoop : IDisposable
         Running,
         Finished,
     }
+
+    /// <summary>The sockets of this loop's poller.</summary>
+    internal INetwork Network { get; }
 
     /// <summary>True on the thread running this loop.</summary>
     public bool IsInLoopThread => _onLoopThread.Value;

@@ -8,25 +8,55 @@ namespace Pool.Reactor;
 /// closes, but is closed (released) only when no reply is in flight, so a late reply can never reach a
 /// reused descriptor number; such a reply is dropped and counted.
 /// </summary>
+/// <remarks>
+/// Teardown: the peer's end of stream is a half-close (replies still owed are written, then the connection
+/// closes); a socket error, <see cref="TcpServer.Stop"/>, an oversize message or an output overflow close it
+/// at once, dropping unsent output. Either way it is released exactly once, when nothing is in flight.
+/// </remarks>
 public sealed class TcpConnection : IChannel
 {
     private readonly TcpServer _server;
     private readonly EventLoop _loop;
+    private readonly INetwork _network;
     private readonly int _fd;
     private readonly OutputBuffer _output = new();
     private readonly IAtomicInt64 _state;
+    private readonly IAtomicInt64 _closeReason;
+    private readonly IAtomicInt64 _unsentBytes; // accepted by Send or a reply, not yet written or dropped
+    private readonly IAtomicInt64 _inFlight; // loop thread only, except under Mutant.InFlightCountedAfterDispatch
+    private readonly LengthPrefixedFramer? _framer;
+    private readonly Mutant _mutant;
     private ulong _token;
     private Interest _interest;
-    private int _inFlight; // loop thread only
     private bool _peerClosed; // loop thread only
+    private bool _shutdownRequested; // loop thread only
+    private bool _writeShut; // loop thread only
 
-    internal TcpConnection(TcpServer server, EventLoop loop, IThreading threading, int fd, long id)
+    internal TcpConnection(
+        TcpServer server,
+        EventLoop loop,
+        IThreading threading,
+        int fd,
+        long id,
+        TcpServerOptions options
+    )
     {
         _server = server;
         _loop = loop;
+        _network = loop.Network;
         _fd = fd;
         Id = id;
+        _mutant = Mutants.Active;
         _state = threading.CreateAtomic((long)ConnectionState.Connected);
+        _closeReason = threading.CreateAtomic((long)CloseReason.None);
+        _unsentBytes = threading.CreateAtomic();
+        _inFlight = threading.CreateAtomic();
+        HighWaterMarkBytes = options.HighWaterMarkBytes;
+        MaxPendingOutputBytes = options.MaxPendingOutputBytes;
+        _framer =
+            options.Framing == MessageFraming.LengthPrefixed
+                ? new LengthPrefixedFramer(options.MaxMessageBytes)
+                : null;
     }
 
     /// <summary>A number unique within the server.</summary>
@@ -35,26 +65,70 @@ public sealed class TcpConnection : IChannel
     /// <summary>The current state (any thread; it may change right after it is read).</summary>
     public ConnectionState State => (ConnectionState)_state.Read();
 
+    /// <summary>Why the connection closed; <see cref="CloseReason.None"/> while it is connected (any thread).</summary>
+    public CloseReason CloseReason => (CloseReason)_closeReason.Read();
+
+    /// <summary>Bytes accepted by <see cref="Send"/> (or as replies) from any thread and not yet written or dropped.</summary>
+    public long UnsentBytes => _unsentBytes.Read();
+
+    private long HighWaterMarkBytes { get; }
+
+    private long MaxPendingOutputBytes { get; }
+
     /// <summary>
     /// Any thread: writes <paramref name="data"/> after everything sent before (from the loop thread at once,
-    /// from another thread through the loop's queue). On a closed connection the data is dropped and counted
-    /// in <see cref="TcpServer.DroppedSends"/>, never an exception.
+    /// from another thread through the loop's queue). On a closed connection, or after <see cref="Shutdown"/>,
+    /// the data is dropped and counted in <see cref="TcpServer.DroppedSends"/>, never an exception. Bytes
+    /// accepted here count toward the high-water mark at once, whichever thread sends them.
     /// </summary>
     public void Send(ReadOnlyMemory<byte> data)
     {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+        Accept(data.Length);
         if (_loop.IsInLoopThread)
         {
-            SendInLoop(data.Span);
+            SendInLoop(data.Span, isReply: false);
             return;
         }
         var copy = data.ToArray();
         try
         {
-            _loop.QueueInLoop(() => SendInLoop(copy));
+            _loop.QueueInLoop(() => SendInLoop(copy, isReply: false));
         }
         catch (InvalidOperationException)
         {
-            _server.CountDroppedSend(); // the loop has finished: the connection is gone
+            Drop(copy.Length); // the loop has finished: the connection is gone
+        }
+    }
+
+    /// <summary>
+    /// Any thread: a graceful local close. From when the loop processes it, new sends are dropped and further
+    /// input is discarded; replies to messages already received are still written; once the output is empty
+    /// and nothing is in flight the sending direction is shut (the peer reads end of stream), and the
+    /// connection closes (<see cref="CloseReason.LocalShutdown"/>) when the peer ends its stream too.
+    /// Calling it again, or on a closed connection, does nothing.
+    /// </summary>
+    public void Shutdown()
+    {
+        try
+        {
+            _loop.RunInLoop(() =>
+            {
+                if (State != ConnectionState.Connected || _shutdownRequested)
+                {
+                    return;
+                }
+                _shutdownRequested = true;
+                ShutWriteIfDrained();
+                CloseIfDone();
+            });
+        }
+        catch (InvalidOperationException)
+        {
+            // the loop has finished: its teardown closed the connection
         }
     }
 
@@ -65,28 +139,48 @@ public sealed class TcpConnection : IChannel
     }
 
     /// <summary>Loop thread: a message was handed to a worker; its reply (or its cancellation) must come back.</summary>
-    internal void BeginReply() => _inFlight++;
+    internal void BeginReply() => _inFlight.Add(1);
 
-    /// <summary>Any thread: the worker's reply (null: the work was cancelled). Written if the connection is open.</summary>
+    /// <summary>Any thread: the worker's reply (null: the work was cancelled or failed). Written if the connection is open.</summary>
     internal void CompleteReply(byte[]? reply)
     {
+        if (reply is not null)
+        {
+            Accept(reply.Length);
+        }
+        var countedHere = _mutant == Mutant.InFlightCountedAfterDispatch;
+        if (countedHere)
+        {
+            _inFlight.Add(-1); // the seed's defect: the worker settles the count before its reply is written
+        }
         try
         {
             _loop.RunInLoop(() =>
             {
-                _inFlight--;
+                if (!countedHere)
+                {
+                    _inFlight.Add(-1);
+                }
                 if (reply is not null)
                 {
-                    SendInLoop(reply);
+                    SendInLoop(reply, isReply: true);
                 }
+                ShutWriteIfDrained();
                 CloseIfDone();
                 ReleaseIfIdle();
             });
         }
         catch (InvalidOperationException)
         {
-            _server.CountDroppedSend(); // the loop finished first; its teardown released everything
+            Drop(reply?.Length ?? 0); // the loop finished first; its teardown released everything
         }
+    }
+
+    /// <summary>Loop thread: a reply produced inline by the handler.</summary>
+    internal void SendReplyInLoop(ReadOnlySpan<byte> reply)
+    {
+        Accept(reply.Length);
+        SendInLoop(reply, isReply: true);
     }
 
     void IChannel.HandleEvent(in ReadyEvent ready)
@@ -101,24 +195,47 @@ public sealed class TcpConnection : IChannel
         }
         if (ready.Closed && State == ConnectionState.Connected && !ready.Readable)
         {
-            Abort();
+            _server.CountError();
+            Close(CloseReason.SocketError);
         }
     }
 
-    /// <summary>Loop thread: closes now, dropping unsent output (server stop or error).</summary>
-    internal void Abort()
+    /// <summary>Loop thread: closes now, dropping unsent output.</summary>
+    internal void Close(CloseReason reason)
     {
+        if (State != ConnectionState.Connected)
+        {
+            return;
+        }
+        _closeReason.Write((long)reason);
+        _state.Write((long)ConnectionState.Closed);
+        Drop(_output.Count);
         _output.Clear();
-        Close();
+        _loop.Unregister(_fd, _token);
+        _server.NotifyClosed(this);
+        ReleaseIfIdle();
     }
 
     private void Read()
     {
         var buffer = _server.ReadBuffer;
-        var read = SocketCalls.Receive(_fd, buffer, out var errno);
+        var read = _network.Receive(_fd, buffer, out var errno);
         if (read > 0)
         {
-            _server.Dispatch(this, buffer.AsMemory(0, read));
+            if (_shutdownRequested)
+            {
+                return; // shut down locally: input is read (so the close stays graceful) and discarded
+            }
+            var chunk = buffer.AsMemory(0, read);
+            if (_framer is null)
+            {
+                _server.Dispatch(this, chunk);
+            }
+            else if (!_framer.Append(chunk.Span, message => _server.Dispatch(this, message)))
+            {
+                _server.CountError();
+                Close(CloseReason.MessageTooLarge);
+            }
             return;
         }
         if (read == 0)
@@ -131,55 +248,69 @@ public sealed class TcpConnection : IChannel
         if (errno != Native.Eagain && errno != Native.Eintr)
         {
             _server.CountError();
-            Abort();
+            Close(CloseReason.SocketError);
         }
     }
 
-    private void SendInLoop(ReadOnlySpan<byte> data)
+    private void SendInLoop(ReadOnlySpan<byte> data, bool isReply)
     {
-        if (State != ConnectionState.Connected)
+        if (State != ConnectionState.Connected || (_shutdownRequested && !isReply))
         {
-            _server.CountDroppedSend();
+            Drop(data.Length);
             return;
         }
         if (_output.Count == 0)
         {
-            var written = SocketCalls.Send(_fd, data, out var errno);
+            var written = _network.Send(_fd, data, out var errno);
             if (written < 0)
             {
                 if (errno != Native.Eagain && errno != Native.Eintr)
                 {
+                    Drop(data.Length);
                     _server.CountError(); // EPIPE or ECONNRESET: the peer is gone
-                    Abort();
+                    Close(CloseReason.SocketError);
                     return;
                 }
                 written = 0;
             }
+            _unsentBytes.Add(-written);
             data = data[written..];
+            if (data.IsEmpty)
+            {
+                _server.NotifyWriteCompleted(this);
+                return;
+            }
         }
-        if (data.Length > 0)
+        if (_output.Count + (long)data.Length > MaxPendingOutputBytes)
         {
-            _output.Append(data);
-            SetInterest(_interest | Interest.Writable);
+            Drop(data.Length);
+            _server.CountError();
+            Close(CloseReason.OutputLimitExceeded);
+            return;
         }
+        _output.Append(data);
+        SetInterest(_interest | Interest.Writable);
     }
 
     private void Flush()
     {
-        var written = SocketCalls.Send(_fd, _output.Pending, out var errno);
+        var written = _network.Send(_fd, _output.Pending, out var errno);
         if (written < 0)
         {
             if (errno != Native.Eagain && errno != Native.Eintr)
             {
                 _server.CountError();
-                Abort();
+                Close(CloseReason.SocketError);
             }
             return;
         }
         _output.Consume(written);
+        _unsentBytes.Add(-written);
         if (_output.Count == 0)
         {
             SetInterest(_interest & ~Interest.Writable);
+            _server.NotifyWriteCompleted(this);
+            ShutWriteIfDrained();
             CloseIfDone();
         }
     }
@@ -193,37 +324,56 @@ public sealed class TcpConnection : IChannel
         }
     }
 
-    /// <summary>After the peer's end of stream: close once every owed reply is written.</summary>
-    private void CloseIfDone()
+    /// <summary>Counts bytes toward the high-water mark; reports the crossing from below (any thread).</summary>
+    private void Accept(int bytes)
     {
-        if (_peerClosed && _inFlight == 0 && _output.Count == 0)
+        var after = _unsentBytes.Add(bytes);
+        if (after >= HighWaterMarkBytes && after - bytes < HighWaterMarkBytes)
         {
-            Close();
+            _server.NotifyHighWaterMark(this, after);
         }
     }
 
-    private void Close()
+    private void Drop(int bytes)
     {
-        if (
-            _state.CompareExchange((long)ConnectionState.Closed, (long)ConnectionState.Connected)
-            != (long)ConnectionState.Connected
-        )
+        if (bytes > 0)
         {
-            return;
+            _unsentBytes.Add(-bytes);
+            _server.CountDroppedSend();
         }
-        _loop.Unregister(_fd, _token);
-        ReleaseIfIdle();
+    }
+
+    private bool Idle =>
+        _output.Count == 0 && (_inFlight.Read() == 0 || _mutant == Mutant.ReleaseIgnoringInFlight);
+
+    /// <summary>After a local shutdown: shut the sending direction once everything owed is written.</summary>
+    private void ShutWriteIfDrained()
+    {
+        if (_shutdownRequested && !_writeShut && State == ConnectionState.Connected && Idle)
+        {
+            _writeShut = true;
+            _network.ShutdownWrite(_fd);
+        }
+    }
+
+    /// <summary>After the peer's end of stream: close once every owed reply is written.</summary>
+    private void CloseIfDone()
+    {
+        if (_peerClosed && Idle && (!_shutdownRequested || _writeShut))
+        {
+            Close(_shutdownRequested ? CloseReason.LocalShutdown : CloseReason.PeerClosed);
+        }
     }
 
     private void ReleaseIfIdle()
     {
         if (
-            _inFlight == 0
+            (_inFlight.Read() == 0 || _mutant == Mutant.ReleaseIgnoringInFlight)
             && _state.CompareExchange((long)ConnectionState.Released, (long)ConnectionState.Closed)
                 == (long)ConnectionState.Closed
         )
         {
-            SocketCalls.Close(_fd);
+            _network.Close(_fd);
             _server.Released(this);
         }
     }

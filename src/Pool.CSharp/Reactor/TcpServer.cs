@@ -1,4 +1,3 @@
-using Pool.Reactor.Linux;
 using Pool.Threading;
 
 namespace Pool.Reactor;
@@ -9,11 +8,19 @@ namespace Pool.Reactor;
 /// worker, and replies of one connection keep their order because a connection always submits to the same
 /// serial queue (connections are spread over a fixed set of serial queues).
 /// </summary>
+/// <remarks>
+/// Callbacks (<see cref="ConnectionOpened"/>, <see cref="ConnectionClosed"/>, <see cref="WriteCompleted"/>,
+/// <see cref="HighWaterMarkReached"/>) are set before <see cref="Start"/> and run on the loop thread, queued
+/// after the event that caused them, so they may call back into the connection freely. A callback that throws
+/// is counted in <see cref="Errors"/>.
+/// </remarks>
 public sealed class TcpServer
 {
     private const int SerialQueuesPerWorker = 4;
     private readonly EventLoop _loop;
     private readonly IThreading _threading;
+    private readonly INetwork _network;
+    private readonly Mutant _mutant = Mutants.Active;
     private readonly Func<ReadOnlyMemory<byte>, byte[]> _handler;
     private readonly TcpServerOptions _options;
     private readonly ExecQueue[] _queues;
@@ -46,11 +53,11 @@ public sealed class TcpServer
         ArgumentNullException.ThrowIfNull(loop);
         ArgumentNullException.ThrowIfNull(handler);
         _loop = loop;
+        _network = loop.Network;
         _handler = handler;
         _options = options ?? new TcpServerOptions();
+        _options.Validate();
         _threading = threading ?? OsThreading.Instance;
-        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConnections, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReadBufferBytes, 1, nameof(options));
         _queues = workers is null
             ? []
             :
@@ -67,6 +74,37 @@ public sealed class TcpServer
         _droppedSends = _threading.CreateAtomic();
         _messages = _threading.CreateAtomic();
         _shed = _threading.CreateAtomic();
+    }
+
+    /// <summary>Loop thread: a connection was accepted and registered (set before <see cref="Start"/>).</summary>
+    public Action<TcpConnection>? ConnectionOpened
+    {
+        get;
+        set => field = _acceptor is null ? value : throw CallbacksAreFixed();
+    }
+
+    /// <summary>Loop thread: a connection closed; its <see cref="TcpConnection.CloseReason"/> says why. Once per connection.</summary>
+    public Action<TcpConnection>? ConnectionClosed
+    {
+        get;
+        set => field = _acceptor is null ? value : throw CallbacksAreFixed();
+    }
+
+    /// <summary>Loop thread: a connection's output was fully written to the socket (after each send or flush that empties it).</summary>
+    public Action<TcpConnection>? WriteCompleted
+    {
+        get;
+        set => field = _acceptor is null ? value : throw CallbacksAreFixed();
+    }
+
+    /// <summary>
+    /// Loop thread: a connection's unsent bytes rose to <see cref="TcpServerOptions.HighWaterMarkBytes"/> or above
+    /// (bytes sent from other threads count as soon as they are sent); the argument is the count at the crossing.
+    /// </summary>
+    public Action<TcpConnection, long>? HighWaterMarkReached
+    {
+        get;
+        set => field = _acceptor is null ? value : throw CallbacksAreFixed();
     }
 
     /// <summary>The port listened on (after <see cref="Start"/>).</summary>
@@ -107,9 +145,9 @@ public sealed class TcpServer
         {
             throw new InvalidOperationException("The server was already started.");
         }
-        var listener = SocketCalls.Listen(_options.Address, _options.Port, _options.Backlog);
-        Port = SocketCalls.LocalPort(listener);
-        _acceptor = new Acceptor(this, listener);
+        var listener = _network.Listen(_options.Address, _options.Port, _options.Backlog);
+        Port = _network.LocalPort(listener);
+        _acceptor = new Acceptor(this, _network, listener);
         var acceptor = _acceptor;
         _loop.RunInLoop(() =>
             acceptor.Token = _loop.Register(listener, acceptor, Interest.Readable)
@@ -131,7 +169,7 @@ public sealed class TcpServer
             }
             foreach (var connection in _connections.Values.ToList())
             {
-                connection.Abort();
+                connection.Close(CloseReason.ServerStopped);
             }
         });
 
@@ -141,44 +179,76 @@ public sealed class TcpServer
         if (_connections.Count >= _options.MaxConnections)
         {
             _refused.Add(1);
-            SocketCalls.Close(fd);
+            _network.Close(fd);
             return;
         }
-        SocketCalls.DisableNagle(fd);
-        var connection = new TcpConnection(this, _loop, _threading, fd, ++_nextId);
+        _network.ConfigureAccepted(fd);
+        var connection = new TcpConnection(this, _loop, _threading, fd, ++_nextId, _options);
         _connections.Add(connection.Id, connection);
         connection.Start();
+        Notify(ConnectionOpened, connection);
     }
 
+    /// <summary>Loop thread: one message of an open connection; its reply is written inline or by a worker.</summary>
     internal void Dispatch(TcpConnection connection, ReadOnlyMemory<byte> message)
     {
+        if (connection.State != ConnectionState.Connected)
+        {
+            return; // closed by an earlier message of the same read (inline handler failure)
+        }
         _messages.Add(1);
         if (_queues.Length == 0)
         {
             var reply = Handle(message);
             if (reply is null)
             {
-                connection.Abort();
+                connection.Close(CloseReason.HandlerFailed);
                 return;
             }
-            connection.Send(reply);
+            connection.SendReplyInLoop(reply);
             return;
         }
         var copy = message.ToArray();
-        connection.BeginReply(); // before the hand-off: the worker may finish first
-        _queues[connection.Id % _queues.Length]
-            .Submit(
+        var queue = _queues[connection.Id % _queues.Length];
+        var countAfter = _mutant == Mutant.InFlightCountedAfterDispatch;
+        if (!countAfter)
+        {
+            connection.BeginReply(); // before the hand-off: the worker may finish first
+        }
+        try
+        {
+            queue.Submit(
                 () => connection.CompleteReply(Handle(copy)),
                 cancelled: () => connection.CompleteReply(null)
             );
+        }
+        catch (InvalidOperationException)
+        {
+            // The workers were destroyed before the server stopped: the message is treated as a cancelled
+            // session (no reply), and counted as an error.
+            CountError();
+            if (countAfter)
+            {
+                connection.BeginReply();
+            }
+            connection.CompleteReply(null);
+            return;
+        }
+        if (countAfter)
+        {
+            connection.BeginReply();
+        }
     }
 
-    /// <summary>The handler's reply, or null when it threw (counted as an error; no reply is sent).</summary>
+    /// <summary>The handler's reply (framed if the server frames), or null when it threw (counted as an error).</summary>
     private byte[]? Handle(ReadOnlyMemory<byte> message)
     {
         try
         {
-            return _handler(message);
+            var reply = _handler(message);
+            return _options.Framing == MessageFraming.LengthPrefixed
+                ? LengthPrefixedFramer.Frame(reply)
+                : reply;
         }
         catch (Exception)
         {
@@ -187,11 +257,54 @@ public sealed class TcpServer
         }
     }
 
+    internal void NotifyClosed(TcpConnection connection) => Notify(ConnectionClosed, connection);
+
+    internal void NotifyWriteCompleted(TcpConnection connection) =>
+        Notify(WriteCompleted, connection);
+
+    /// <summary>Any thread: queues the high-water-mark callback onto the loop.</summary>
+    internal void NotifyHighWaterMark(TcpConnection connection, long unsent)
+    {
+        if (HighWaterMarkReached is { } callback)
+        {
+            Notify<TcpConnection>(c => callback(c, unsent), connection);
+        }
+    }
+
     internal void Released(TcpConnection connection)
     {
         _connections.Remove(connection.Id);
         _released.Add(1);
     }
+
+    private void Notify<T>(Action<T>? callback, T argument)
+    {
+        if (callback is null)
+        {
+            return;
+        }
+        try
+        {
+            _loop.QueueInLoop(() =>
+            {
+                try
+                {
+                    callback(argument);
+                }
+                catch (Exception)
+                {
+                    CountError(); // a failing callback must not take the loop down
+                }
+            });
+        }
+        catch (InvalidOperationException)
+        {
+            // the loop has finished: nobody is left to tell
+        }
+    }
+
+    private static InvalidOperationException CallbacksAreFixed() =>
+        new("Set the server's callbacks before Start.");
 
     internal void CountError() => _errors.Add(1);
 

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Pool.Reactor;
 
-/// <summary>How a <see cref="TcpServer"/> listens and what it accepts.</summary>
+/// <summary>How a <see cref="TcpServer"/> listens, what it accepts, and the limits of each connection.</summary>
 public sealed record TcpServerOptions
 {
     /// <summary>The IPv4 address to listen on; loopback unless stated.</summary>
@@ -14,9 +14,47 @@ public sealed record TcpServerOptions
     /// <summary>Connections open at once; more are accepted and closed at once (counted as refused).</summary>
     public int MaxConnections { get; init; } = 10_000;
 
-    /// <summary>Largest chunk read at once, which is also the largest message a handler receives.</summary>
+    /// <summary>Largest chunk read at once; with <see cref="MessageFraming.Chunk"/>, also the largest message a handler receives.</summary>
     public int ReadBufferBytes { get; init; } = 64 * 1024;
 
     /// <summary>The listen backlog.</summary>
     public int Backlog { get; init; } = 1024;
+
+    /// <summary>How the byte stream is cut into messages.</summary>
+    public MessageFraming Framing { get; init; } = MessageFraming.Chunk;
+
+    /// <summary>With <see cref="MessageFraming.LengthPrefixed"/>: the largest message accepted (larger closes the connection).</summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// Unsent bytes (queued from any thread plus buffered) at which <see cref="TcpServer.HighWaterMarkReached"/> is
+    /// called, once per crossing from below.
+    /// </summary>
+    public long HighWaterMarkBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Unsent bytes a connection may buffer; a send beyond it closes the connection with <see cref="CloseReason.OutputLimitExceeded"/>.</summary>
+    public long MaxPendingOutputBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>Throws when a value is out of range.</summary>
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1, nameof(MaxConnections));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReadBufferBytes, 1, nameof(ReadBufferBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Backlog, 1, nameof(Backlog));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageBytes, 0, nameof(MaxMessageBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(
+            HighWaterMarkBytes,
+            1,
+            nameof(HighWaterMarkBytes)
+        );
+        ArgumentOutOfRangeException.ThrowIfLessThan(
+            MaxPendingOutputBytes,
+            1,
+            nameof(MaxPendingOutputBytes)
+        );
+        if (!Enum.IsDefined(Framing))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Framing), Framing, "Unknown framing.");
+        }
+    }
 }

@@ -56,5 +56,15 @@ internal static class MutantCatalogue
             $"{nameof(TimerScenarios)}.{nameof(TimerScenarios.TimerCancelFromItsOwnCallback)}",
             TimerScenarios.TimerCancelFromItsOwnCallback
         ),
+        new(
+            Mutant.InFlightCountedAfterDispatch,
+            $"{nameof(ConnectionScenarios)}.{nameof(ConnectionScenarios.PeerClosesWithRepliesInFlight)}",
+            ConnectionScenarios.PeerClosesWithRepliesInFlight
+        ),
+        new(
+            Mutant.ReleaseIgnoringInFlight,
+            $"{nameof(ConnectionScenarios)}.{nameof(ConnectionScenarios.PeerClosesWithRepliesInFlight)}",
+            ConnectionScenarios.PeerClosesWithRepliesInFlight
+        ),
     ];
 }

@@ -14,7 +14,8 @@ public static class TimerScenarios
 {
     private static (EventLoop Loop, IThreadHandle Thread) StartLoop(IThreading threading)
     {
-        var loop = new EventLoop(threading, new SimulatedPoller(threading));
+        var network = new SimulatedNetwork(threading);
+        var loop = new EventLoop(threading, network, network);
         return (loop, threading.Start(loop.Run, "loop"));
     }
 

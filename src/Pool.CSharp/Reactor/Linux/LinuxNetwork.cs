@@ -4,11 +4,16 @@ using System.Runtime.InteropServices;
 
 namespace Pool.Reactor.Linux;
 
-/// <summary>Non-blocking TCP socket operations over <see cref="Native"/>, with errno turned into results.</summary>
-internal static unsafe class SocketCalls
+/// <summary><see cref="INetwork"/> over <see cref="Native"/>: Linux's non-blocking TCP sockets.</summary>
+internal sealed unsafe class LinuxNetwork : INetwork
 {
+    /// <summary>The one instance (the class has no state).</summary>
+    internal static readonly LinuxNetwork Instance = new();
+
+    private LinuxNetwork() { }
+
     /// <summary>A non-blocking IPv4 listening socket bound to <paramref name="address"/>:<paramref name="port"/> (0: any free port).</summary>
-    internal static int Listen(IPAddress address, int port, int backlog)
+    public int Listen(IPAddress address, int port, int backlog)
     {
         var fd = Native.Socket(
             Native.AfInet,
@@ -45,7 +50,7 @@ internal static unsafe class SocketCalls
         }
     }
 
-    internal static int LocalPort(int fd)
+    public int LocalPort(int fd)
     {
         var sockaddr = stackalloc byte[16];
         uint length = 16;
@@ -57,7 +62,7 @@ internal static unsafe class SocketCalls
     }
 
     /// <summary>Accepts one connection: its descriptor, or -1 with <paramref name="errno"/> set (EAGAIN: none waiting).</summary>
-    internal static int Accept(int listener, out int errno)
+    public int Accept(int listener, out int errno)
     {
         var fd = Native.Accept4(listener, null, null, Native.SockNonblock | Native.SockCloexec);
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
@@ -65,14 +70,14 @@ internal static unsafe class SocketCalls
     }
 
     /// <summary>Turns off Nagle's algorithm: replies leave at once instead of waiting for the previous one's ACK.</summary>
-    internal static void DisableNagle(int fd)
+    public void ConfigureAccepted(int fd)
     {
         var one = 1;
         Native.SetSockOpt(fd, Native.IpprotoTcp, Native.TcpNodelay, &one, sizeof(int));
     }
 
     /// <summary>Bytes read (0: end of stream), or -1 with <paramref name="errno"/> set.</summary>
-    internal static int Receive(int fd, Span<byte> buffer, out int errno)
+    public int Receive(int fd, Span<byte> buffer, out int errno)
     {
         fixed (byte* start = buffer)
         {
@@ -83,7 +88,7 @@ internal static unsafe class SocketCalls
     }
 
     /// <summary>Bytes written, or -1 with <paramref name="errno"/> set (EAGAIN, EPIPE, ECONNRESET...). Never raises SIGPIPE.</summary>
-    internal static int Send(int fd, ReadOnlySpan<byte> data, out int errno)
+    public int Send(int fd, ReadOnlySpan<byte> data, out int errno)
     {
         fixed (byte* start = data)
         {
@@ -93,7 +98,10 @@ internal static unsafe class SocketCalls
         }
     }
 
-    internal static void ShutdownWrite(int fd) => Native.Shutdown(fd, Native.ShutWr);
+    public void ShutdownWrite(int fd) => Native.Shutdown(fd, Native.ShutWr);
 
-    internal static void Close(int fd) => Native.Close(fd);
+    public void Close(int fd) => Native.Close(fd);
+
+    /// <summary>A descriptor on /dev/null, or -1.</summary>
+    public int OpenSpare() => Native.Open("/dev/null", Native.ORdonly | Native.OCloexec);
 }

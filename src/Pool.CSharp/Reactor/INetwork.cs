@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace Pool.Reactor;
+
+/// <summary>
+/// The reactor's seam to the operating system's sockets: non-blocking TCP calls with errno results
+/// (<see cref="Linux.LinuxNetwork"/>), or, for the systematic explorer, a simulated network whose connections,
+/// data, peer closes and resets are events the explorer orders. It always pairs with the
+/// <see cref="IPoller"/> of the same event loop, which reports the readiness of these descriptors.
+/// </summary>
+/// <remarks>
+/// Called on the loop's thread only, except <see cref="Listen"/> and <see cref="LocalPort"/> (any thread,
+/// before the descriptor is registered). Error numbers are Linux's (<see cref="Linux.Native"/>'s constants).
+/// </remarks>
+internal interface INetwork
+{
+    /// <summary>A non-blocking listening socket on <paramref name="address"/>:<paramref name="port"/> (0: any free port).</summary>
+    /// <exception cref="ReactorException">The socket cannot be created or bound.</exception>
+    int Listen(IPAddress address, int port, int backlog);
+
+    /// <summary>The port a listening socket is bound to.</summary>
+    int LocalPort(int listener);
+
+    /// <summary>One waiting connection's descriptor (non-blocking), or -1 with <paramref name="errno"/> set (EAGAIN: none waiting).</summary>
+    int Accept(int listener, out int errno);
+
+    /// <summary>Sets the options of an accepted connection (no Nagle delay).</summary>
+    void ConfigureAccepted(int connection);
+
+    /// <summary>Bytes read (0: end of stream), or -1 with <paramref name="errno"/> set.</summary>
+    int Receive(int connection, Span<byte> buffer, out int errno);
+
+    /// <summary>Bytes written, or -1 with <paramref name="errno"/> set (EAGAIN, EPIPE, ECONNRESET). Never raises SIGPIPE.</summary>
+    int Send(int connection, ReadOnlySpan<byte> data, out int errno);
+
+    /// <summary>Ends the outgoing direction after what was written (the peer reads end of stream).</summary>
+    void ShutdownWrite(int connection);
+
+    /// <summary>Closes a descriptor this network gave out; it must not be used again.</summary>
+    void Close(int descriptor);
+
+    /// <summary>A spare descriptor kept for running out of descriptors (see <see cref="Acceptor"/>), or -1 if none can be had.</summary>
+    int OpenSpare();
+}

@@ -1,0 +1,47 @@
+using System.Buffers.Binary;
+
+namespace Pool.Reactor;
+
+/// <summary>
+/// Reassembles length-prefixed messages (see <see cref="MessageFraming.LengthPrefixed"/>) from the chunks one
+/// connection reads. Loop thread only. Holds at most one partial message, never more than the limit allows.
+/// </summary>
+internal sealed class LengthPrefixedFramer(int maxMessageBytes)
+{
+    internal const int PrefixBytes = 4;
+    private readonly OutputBuffer _partial = new();
+
+    /// <summary>
+    /// Appends <paramref name="chunk"/> and hands every complete message to <paramref name="message"/>, in order.
+    /// False when a prefix announces a message over the limit (or a negative length): the stream is unusable.
+    /// </summary>
+    internal bool Append(ReadOnlySpan<byte> chunk, Action<ReadOnlyMemory<byte>> message)
+    {
+        _partial.Append(chunk);
+        while (_partial.Count >= PrefixBytes)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(_partial.Pending);
+            if (length < 0 || length > maxMessageBytes)
+            {
+                _partial.Clear();
+                return false;
+            }
+            if (_partial.Count < PrefixBytes + length)
+            {
+                return true;
+            }
+            message(_partial.Pending.Slice(PrefixBytes, length).ToArray());
+            _partial.Consume(PrefixBytes + length);
+        }
+        return true;
+    }
+
+    /// <summary>A reply with its prefix.</summary>
+    internal static byte[] Frame(ReadOnlySpan<byte> payload)
+    {
+        var framed = new byte[PrefixBytes + payload.Length];
+        BinaryPrimitives.WriteInt32BigEndian(framed, payload.Length);
+        payload.CopyTo(framed.AsSpan(PrefixBytes));
+        return framed;
+    }
+}

@@ -1,0 +1,170 @@
+using Coyote.Scenarios.Support;
+using Pool.Reactor;
+using Pool.Systematic;
+using Pool.Threading;
+
+namespace Coyote.Scenarios.Reactor;
+
+/// <summary>
+/// Connection teardown under the explorer, on the simulated network, each case with workers and inline on the
+/// loop (single-threaded mode): the real loop, connection and server code. Every scenario ends with
+/// <see cref="ServerUnderTest.StopAndCheck"/>: closed and released exactly once, no use after release (the
+/// network refuses any call on a closed descriptor), no descriptor leaked, no byte unaccounted for.
+/// </summary>
+public static class ConnectionScenarios
+{
+    private static readonly byte[] Message = [1, 2, 3];
+
+    /// <summary>The peer sends and closes before the server reads anything.</summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void PeerClosesBeforeRead(IThreading threading) =>
+        PeerClosesBeforeReadCase(threading, workers: true);
+
+    /// <summary><see cref="PeerClosesBeforeRead"/> with the handler inline on the loop.</summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void PeerClosesBeforeReadInline(IThreading threading) =>
+        PeerClosesBeforeReadCase(threading, workers: false);
+
+    /// <summary>
+    /// The peer sends two messages and half-closes while their replies may be in flight; it must still
+    /// receive every reply, in order, and then the end of the stream.
+    /// </summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void PeerClosesWithRepliesInFlight(IThreading threading) =>
+        PeerClosesWithRepliesInFlightCase(threading, workers: true);
+
+    /// <summary><see cref="PeerClosesWithRepliesInFlight"/> with the handler inline on the loop.</summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void PeerClosesWithRepliesInFlightInline(IThreading threading) =>
+        PeerClosesWithRepliesInFlightCase(threading, workers: false);
+
+    /// <summary>The peer reads every reply, then closes.</summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void PeerClosesAfterAllSent(IThreading threading) =>
+        PeerClosesAfterAllSentCase(threading, workers: true);
+
+    /// <summary><see cref="PeerClosesAfterAllSent"/> with the handler inline on the loop.</summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void PeerClosesAfterAllSentInline(IThreading threading) =>
+        PeerClosesAfterAllSentCase(threading, workers: false);
+
+    /// <summary>The peer's window is 2 bytes, so replies wait in the output buffer; the peer resets mid-write.</summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void ResetDuringWrite(IThreading threading) =>
+        ResetDuringWriteCase(threading, workers: true);
+
+    /// <summary><see cref="ResetDuringWrite"/> with the handler inline on the loop.</summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void ResetDuringWriteInline(IThreading threading) =>
+        ResetDuringWriteCase(threading, workers: false);
+
+    /// <summary>Another thread holding the connection sends while the peer closes it: before or after its release.</summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void WorkerSendAfterRelease(IThreading threading) =>
+        WorkerSendAfterReleaseCase(threading, workers: true);
+
+    /// <summary><see cref="WorkerSendAfterRelease"/> with the handler inline on the loop.</summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void WorkerSendAfterReleaseInline(IThreading threading) =>
+        WorkerSendAfterReleaseCase(threading, workers: false);
+
+    /// <summary>
+    /// Another thread shuts the connection down locally while a message is answered; partial reads and writes
+    /// at the explorer's choice. The peer sees a prefix of its echo, then the end of the stream.
+    /// </summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void LocalShutdownWhileAnswering(IThreading threading) =>
+        LocalShutdownCase(threading, workers: true);
+
+    /// <summary><see cref="LocalShutdownWhileAnswering"/> with the handler inline on the loop.</summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void LocalShutdownWhileAnsweringInline(IThreading threading) =>
+        LocalShutdownCase(threading, workers: false);
+
+    private static void PeerClosesBeforeReadCase(IThreading threading, bool workers)
+    {
+        var server = new ServerUnderTest(threading, workers);
+        var peer = server.Network.Connect();
+        peer.Send(Message);
+        peer.Close();
+        server.StopAndCheck();
+    }
+
+    private static void PeerClosesWithRepliesInFlightCase(IThreading threading, bool workers)
+    {
+        var server = new ServerUnderTest(threading, workers, window: 4, chooses: true);
+        var peer = server.Network.Connect();
+        peer.Send(1, 2);
+        peer.Send(3, 4, 5);
+        peer.ShutdownWrite();
+        var received = peer.ReadToEnd();
+        Check.That(
+            received.SequenceEqual(new byte[] { 1, 2, 3, 4, 5 }),
+            $"a half-closed peer received [{string.Join(",", received)}], not every reply in order"
+        );
+        var connection = server.StopAndCheck();
+        Check.That(
+            connection?.CloseReason == CloseReason.PeerClosed,
+            $"closed for {connection?.CloseReason}, not because the peer closed"
+        );
+    }
+
+    private static void PeerClosesAfterAllSentCase(IThreading threading, bool workers)
+    {
+        var server = new ServerUnderTest(threading, workers);
+        var peer = server.Network.Connect();
+        peer.Send(Message);
+        var received = peer.Read(Message.Length);
+        Check.That(received.SequenceEqual(Message), "the reply differs from the message");
+        peer.Close();
+        server.StopAndCheck();
+    }
+
+    private static void ResetDuringWriteCase(IThreading threading, bool workers)
+    {
+        var server = new ServerUnderTest(threading, workers, window: 2);
+        var peer = server.Network.Connect();
+        peer.Send(1, 2, 3, 4, 5, 6);
+        peer.Read(1);
+        peer.Reset();
+        var connection = server.StopAndCheck();
+        Check.That(
+            connection?.CloseReason is CloseReason.SocketError or CloseReason.ServerStopped,
+            $"a reset connection closed for {connection?.CloseReason}"
+        );
+    }
+
+    private static void WorkerSendAfterReleaseCase(IThreading threading, bool workers)
+    {
+        var server = new ServerUnderTest(threading, workers);
+        var peer = server.Network.Connect();
+        var sender = threading.Start(
+            () => server.AwaitFirstConnection().Send(new byte[] { 9, 9 }),
+            "sender"
+        );
+        peer.Send(Message);
+        peer.Close();
+        sender.Join();
+        server.StopAndCheck();
+    }
+
+    private static void LocalShutdownCase(IThreading threading, bool workers)
+    {
+        var server = new ServerUnderTest(threading, workers, window: 2, chooses: true);
+        var peer = server.Network.Connect();
+        var closer = threading.Start(() => server.AwaitFirstConnection().Shutdown(), "closer");
+        peer.Send(Message);
+        var received = peer.ReadToEnd();
+        Check.That(
+            Message.AsSpan().StartsWith(received),
+            $"after a local shutdown the peer received [{string.Join(",", received)}], not a prefix of its echo"
+        );
+        peer.Close();
+        closer.Join();
+        var connection = server.StopAndCheck();
+        Check.That(
+            connection?.CloseReason is CloseReason.LocalShutdown or CloseReason.ServerStopped,
+            $"a shut-down connection closed for {connection?.CloseReason}"
+        );
+    }
+}

@@ -1,0 +1,101 @@
+using Coyote.Scenarios.Support;
+using Pool;
+using Pool.Reactor;
+using Pool.Threading;
+
+namespace Coyote.Scenarios.Reactor;
+
+/// <summary>
+/// An echo <see cref="TcpServer"/> on the simulated network under the explorer: the real loop, connections and
+/// (optionally) executor, unchanged. <see cref="StopAndCheck"/> tears everything down and checks what every
+/// connection case must end with: each connection closed and released exactly once, no descriptor left
+/// open, every byte ever accepted for sending either written or dropped.
+/// </summary>
+internal sealed class ServerUnderTest
+{
+    private readonly IThreadHandle _loopThread;
+    private readonly Executor? _workers;
+    private readonly Latch _opened;
+    private readonly Dictionary<long, int> _closedCallbacks = []; // loop thread only until the loop is joined
+    private TcpConnection? _first; // loop thread until _opened is released
+
+    /// <param name="threading">The explorer's threading.</param>
+    /// <param name="workers">Handlers on an executor (one worker) rather than inline on the loop.</param>
+    /// <param name="window">The peers' receive window in bytes.</param>
+    /// <param name="chooses">Whether reads and writes may be partial at the explorer's choice.</param>
+    /// <param name="options">Server options (default: the defaults).</param>
+    public ServerUnderTest(
+        IThreading threading,
+        bool workers,
+        int window = 1024,
+        bool chooses = false,
+        TcpServerOptions? options = null
+    )
+    {
+        Network = new SimulatedNetwork(threading, window, chooses);
+        Loop = new EventLoop(threading, Network, Network);
+        _workers = workers ? new Executor(1, 0, threading) : null;
+        _opened = new Latch(threading, 1);
+        Server = new TcpServer(Loop, message => message.ToArray(), options, _workers, threading)
+        {
+            ConnectionOpened = connection =>
+            {
+                if (_first is null)
+                {
+                    _first = connection;
+                    _opened.CountDown();
+                }
+            },
+            ConnectionClosed = connection =>
+                _closedCallbacks[connection.Id] =
+                    _closedCallbacks.GetValueOrDefault(connection.Id) + 1,
+        };
+        Server.Start();
+        _loopThread = threading.Start(Loop.Run, "loop");
+    }
+
+    public SimulatedNetwork Network { get; }
+
+    public EventLoop Loop { get; }
+
+    public TcpServer Server { get; }
+
+    /// <summary>Blocks until the server has accepted its first connection; returns it.</summary>
+    public TcpConnection AwaitFirstConnection()
+    {
+        _opened.Await();
+        return _first!;
+    }
+
+    /// <summary>Stops the server, destroys the workers, quits the loop, and checks the teardown invariants.</summary>
+    /// <returns>The first connection, if one was accepted (for scenario-specific checks).</returns>
+    public TcpConnection? StopAndCheck()
+    {
+        Server.Stop();
+        _workers?.Destroy();
+        Loop.Quit();
+        _loopThread.Join();
+        Check.That(Network.OpenConnections == 0, "a connection's descriptor was never closed");
+        Check.That(
+            Server.ReleasedConnections == Server.AcceptedConnections - Server.RefusedConnections,
+            $"{Server.AcceptedConnections} accepted but {Server.ReleasedConnections} released"
+        );
+        Check.That(Server.OpenConnections == 0, "the server still counts open connections");
+        if (_first is { } connection)
+        {
+            Check.That(
+                connection.State == ConnectionState.Released,
+                $"connection left in state {connection.State}"
+            );
+            Check.That(
+                _closedCallbacks.GetValueOrDefault(connection.Id) == 1,
+                "the close callback did not run exactly once"
+            );
+            Check.That(
+                connection.UnsentBytes == 0,
+                $"{connection.UnsentBytes} bytes neither written nor dropped"
+            );
+        }
+        return _first;
+    }
+}

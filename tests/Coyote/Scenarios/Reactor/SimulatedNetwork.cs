@@ -1,0 +1,349 @@
+using System.Net;
+using Coyote.Scenarios.Support;
+using Pool.Reactor;
+using Pool.Reactor.Linux;
+using Pool.Systematic;
+using Pool.Threading;
+
+namespace Coyote.Scenarios.Reactor;
+
+/// <summary>
+/// The reactor's poller and socket seams under the explorer: in-memory connections whose arrival, data, peer
+/// close and reset are done by scenario threads (<see cref="SimulatedPeer"/>), so the explorer orders them
+/// against the loop and the workers. The loop's wait is a timed condition wait, so time is virtual. Where a
+/// real network is nondeterministic the explorer chooses (<see cref="Nondeterminism.Choose"/>): how much of
+/// the waiting data a read returns, how much of a write the peer's window takes.
+/// </summary>
+/// <remarks>
+/// The network is also a witness: a call on a descriptor that was closed (use after release), closing one
+/// twice, or registering one twice throws <see cref="InvariantViolatedException"/>. Descriptor numbers are
+/// never reused, so every such use is caught, not only those that would hit a reused number.
+/// </remarks>
+internal sealed class SimulatedNetwork : IPoller, INetwork
+{
+    private const int ListenerDescriptor = 3;
+    private readonly IThreading _threading;
+    private readonly ILock _lock;
+    private readonly ICondition _changed; // the loop and every peer wait on it; broadcast on any change
+    private readonly Queue<SimulatedPeer> _backlog = []; // guarded by _lock
+    private readonly Dictionary<int, SimulatedPeer> _connections = []; // guarded by _lock
+    private readonly Dictionary<int, (ulong Token, Interest Interest)> _registered = []; // guarded by _lock
+    private readonly HashSet<int> _closed = []; // guarded by _lock
+    private readonly bool _chooses;
+    private bool _listening; // guarded by _lock
+    private bool _wakeRequested; // guarded by _lock
+    private int _nextDescriptor = ListenerDescriptor + 1; // guarded by _lock
+
+    /// <param name="threading">The explorer's threading.</param>
+    /// <param name="window">Bytes a peer's receive window holds: a smaller window means partial writes and EAGAIN.</param>
+    /// <param name="chooses">Whether reads and writes may be partial at the explorer's choice.</param>
+    public SimulatedNetwork(IThreading threading, int window = 1024, bool chooses = false)
+    {
+        _threading = threading;
+        _lock = threading.CreateLock();
+        _changed = threading.CreateCondition(_lock);
+        Window = window;
+        _chooses = chooses;
+    }
+
+    internal int Window { get; }
+
+    /// <summary>Accepted connections whose descriptor is still open (after the server stopped: a leak).</summary>
+    public int OpenConnections =>
+        Locked(() => _connections.Keys.Count(fd => !_closed.Contains(fd)));
+
+    /// <summary>Any thread: a client connects; the server accepts it when its loop next polls.</summary>
+    public SimulatedPeer Connect()
+    {
+        var peer = new SimulatedPeer(this);
+        Locked(() =>
+        {
+            Check.That(_listening, "a client connected before the server listened");
+            _backlog.Enqueue(peer);
+            _changed.Broadcast();
+        });
+        return peer;
+    }
+
+    // ---- INetwork (the loop's side) ----
+
+    public int Listen(IPAddress address, int port, int backlog) =>
+        Locked(() =>
+        {
+            Check.That(!_listening, "the server listened twice");
+            _listening = true;
+            return ListenerDescriptor;
+        });
+
+    public int LocalPort(int listener) => 1;
+
+    public int Accept(int listener, out int errno)
+    {
+        _lock.Enter();
+        try
+        {
+            Use(listener);
+            if (_backlog.Count == 0)
+            {
+                errno = Native.Eagain;
+                return -1;
+            }
+            var fd = _nextDescriptor++;
+            var peer = _backlog.Dequeue();
+            peer.Descriptor = fd;
+            _connections.Add(fd, peer);
+            errno = 0;
+            return fd;
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    public void ConfigureAccepted(int connection) => Locked(() => Use(connection));
+
+    public int Receive(int connection, Span<byte> buffer, out int errno)
+    {
+        _lock.Enter();
+        try
+        {
+            var peer = Use(connection);
+            var count = peer.Inbound.Count;
+            if (peer.IsReset)
+            {
+                errno = Native.Econnreset;
+                return -1;
+            }
+            if (count == 0)
+            {
+                errno = peer.InboundEnded ? 0 : Native.Eagain;
+                return peer.InboundEnded ? 0 : -1;
+            }
+            var take = Math.Min(count, buffer.Length);
+            if (_chooses && take > 1 && Nondeterminism.Choose(_threading, 2) == 1)
+            {
+                take /= 2; // a partial read: TCP keeps no message boundaries
+            }
+            for (var i = 0; i < take; i++)
+            {
+                buffer[i] = peer.Inbound.Dequeue();
+            }
+            errno = 0;
+            return take;
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    public int Send(int connection, ReadOnlySpan<byte> data, out int errno)
+    {
+        _lock.Enter();
+        try
+        {
+            var peer = Use(connection);
+            Check.That(!peer.OutboundEnded, "a write after the sending direction was shut");
+            if (peer.IsReset)
+            {
+                errno = Native.Econnreset;
+                return -1;
+            }
+            if (peer.HasClosed)
+            {
+                errno = 0;
+                return data.Length; // the peer's kernel takes it and discards it
+            }
+            var room = Window - peer.Unread.Count;
+            if (room <= 0)
+            {
+                errno = Native.Eagain;
+                return -1;
+            }
+            var take = Math.Min(room, data.Length);
+            if (_chooses && take > 1 && Nondeterminism.Choose(_threading, 2) == 1)
+            {
+                take /= 2;
+            }
+            foreach (var b in data[..take])
+            {
+                peer.Unread.Enqueue(b);
+            }
+            _changed.Broadcast();
+            errno = 0;
+            return take;
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    public void ShutdownWrite(int connection) =>
+        Locked(() =>
+        {
+            Use(connection).OutboundEnded = true;
+            _changed.Broadcast();
+        });
+
+    public void Close(int descriptor) =>
+        Locked(() =>
+        {
+            Use(descriptor);
+            Check.That(
+                !_registered.ContainsKey(descriptor),
+                $"descriptor {descriptor} closed while still in the poller"
+            );
+            _closed.Add(descriptor);
+            if (_connections.TryGetValue(descriptor, out var peer))
+            {
+                peer.OutboundEnded = true; // the peer reads end of stream
+            }
+            _changed.Broadcast();
+        });
+
+    public int OpenSpare() => -1;
+
+    // ---- IPoller ----
+
+    public void Add(int descriptor, ulong token, Interest interest) =>
+        Locked(() =>
+        {
+            Use(descriptor);
+            Check.That(_registered.TryAdd(descriptor, (token, interest)), "registered twice");
+        });
+
+    public void Modify(int descriptor, ulong token, Interest interest) =>
+        Locked(() =>
+        {
+            Use(descriptor);
+            Check.That(_registered.ContainsKey(descriptor), "modified an unregistered descriptor");
+            _registered[descriptor] = (token, interest);
+        });
+
+    public void Remove(int descriptor) =>
+        Locked(() =>
+        {
+            Use(descriptor);
+            Check.That(_registered.Remove(descriptor), "removed an unregistered descriptor");
+        });
+
+    public int Wait(Span<ReadyEvent> ready, TimeSpan? timeout)
+    {
+        _lock.Enter();
+        try
+        {
+            var count = Collect(ready);
+            if (count > 0 || _wakeRequested)
+            {
+                _wakeRequested = false;
+                return count;
+            }
+            if (timeout is { } limit)
+            {
+                if (limit > TimeSpan.Zero)
+                {
+                    _changed.Wait(limit);
+                }
+            }
+            else
+            {
+                _changed.Wait();
+            }
+            _wakeRequested = false;
+            return Collect(ready);
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    public void Wake() =>
+        Locked(() =>
+        {
+            _wakeRequested = true;
+            _changed.Broadcast();
+        });
+
+    public void Dispose() { }
+
+    // ---- the peers' side (called by SimulatedPeer under no lock) ----
+
+    internal void Locked(Action action) =>
+        Locked(() =>
+        {
+            action();
+            return 0;
+        });
+
+    internal T Locked<T>(Func<T> action)
+    {
+        _lock.Enter();
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    /// <summary>Under the lock: a peer changed something the loop or another peer may wait for.</summary>
+    internal void Changed() => _changed.Broadcast();
+
+    /// <summary>Under the lock: waits for the next change.</summary>
+    internal void WaitForChange() => _changed.Wait();
+
+    private int Collect(Span<ReadyEvent> ready)
+    {
+        var count = 0;
+        foreach (var (fd, (token, interest)) in _registered)
+        {
+            if (count == ready.Length)
+            {
+                break;
+            }
+            bool readable;
+            bool writable = false;
+            bool closed = false;
+            if (fd == ListenerDescriptor)
+            {
+                readable = _backlog.Count > 0;
+            }
+            else
+            {
+                var peer = _connections[fd];
+                readable = peer.Inbound.Count > 0 || peer.InboundEnded || peer.IsReset;
+                writable = peer.IsReset || peer.HasClosed || peer.Unread.Count < Window;
+                closed = peer.IsReset || (peer.InboundEnded && peer.OutboundEnded);
+            }
+            readable &= interest.HasFlag(Interest.Readable);
+            writable &= interest.HasFlag(Interest.Writable);
+            if (readable || writable || closed)
+            {
+                ready[count++] = new ReadyEvent(token, readable, writable, closed);
+            }
+        }
+        return count;
+    }
+
+    private SimulatedPeer Use(int descriptor)
+    {
+        Check.That(
+            !_closed.Contains(descriptor),
+            $"descriptor {descriptor} used after it was closed (use after release)"
+        );
+        if (descriptor == ListenerDescriptor)
+        {
+            return null!;
+        }
+        Check.That(
+            _connections.TryGetValue(descriptor, out var peer),
+            $"unknown descriptor {descriptor}"
+        );
+        return peer!;
+    }
+}
