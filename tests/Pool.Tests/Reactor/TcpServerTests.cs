@@ -8,66 +8,31 @@ namespace Pool.Tests.Reactor;
 /// <summary>The TCP server on real loopback sockets, inline and with workers.</summary>
 public sealed class TcpServerTests : IDisposable
 {
-    private readonly EventLoop _loop = new();
-    private readonly Thread _thread;
-    private readonly List<IDisposable> _owned = [];
-    private global::Pool.Executor? _workers;
+    private readonly RunningLoop _running = new();
 
-    public TcpServerTests()
-    {
-        _thread = new Thread(_loop.Run) { IsBackground = true };
-        _thread.Start();
-    }
-
-    public void Dispose()
-    {
-        _loop.Quit();
-        Assert.True(_thread.Join(Wait.Limit));
-        _workers?.Destroy();
-        _owned.ForEach(o => o.Dispose());
-        _loop.Dispose();
-    }
+    public void Dispose() => _running.Dispose();
 
     private TcpServer StartServer(
         Func<ReadOnlyMemory<byte>, byte[]> handler,
         int workers = 0,
         int maxConnections = 10_000
-    )
-    {
-        _workers = workers > 0 ? new global::Pool.Executor(workers) : null;
-        var server = new TcpServer(
-            _loop,
+    ) =>
+        _running.StartServer(
             handler,
-            new TcpServerOptions { MaxConnections = maxConnections },
-            _workers
+            workers,
+            new TcpServerOptions { MaxConnections = maxConnections }
         );
-        server.Start();
-        return server;
-    }
 
-    private Socket Connect(TcpServer server)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Connect(IPAddress.Loopback, server.Port);
-        socket.ReceiveTimeout = (int)Wait.Limit.TotalMilliseconds;
-        _owned.Add(socket);
-        return socket;
-    }
+    private Socket Connect(TcpServer server) => _running.Connect(server);
 
-    private static byte[] Echo(ReadOnlyMemory<byte> message) => message.ToArray();
+    private static byte[] Echo(ReadOnlyMemory<byte> message) => RunningLoop.Echo(message);
 
     private static string RoundTrip(Socket socket, string text)
     {
         socket.Send(System.Text.Encoding.ASCII.GetBytes(text));
-        var buffer = new byte[text.Length];
-        var received = 0;
-        while (received < buffer.Length)
-        {
-            var n = socket.Receive(buffer, received, buffer.Length - received, SocketFlags.None);
-            Assert.True(n > 0, "the server closed the connection");
-            received += n;
-        }
-        return System.Text.Encoding.ASCII.GetString(buffer);
+        return System.Text.Encoding.ASCII.GetString(
+            RunningLoop.ReceiveExactly(socket, text.Length)
+        );
     }
 
     [Theory]
@@ -218,6 +183,46 @@ public sealed class TcpServerTests : IDisposable
         Wait.Until(() => server.ReleasedConnections == 2050, "every connection released");
         Assert.Equal(0, server.OpenConnections);
         Assert.InRange(OpenDescriptors(), 0, before + 5); // a few for the runtime's own use, not 2,000
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void ManyConnectionsLeaveNoMemoryBehind(int workers)
+    {
+        var server = StartServer(Echo, workers);
+        var served = 0;
+        void Serve(int connections)
+        {
+            for (var i = 0; i < connections; i++)
+            {
+                using var socket = new Socket(
+                    AddressFamily.InterNetwork,
+                    SocketType.Stream,
+                    ProtocolType.Tcp
+                );
+                socket.Connect(IPAddress.Loopback, server.Port);
+                Assert.Equal("m", RoundTrip(socket, "m"));
+            }
+            served += connections;
+            Wait.Until(() => server.ReleasedConnections == served, "every connection released");
+        }
+        static long LiveBytes()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return GC.GetTotalMemory(forceFullCollection: true);
+        }
+        Serve(500); // warm-up: JIT, socket caches, table sizes
+        var before = LiveBytes();
+        Serve(8000);
+        var growth = LiveBytes() - before;
+        // A connection kept alive by any table costs well over 250 bytes, so 8,000 of them would show as 2 MB.
+        Assert.True(
+            growth < 1024 * 1024,
+            $"live memory grew by {growth} bytes over 8,000 connections"
+        );
     }
 
     [Fact]

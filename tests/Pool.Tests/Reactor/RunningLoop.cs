@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+using Pool.Reactor;
+using Pool.Tests.Pool;
+
+namespace Pool.Tests.Reactor;
+
+/// <summary>An event loop on its own thread with the servers and client sockets of one test; disposing tears all down.</summary>
+internal sealed class RunningLoop : IDisposable
+{
+    private readonly Thread _thread;
+    private readonly List<IDisposable> _owned = [];
+    private global::Pool.Executor? _workers;
+
+    public RunningLoop()
+    {
+        _thread = new Thread(Loop.Run) { IsBackground = true };
+        _thread.Start();
+    }
+
+    public EventLoop Loop { get; } = new();
+
+    public void Dispose()
+    {
+        Loop.Quit();
+        Assert.True(_thread.Join(Wait.Limit));
+        _workers?.Destroy();
+        _owned.ForEach(o => o.Dispose());
+        Loop.Dispose();
+    }
+
+    /// <summary>A server on this loop (with <paramref name="workers"/> executor threads, 0: inline); <paramref name="configure"/> sets callbacks before it starts.</summary>
+    public TcpServer StartServer(
+        Func<ReadOnlyMemory<byte>, byte[]> handler,
+        int workers = 0,
+        TcpServerOptions? options = null,
+        Action<TcpServer>? configure = null
+    )
+    {
+        _workers = workers > 0 ? new global::Pool.Executor(workers) : null;
+        var server = new TcpServer(Loop, handler, options, _workers);
+        configure?.Invoke(server);
+        server.Start();
+        return server;
+    }
+
+    /// <summary>A blocking client socket connected to <paramref name="server"/>, closed with the loop.</summary>
+    public Socket Connect(TcpServer server)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Connect(IPAddress.Loopback, server.Port);
+        socket.ReceiveTimeout = (int)Wait.Limit.TotalMilliseconds;
+        _owned.Add(socket);
+        return socket;
+    }
+
+    public static byte[] Echo(ReadOnlyMemory<byte> message) => message.ToArray();
+
+    /// <summary>Receives exactly <paramref name="count"/> bytes, failing if the server closes first.</summary>
+    public static byte[] ReceiveExactly(Socket socket, int count)
+    {
+        var buffer = new byte[count];
+        var received = 0;
+        while (received < count)
+        {
+            var n = socket.Receive(buffer, received, count - received, SocketFlags.None);
+            Assert.True(
+                n > 0,
+                $"the server closed the connection after {received} of {count} bytes"
+            );
+            received += n;
+        }
+        return buffer;
+    }
+
+    /// <summary>Receives until the server ends the stream; returns the byte count.</summary>
+    public static long ReceiveToEnd(Socket socket)
+    {
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while ((n = socket.Receive(buffer)) > 0)
+        {
+            total += n;
+        }
+        return total;
+    }
+}
