@@ -24,19 +24,27 @@ internal sealed class ServerUnderTest
     /// <param name="window">The peers' receive window in bytes.</param>
     /// <param name="chooses">Whether reads and writes may be partial at the explorer's choice.</param>
     /// <param name="options">Server options (default: the defaults).</param>
+    /// <param name="handler">The message handler (default: echo).</param>
     public ServerUnderTest(
         IThreading threading,
         bool workers,
         int window = 1024,
         bool chooses = false,
-        TcpServerOptions? options = null
+        TcpServerOptions? options = null,
+        Func<ReadOnlyMemory<byte>, byte[]>? handler = null
     )
     {
         Network = new SimulatedNetwork(threading, window, chooses);
         Loop = new EventLoop(threading, Network, Network);
         _workers = workers ? new Executor(1, 0, threading) : null;
         _opened = new Latch(threading, 1);
-        Server = new TcpServer(Loop, message => message.ToArray(), options, _workers, threading)
+        Server = new TcpServer(
+            Loop,
+            handler ?? (message => message.ToArray()),
+            options,
+            _workers,
+            threading
+        )
         {
             ConnectionOpened = connection =>
             {

@@ -152,6 +152,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             }
             if (peer.HasClosed)
             {
+                peer.Written.AddRange(data);
                 errno = 0;
                 return data.Length; // the peer's kernel takes it and discards it
             }
@@ -169,6 +170,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             foreach (var b in data[..take])
             {
                 peer.Unread.Enqueue(b);
+                peer.Written.Add(b);
             }
             _changed.Broadcast();
             errno = 0;
@@ -199,6 +201,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             if (_connections.TryGetValue(descriptor, out var peer))
             {
                 peer.OutboundEnded = true; // the peer reads end of stream
+                peer.Releases++;
             }
             _changed.Broadcast();
         });

@@ -31,6 +31,28 @@ internal sealed class SimulatedPeer(SimulatedNetwork network)
     /// <summary>The peer closed entirely: what the server writes is discarded.</summary>
     internal bool HasClosed { get; private set; }
 
+    /// <summary>Every byte the server's writes accepted, whether the peer read it or had closed (discarded).</summary>
+    internal List<byte> Written { get; } = [];
+
+    /// <summary>How many times the server closed its descriptor (the network refuses a second time).</summary>
+    internal int Releases { get; set; }
+
+    /// <summary>The bytes the server wrote so far (any thread).</summary>
+    public byte[] WrittenBytes => network.Locked(() => Written.ToArray());
+
+    /// <summary>Whether the server has closed its descriptor (any thread; a scheduling point).</summary>
+    public bool IsReleased => network.Locked(() => Releases > 0);
+
+    /// <summary>Blocks until the server closes its descriptor (a deadlock if it never does).</summary>
+    public void AwaitRelease() =>
+        network.Locked(() =>
+        {
+            while (Releases == 0)
+            {
+                network.WaitForChange();
+            }
+        });
+
     /// <summary>Sends bytes (they arrive as one chunk, which the network may split).</summary>
     public void Send(params byte[] bytes) =>
         network.Locked(() =>
