@@ -7,20 +7,29 @@ namespace Pool.Reactor;
 /// descriptor (on /dev/null) for running out of descriptors (EMFILE/ENFILE): it closes the spare, accepts
 /// the waiting connection and closes it at once (the peer sees the close), then takes the spare again;
 /// without this a level-triggered listener would be reported ready forever and the loop would spin.
+/// If even the spare cannot be had, or accepting fails otherwise, the listener is paused (out of the poller's
+/// readable interest) and retried after <see cref="RetryDelay"/>, so the loop never spins either.
 /// </summary>
 internal sealed class Acceptor : IChannel
 {
+    /// <summary>How long a paused listener waits before it accepts again.</summary>
+    internal static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly TcpServer _server;
+    private readonly EventLoop _loop;
     private readonly INetwork _network;
     private readonly int _listener;
     private int _spare;
+    private TimerId? _retry; // loop thread only
+    private bool _closed; // loop thread only
 
-    internal Acceptor(TcpServer server, INetwork network, int listener)
+    internal Acceptor(TcpServer server, EventLoop loop, int listener)
     {
         _server = server;
-        _network = network;
+        _loop = loop;
+        _network = loop.Network;
         _listener = listener;
-        _spare = network.OpenSpare();
+        _spare = _network.OpenSpare();
     }
 
     internal int Descriptor => _listener;
@@ -39,28 +48,70 @@ internal sealed class Acceptor : IChannel
             }
             switch (errno)
             {
-                case Native.Eagain or Native.Eintr or Native.Econnaborted:
+                case Native.Eagain:
                     return;
+                case Native.Eintr or Native.Econnaborted:
+                    continue; // that one connection is gone; others may be waiting
                 case Native.Emfile or Native.Enfile when _spare >= 0:
+                    // Linux allocates the descriptor before it looks at the queue, so EMFILE does not mean
+                    // that a connection waits: the accept with the spare's number tells.
                     _network.Close(_spare);
-                    var shed = _network.Accept(_listener, out _);
+                    var shed = _network.Accept(_listener, out var shedErrno);
                     if (shed >= 0)
                     {
                         _network.Close(shed);
                         _server.CountShed();
                     }
                     _spare = _network.OpenSpare();
-                    continue;
+                    if (shed >= 0 && _spare >= 0)
+                    {
+                        continue; // more may be waiting
+                    }
+                    if (shed < 0 && shedErrno == Native.Eagain && _spare >= 0)
+                    {
+                        return; // nobody was waiting
+                    }
+                    _server.CountError(); // another thread took the freed number: wait instead of spinning
+                    Pause();
+                    return;
                 default:
-                    _server.CountError(); // retried on the next readiness report
+                    _server.CountError();
+                    Pause();
                     return;
             }
         }
     }
 
-    /// <summary>Closes the listener and the spare descriptor.</summary>
+    /// <summary>Stops watching the listener and retries after <see cref="RetryDelay"/>, taking the spare again first.</summary>
+    private void Pause()
+    {
+        _loop.UpdateInterest(_listener, Token, Interest.None);
+        _retry = _loop.RunAfter(
+            RetryDelay,
+            () =>
+            {
+                _retry = null;
+                if (_closed)
+                {
+                    return;
+                }
+                if (_spare < 0)
+                {
+                    _spare = _network.OpenSpare();
+                }
+                _loop.UpdateInterest(_listener, Token, Interest.Readable);
+            }
+        );
+    }
+
+    /// <summary>Loop thread: closes the listener (already out of the poller) and the spare descriptor.</summary>
     internal void Close()
     {
+        _closed = true;
+        if (_retry is { } retry)
+        {
+            _loop.Cancel(retry);
+        }
         _network.Close(_listener);
         if (_spare >= 0)
         {

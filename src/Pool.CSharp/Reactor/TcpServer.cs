@@ -147,7 +147,7 @@ public sealed class TcpServer
         }
         var listener = _network.Listen(_options.Address, _options.Port, _options.Backlog);
         Port = _network.LocalPort(listener);
-        _acceptor = new Acceptor(this, _network, listener);
+        _acceptor = new Acceptor(this, _loop, listener);
         var acceptor = _acceptor;
         _loop.RunInLoop(() =>
             acceptor.Token = _loop.Register(listener, acceptor, Interest.Readable)

@@ -81,6 +81,26 @@ public static class ConnectionScenarios
     public static void LocalShutdownWhileAnsweringInline(IThreading threading) =>
         LocalShutdownCase(threading, workers: false);
 
+    /// <summary>
+    /// The process is out of descriptors for the first virtual second (accept fails with EMFILE and no spare can
+    /// be had): the listener pauses and retries instead of spinning, and the waiting client is served after.
+    /// </summary>
+    [SystematicTest(CiIterations = 500)]
+    public static void AcceptOutOfDescriptorsPausesAndRetries(IThreading threading)
+    {
+        var server = new ServerUnderTest(threading, workers: false);
+        server.Network.OutOfDescriptorsUntil = TimeSpan.FromSeconds(1);
+        var peer = server.Network.Connect();
+        peer.Send(Message);
+        Check.That(
+            peer.Read(Message.Length).SequenceEqual(Message),
+            "the waiting client was not served"
+        );
+        peer.Close();
+        server.StopAndCheck();
+        Check.That(server.Network.FailedAccepts >= 1, "the scenario never ran out of descriptors");
+    }
+
     private static void PeerClosesBeforeReadCase(IThreading threading, bool workers)
     {
         var server = new ServerUnderTest(threading, workers);

@@ -48,6 +48,12 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
 
     internal int Window { get; }
 
+    /// <summary>Until this time (the explorer's clock) every accept fails with EMFILE, and there is no spare descriptor.</summary>
+    public TimeSpan OutOfDescriptorsUntil { get; set; }
+
+    /// <summary>Accepts that failed for want of descriptors.</summary>
+    public int FailedAccepts { get; private set; }
+
     /// <summary>Accepted connections whose descriptor is still open (after the server stopped: a leak).</summary>
     public int OpenConnections =>
         Locked(() => _connections.Keys.Count(fd => !_closed.Contains(fd)));
@@ -83,6 +89,16 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
         try
         {
             Use(listener);
+            if (_threading.Now < OutOfDescriptorsUntil)
+            {
+                FailedAccepts++;
+                Check.That(
+                    FailedAccepts <= 20,
+                    "the loop keeps accepting while out of descriptors (a busy loop)"
+                );
+                errno = Native.Emfile;
+                return -1;
+            }
             if (_backlog.Count == 0)
             {
                 errno = Native.Eagain;

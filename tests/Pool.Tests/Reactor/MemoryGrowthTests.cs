@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Sockets;
+using Pool.Tests.Pool;
+
+namespace Pool.Tests.Reactor;
+
+/// <summary>Live memory measured with nothing else running: other tests' allocations would be noise.</summary>
+[CollectionDefinition(nameof(AloneInTheProcess), DisableParallelization = true)]
+public sealed class AloneInTheProcess;
+
+/// <summary>Opening and closing connections leaves no managed memory behind.</summary>
+[Collection(nameof(AloneInTheProcess))]
+public sealed class MemoryGrowthTests : IDisposable
+{
+    private readonly RunningLoop _running = new();
+
+    public void Dispose() => _running.Dispose();
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void ManyConnectionsLeaveNoMemoryBehind(int workers)
+    {
+        var server = _running.StartServer(RunningLoop.Echo, workers);
+        var served = 0;
+        void Serve(int connections)
+        {
+            for (var i = 0; i < connections; i++)
+            {
+                using var socket = new Socket(
+                    AddressFamily.InterNetwork,
+                    SocketType.Stream,
+                    ProtocolType.Tcp
+                );
+                socket.Connect(IPAddress.Loopback, server.Port);
+                socket.Send("m"u8);
+                Assert.Equal("m"u8.ToArray(), RunningLoop.ReceiveExactly(socket, 1));
+            }
+            served += connections;
+            Wait.Until(() => server.ReleasedConnections == served, "every connection released");
+        }
+        static long LiveBytes()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return GC.GetTotalMemory(forceFullCollection: true);
+        }
+        Serve(500); // warm-up: JIT, socket caches, table sizes
+        var before = LiveBytes();
+        Serve(8000);
+        var growth = LiveBytes() - before;
+        // A connection kept alive by any table costs well over 250 bytes, so 8,000 of them would show as 2 MB.
+        Assert.True(
+            growth < 1024 * 1024,
+            $"live memory grew by {growth} bytes over 8,000 connections"
+        );
+    }
+}
