@@ -3,7 +3,9 @@ using System.Globalization;
 using EchoLoad;
 
 // Echo load generator. Modes:
-//   compare [--seconds S] [--depth D] [--ours PATH]   our samples/EchoServer vs a Socket-async baseline, side by side
+//   compare [--seconds S] [--depth D] [--threads T] [--rounds R] [--ours PATH]
+//                                                      our samples/EchoServer (T workers, 0: inline) vs a Socket-async
+//                                                      baseline, side by side; each cell R times, alternating, median kept
 //   baseline --port P                                  run the baseline server alone (used by compare)
 //   load --port P --connections C --size B [--seconds S] [--depth D]
 var mode = args.Length > 0 ? args[0] : "compare";
@@ -56,6 +58,9 @@ switch (mode)
     {
         var seconds = Number("--seconds", 3);
         var depth = Number("--depth", 1);
+        var threads = Number("--threads", 0);
+        var rounds = Number("--rounds", 1);
+        var label = threads == 0 ? "Pool reactor (inline)" : $"Pool reactor ({threads} workers)";
         var here = AppContext.BaseDirectory;
         var configuration = here.Contains("/Release/", StringComparison.Ordinal)
             ? "Release"
@@ -79,12 +84,20 @@ switch (mode)
         var self = typeof(LoadGenerator).Assembly.Location;
         using var oursProcess = Start(
             "dotnet",
-            [ours, "--port", "9711", "--threads", "0", "--work", "0"]
+            [
+                ours,
+                "--port",
+                "9711",
+                "--threads",
+                threads.ToString(CultureInfo.InvariantCulture),
+                "--work",
+                "0",
+            ]
         );
         using var baselineProcess = Start("dotnet", [self, "baseline", "--port", "9712"]);
         Thread.Sleep(1500); // both servers print a line when listening; give the runtime time to start
         Console.WriteLine(
-            $"{seconds} s per cell, depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work 0, client and servers share the machine's cores"
+            $"{seconds} s per cell, median of {rounds} alternating round(s), depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work 0, client and servers share the machine's cores"
         );
         Console.WriteLine();
         Console.WriteLine(
@@ -95,28 +108,33 @@ switch (mode)
         {
             foreach (var size in new[] { 64, 4096 })
             {
-                var a = await LoadGenerator.Run(
-                    9711,
-                    connections,
-                    size,
-                    depth,
-                    TimeSpan.FromSeconds(seconds)
-                );
-                var b = await LoadGenerator.Run(
-                    9712,
-                    connections,
-                    size,
-                    depth,
-                    TimeSpan.FromSeconds(seconds)
-                );
+                var ourRuns = new List<LoadResult>();
+                var baselineRuns = new List<LoadResult>();
+                for (var round = 0; round < rounds; round++)
+                {
+                    ourRuns.Add(
+                        await LoadGenerator.Run(
+                            9711,
+                            connections,
+                            size,
+                            depth,
+                            TimeSpan.FromSeconds(seconds)
+                        )
+                    );
+                    baselineRuns.Add(
+                        await LoadGenerator.Run(
+                            9712,
+                            connections,
+                            size,
+                            depth,
+                            TimeSpan.FromSeconds(seconds)
+                        )
+                    );
+                }
+                var a = Median(ourRuns);
+                var b = Median(baselineRuns);
                 Console.WriteLine(
-                    Row(
-                        "Pool reactor (inline)",
-                        connections,
-                        size,
-                        a,
-                        a.MessagesPerSecond / b.MessagesPerSecond
-                    )
+                    Row(label, connections, size, a, a.MessagesPerSecond / b.MessagesPerSecond)
                 );
                 Console.WriteLine(Row(".NET Socket async", connections, size, b, null));
             }
@@ -131,6 +149,9 @@ switch (mode)
         );
         return 2;
 }
+
+static LoadResult Median(List<LoadResult> runs) =>
+    runs.OrderBy(r => r.MessagesPerSecond).ElementAt(runs.Count / 2);
 
 static string Row(string server, int connections, int size, LoadResult r, double? ratio) =>
     string.Create(

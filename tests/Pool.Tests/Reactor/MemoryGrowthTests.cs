@@ -8,7 +8,7 @@ namespace Pool.Tests.Reactor;
 [CollectionDefinition(nameof(AloneInTheProcess), DisableParallelization = true)]
 public sealed class AloneInTheProcess;
 
-/// <summary>Opening and closing connections leaves no managed memory behind.</summary>
+/// <summary>Opening and closing connections leaves no managed memory behind (12,500 connections, about 5 s).</summary>
 [Collection(nameof(AloneInTheProcess))]
 public sealed class MemoryGrowthTests : IDisposable
 {
@@ -47,13 +47,21 @@ public sealed class MemoryGrowthTests : IDisposable
             return GC.GetTotalMemory(forceFullCollection: true);
         }
         Serve(500); // warm-up: JIT, socket caches, table sizes
-        var before = LiveBytes();
-        Serve(8000);
-        var growth = LiveBytes() - before;
-        // A connection kept alive by any table costs well over 250 bytes, so 8,000 of them would show as 2 MB.
+        // A connection kept alive by any table costs well over 250 bytes, so a leak adds at least 1 MB to every
+        // batch of 4,000; the runtime's own noise (allocation contexts, caches) comes and goes. So the smallest
+        // growth of three batches must stay below half a megabyte.
+        var growths = new List<long>();
+        var previous = LiveBytes();
+        for (var batch = 0; batch < 3; batch++)
+        {
+            Serve(4000);
+            var now = LiveBytes();
+            growths.Add(now - previous);
+            previous = now;
+        }
         Assert.True(
-            growth < 1024 * 1024,
-            $"live memory grew by {growth} bytes over 8,000 connections"
+            growths.Min() < 512 * 1024,
+            $"live memory grew in every batch of 4,000 connections: {string.Join(", ", growths)} bytes"
         );
     }
 }
