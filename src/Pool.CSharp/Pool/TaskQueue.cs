@@ -25,6 +25,7 @@ internal sealed class TaskQueue
     private readonly ICondition _putListNotEmpty;
     private readonly IAtomicInt64 _exitEntries;
     private readonly IAtomicInt64 _closed;
+    private readonly IAtomicInt64 _putListHasTasks; // written under _putLock; read without it by a spinning consumer
     private TaskRing _putList = new(); // guarded by _putLock
     private TaskRing _getList = new(); // guarded by _getLock
     private bool _consumerWaiting; // guarded by _putLock
@@ -42,6 +43,7 @@ internal sealed class TaskQueue
         _putListNotEmpty = threading.CreateCondition(_putLock);
         _exitEntries = threading.CreateAtomic();
         _closed = threading.CreateAtomic();
+        _putListHasTasks = threading.CreateAtomic();
     }
 
     /// <summary>Appends a task. Accepted until <see cref="TryDrain"/> has sealed the queue.</summary>
@@ -53,6 +55,10 @@ internal sealed class TaskQueue
         {
             ThrowIfSealed();
             _putList.Enqueue(task);
+            if (_putList.Count == 1)
+            {
+                _putListHasTasks.Write(1);
+            }
             WakeConsumer();
         }
         finally
@@ -139,7 +145,7 @@ internal sealed class TaskQueue
             _putLock.Enter();
             try
             {
-                (_getList, _putList) = (_putList, _getList);
+                SwapLists();
                 if (_getList.TryDequeue(out task))
                 {
                     return true;
@@ -197,31 +203,42 @@ internal sealed class TaskQueue
         return false;
     }
 
-    // Called with the get lock held and the get list empty.
+    // Called with the get lock held and the get list empty. The spin polls atomics only, so a spinning
+    // consumer never takes the put lock away from producers; it takes it once to swap (or to sleep).
     private void WaitAndSwap()
     {
+        var spins = _threading.SpinCountBeforeBlocking;
+        while (spins-- > 0 && !HasWorkOrSignal())
+        {
+            _threading.SpinWait(SpinIterations);
+        }
         _putLock.Enter();
         try
         {
-            var spins = _threading.SpinCountBeforeBlocking;
             while (_putList.Count == 0 && _closed.Read() == 0 && _exitEntries.Read() == 0)
             {
-                if (spins-- > 0)
-                {
-                    _putLock.Exit();
-                    _threading.SpinWait(SpinIterations);
-                    _putLock.Enter();
-                    continue;
-                }
                 _consumerWaiting = true;
                 _putListNotEmpty.Wait();
                 _consumerWaiting = false;
             }
-            (_getList, _putList) = (_putList, _getList);
+            SwapLists();
         }
         finally
         {
             _putLock.Exit();
+        }
+    }
+
+    private bool HasWorkOrSignal() =>
+        _putListHasTasks.Read() != 0 || _closed.Read() != 0 || _exitEntries.Read() != 0;
+
+    // Called with both locks held.
+    private void SwapLists()
+    {
+        (_getList, _putList) = (_putList, _getList);
+        if (_getList.Count != 0)
+        {
+            _putListHasTasks.Write(0);
         }
     }
 
