@@ -3,21 +3,27 @@ using Pool.Threading;
 namespace Pool;
 
 /// <summary>
-/// The pool's queue, after the reference's two-list message queue: producers append to the put
-/// list under the put lock; consumers take from the get list under the get lock and swap the two
-/// lists, under both locks, only when theirs is empty. Producers and consumers therefore meet only
-/// at a swap. At most one consumer (the one holding the get lock) ever waits for the put list.
+/// The pool's queue, after the reference's two-list message queue: producers append to the put list
+/// under the put lock; consumers take from the get list and swap the two lists, under both locks,
+/// only when theirs is used up. Producers and consumers therefore meet only at a swap. At most one
+/// consumer (the one holding the get lock) ever waits for the put list.
 /// </summary>
 /// <remarks>
-/// Lock order: get lock, then put lock. Exit entries (from <see cref="ThreadPool.Decrease"/>) are a
-/// counter checked before the get list, which makes them jump the queue without a second list.
+/// Lock order: get lock, then put lock. The get list is frozen between swaps, so consumers take from it
+/// without the get lock: each claims the next index with a compare-exchange on <c>_getClaims</c>, which
+/// also holds a swap generation, so a claim racing with a swap fails and is retried. The get lock is
+/// only for the consumer that swaps (or waits). Exit entries (from <see cref="ThreadPool.Decrease"/>)
+/// are a counter checked before the get list, which makes them jump the queue without a second list.
 /// Termination is an atomic flag so that consumers see it without taking the put lock.
 /// </remarks>
 internal sealed class TaskQueue
 {
-    // An idle consumer re-checks the put list a few times before it sleeps (IThreading.SpinCountBeforeBlocking):
+    // An idle consumer re-checks for work a few times before it sleeps (IThreading.SpinCountBeforeBlocking):
     // waking a sleeper costs the producer microseconds, a short spin costs the consumer nanoseconds.
     private const int SpinIterations = 30;
+
+    // The claim count while the get list is being replaced: larger than any list, so no claim succeeds.
+    private const long Frozen = int.MaxValue;
 
     private readonly IThreading _threading;
     private readonly ILock _putLock;
@@ -26,8 +32,10 @@ internal sealed class TaskQueue
     private readonly IAtomicInt64 _exitEntries;
     private readonly IAtomicInt64 _closed;
     private readonly IAtomicInt64 _putListHasTasks; // written under _putLock; read without it by a spinning consumer
+    private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
     private TaskRing _putList = new(); // guarded by _putLock
-    private TaskRing _getList = new(); // guarded by _getLock
+    private TaskRing _getList = new(); // replaced under both locks; frozen in between
+    private long _generation; // guarded by _getLock
     private bool _consumerWaiting; // guarded by _putLock
     private bool _sealed; // guarded by _putLock
 
@@ -44,6 +52,7 @@ internal sealed class TaskQueue
         _exitEntries = threading.CreateAtomic();
         _closed = threading.CreateAtomic();
         _putListHasTasks = threading.CreateAtomic();
+        _getClaims = threading.CreateAtomic();
     }
 
     /// <summary>Appends a task. Accepted until <see cref="TryDrain"/> has sealed the queue.</summary>
@@ -87,31 +96,35 @@ internal sealed class TaskQueue
     /// <summary>Blocks until there is an exit entry, a task, or the queue is closed.</summary>
     public DequeueResult Dequeue(out PoolTask task)
     {
-        _getLock.Enter();
-        try
+        while (true)
         {
-            while (true)
+            if (_closed.Read() != 0)
             {
-                if (_closed.Read() != 0)
-                {
-                    task = default;
-                    return DequeueResult.Closed;
-                }
-                if (TryTakeExitEntry())
-                {
-                    task = default;
-                    return DequeueResult.Exit;
-                }
-                if (_getList.TryDequeue(out task))
-                {
-                    return DequeueResult.Task;
-                }
-                WaitAndSwap();
+                task = default;
+                return DequeueResult.Closed;
             }
-        }
-        finally
-        {
-            _getLock.Exit();
+            if (TryTakeExitEntry())
+            {
+                task = default;
+                return DequeueResult.Exit;
+            }
+            if (TryClaim(out task))
+            {
+                return DequeueResult.Task;
+            }
+            _getLock.Enter();
+            try
+            {
+                // Another consumer may have swapped while this one waited for the lock.
+                if (!HasUnclaimedTasks() && _closed.Read() == 0 && _exitEntries.Read() == 0)
+                {
+                    WaitAndSwap();
+                }
+            }
+            finally
+            {
+                _getLock.Exit();
+            }
         }
     }
 
@@ -138,7 +151,7 @@ internal sealed class TaskQueue
                 task = default;
                 return false;
             }
-            if (_getList.TryDequeue(out task))
+            if (TryClaim(out task))
             {
                 return true;
             }
@@ -146,7 +159,7 @@ internal sealed class TaskQueue
             try
             {
                 SwapLists();
-                if (_getList.TryDequeue(out task))
+                if (TryClaim(out task))
                 {
                     return true;
                 }
@@ -170,7 +183,7 @@ internal sealed class TaskQueue
         if (_drainBudget < 0)
         {
             _putLock.Enter();
-            _drainBudget = _getList.Count + _putList.Count;
+            _drainBudget = _getList.Count - (int)_getClaims.Read() + _putList.Count;
             _putLock.Exit();
         }
         return _drainBudget-- > 0;
@@ -203,8 +216,35 @@ internal sealed class TaskQueue
         return false;
     }
 
-    // Called with the get lock held and the get list empty. The spin polls atomics only, so a spinning
-    // consumer never takes the put lock away from producers; it takes it once to swap (or to sleep).
+    // Claims the next task of the get list, without a lock. The task is read before the compare-exchange:
+    // once every task is claimed, a swap may hand this list to producers, so reading after would race.
+    private bool TryClaim(out PoolTask task)
+    {
+        var claims = _getClaims.Read();
+        while (true)
+        {
+            var list = _getList;
+            var claimed = (int)claims;
+            if (claimed >= list.Count)
+            {
+                task = default;
+                return false;
+            }
+            task = list.At(claimed);
+            var seen = _getClaims.CompareExchange(claims + 1, claims);
+            if (seen == claims)
+            {
+                return true;
+            }
+            claims = seen;
+        }
+    }
+
+    // Called with the get lock held: no swap can happen, so the answer only goes from true to false.
+    private bool HasUnclaimedTasks() => (int)_getClaims.Read() < _getList.Count;
+
+    // Called with the get lock held and every task of the get list claimed. The spin polls atomics only,
+    // so a spinning consumer never takes the put lock away from producers; it takes it once to swap (or to sleep).
     private void WaitAndSwap()
     {
         var spins = _threading.SpinCountBeforeBlocking;
@@ -232,10 +272,19 @@ internal sealed class TaskQueue
     private bool HasWorkOrSignal() =>
         _putListHasTasks.Read() != 0 || _closed.Read() != 0 || _exitEntries.Read() != 0;
 
-    // Called with both locks held.
+    // Called with both locks held and every task of the get list claimed. A consumer outside the lock may
+    // still hold the old claim value and read either list: the claim value is first frozen (with a full
+    // fence, so no consumer can pair the old value with the new list and claim with it), then the lists
+    // change, then the new generation opens the new list for claims.
     private void SwapLists()
     {
-        (_getList, _putList) = (_putList, _getList);
+        _generation++;
+        _getClaims.Exchange((_generation << 32) | Frozen);
+        var used = _getList;
+        used.Clear();
+        _getList = _putList;
+        _putList = used;
+        _getClaims.Write(_generation << 32);
         if (_getList.Count != 0)
         {
             _putListHasTasks.Write(0);
