@@ -34,7 +34,12 @@ internal sealed class TaskQueue
     private readonly IAtomicInt64 _putListHasTasks; // written under _putLock; read without it by a spinning consumer
     private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
     private TaskRing _putList = new(); // guarded by _putLock
-    private TaskRing _getList = new(); // replaced under both locks; frozen in between
+    private TaskRing _getList = new(); // replaced under both locks; frozen in between, cleared once used up
+
+    // Copies of the get list's array and count, so that claiming consumers read nothing that producers write
+    // (the two rings are allocated side by side and may share a cache line).
+    private PoolTask[] _getItems;
+    private int _getCount;
     private long _generation; // guarded by _getLock
     private bool _consumerWaiting; // guarded by _putLock
     private bool _sealed; // guarded by _putLock
@@ -53,6 +58,7 @@ internal sealed class TaskQueue
         _closed = threading.CreateAtomic();
         _putListHasTasks = threading.CreateAtomic();
         _getClaims = threading.CreateAtomic();
+        _getItems = _getList.Items;
     }
 
     /// <summary>Appends a task. Accepted until <see cref="TryDrain"/> has sealed the queue.</summary>
@@ -155,6 +161,7 @@ internal sealed class TaskQueue
             {
                 return true;
             }
+            _getList.Clear();
             _putLock.Enter();
             try
             {
@@ -183,7 +190,7 @@ internal sealed class TaskQueue
         if (_drainBudget < 0)
         {
             _putLock.Enter();
-            _drainBudget = _getList.Count - (int)_getClaims.Read() + _putList.Count;
+            _drainBudget = _getCount - (int)_getClaims.Read() + _putList.Count;
             _putLock.Exit();
         }
         return _drainBudget-- > 0;
@@ -223,14 +230,14 @@ internal sealed class TaskQueue
         var claims = _getClaims.Read();
         while (true)
         {
-            var list = _getList;
             var claimed = (int)claims;
-            if (claimed >= list.Count)
+            if (claimed >= _getCount)
             {
                 task = default;
                 return false;
             }
-            task = list.At(claimed);
+            var items = _getItems;
+            task = items[claimed & (items.Length - 1)];
             var seen = _getClaims.CompareExchange(claims + 1, claims);
             if (seen == claims)
             {
@@ -241,12 +248,13 @@ internal sealed class TaskQueue
     }
 
     // Called with the get lock held: no swap can happen, so the answer only goes from true to false.
-    private bool HasUnclaimedTasks() => (int)_getClaims.Read() < _getList.Count;
+    private bool HasUnclaimedTasks() => (int)_getClaims.Read() < _getCount;
 
     // Called with the get lock held and every task of the get list claimed. The spin polls atomics only,
     // so a spinning consumer never takes the put lock away from producers; it takes it once to swap (or to sleep).
     private void WaitAndSwap()
     {
+        _getList.Clear(); // before the put lock: producers need not wait for it
         var spins = _threading.SpinCountBeforeBlocking;
         while (spins-- > 0 && !HasWorkOrSignal())
         {
@@ -272,7 +280,7 @@ internal sealed class TaskQueue
     private bool HasWorkOrSignal() =>
         _putListHasTasks.Read() != 0 || _closed.Read() != 0 || _exitEntries.Read() != 0;
 
-    // Called with both locks held and every task of the get list claimed. A consumer outside the lock may
+    // Called with both locks held and the get list used up and cleared. A consumer outside the lock may
     // still hold the old claim value and read either list: the claim value is first frozen (with a full
     // fence, so no consumer can pair the old value with the new list and claim with it), then the lists
     // change, then the new generation opens the new list for claims.
@@ -280,10 +288,9 @@ internal sealed class TaskQueue
     {
         _generation++;
         _getClaims.Exchange((_generation << 32) | Frozen);
-        var used = _getList;
-        used.Clear();
-        _getList = _putList;
-        _putList = used;
+        (_getList, _putList) = (_putList, _getList);
+        _getItems = _getList.Items;
+        _getCount = _getList.Count;
         _getClaims.Write(_generation << 32);
         if (_getList.Count != 0)
         {

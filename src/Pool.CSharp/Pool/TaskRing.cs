@@ -3,7 +3,7 @@ namespace Pool;
 /// <summary>
 /// A growable array of <see cref="PoolTask"/> values, filled from index 0. Not thread-safe: producers
 /// append to it under the put lock of <see cref="TaskQueue"/>; once swapped into the get list it is
-/// frozen and consumers only read it (<see cref="At"/>), claiming indexes through an atomic counter.
+/// frozen and consumers only read it (<see cref="Items"/>), claiming indexes through an atomic counter.
 /// It never shrinks, so a queue in steady state allocates nothing.
 /// </summary>
 internal sealed class TaskRing
@@ -12,6 +12,9 @@ internal sealed class TaskRing
     private int _count;
 
     public int Count => _count;
+
+    /// <summary>The backing array; valid up to <see cref="Count"/>, and replaced when the ring grows.</summary>
+    public PoolTask[] Items => _items;
 
     public void Enqueue(in PoolTask task)
     {
@@ -24,14 +27,6 @@ internal sealed class TaskRing
             return;
         }
         EnqueueGrowing(task);
-    }
-
-    /// <summary>The task at <paramref name="index"/>. A reader racing with a writer may read a torn or stale
-    /// value (never out of bounds); it must then discard it.</summary>
-    public PoolTask At(int index)
-    {
-        var items = _items;
-        return items[index & (items.Length - 1)];
     }
 
     /// <summary>Empties the array and drops its references, keeping the capacity.</summary>
