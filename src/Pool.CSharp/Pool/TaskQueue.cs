@@ -4,12 +4,18 @@ namespace Pool;
 
 /// <summary>
 /// The pool's queue, after the reference's two-list message queue: producers append to the put list
-/// under the put lock; consumers take from the get list and swap the two lists, under both locks,
-/// only when theirs is used up. Producers and consumers therefore meet only at a swap. At most one
-/// consumer (the one holding the get lock) ever waits for the put list.
+/// under the put gate; consumers take from the get list and swap the two lists, under the get lock and
+/// the put gate, only when theirs is used up. Producers and consumers therefore meet only at a swap.
+/// At most one consumer (the one holding the get lock) ever waits for the put list.
 /// </summary>
 /// <remarks>
-/// Lock order: get lock, then put lock. The get list is frozen between swaps, so consumers take from it
+/// The put gate is a spin lock on an atomic (one compare-exchange to enter, one write to leave: about
+/// half the cost of an <see cref="ILock"/>); nobody ever blocks or waits while holding it, so holders
+/// leave it within a few instructions. A consumer that runs out of work sleeps on a condition of a
+/// separate sleep lock, and a producer takes that lock only when the <c>_sleeping</c> flag says a
+/// consumer really sleeps (a Dekker-style handshake of two full-fence exchanges: the producer's on
+/// <c>_putListHasTasks</c>, the consumer's on <c>_sleeping</c>).
+/// Lock order: get lock, then put gate; the sleep lock is never held with the put gate. The get list is frozen between swaps, so consumers take from it
 /// without the get lock: each claims the next index with a compare-exchange on <c>_getClaims</c>, which
 /// also holds a swap generation, so a claim racing with a swap fails and is retried. The get lock is
 /// only for the consumer that swaps (or waits). Exit entries (from <see cref="ThreadPool.Decrease"/>)
@@ -25,15 +31,20 @@ internal sealed class TaskQueue
     // The claim count while the get list is being replaced: larger than any list, so no claim succeeds.
     private const long Frozen = int.MaxValue;
 
+    // Contended put-gate entries spin this many times (with growing pauses) before they start yielding.
+    private const int GateSpinsBeforeYield = 10;
+
     private readonly IThreading _threading;
-    private readonly ILock _putLock;
+    private readonly IAtomicInt64 _putGate; // 1 while held
     private readonly ILock _getLock;
-    private readonly ICondition _putListNotEmpty;
+    private readonly ILock _sleepLock;
+    private readonly ICondition _workArrived; // bound to _sleepLock
+    private readonly IAtomicInt64 _sleeping; // 1 while a consumer sleeps (or is about to) on _workArrived
     private readonly IAtomicInt64 _exitEntries;
     private readonly IAtomicInt64 _closed;
-    private readonly IAtomicInt64 _putListHasTasks; // written under _putLock; read without it by a spinning consumer
+    private readonly IAtomicInt64 _putListHasTasks; // 1 iff the put list is not empty; written under the put gate
     private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
-    private TaskRing _putList = new(); // guarded by _putLock
+    private TaskRing _putList = new(); // guarded by the put gate
     private TaskRing _getList = new(); // replaced under both locks; frozen in between, cleared once used up
 
     // Copies of the get list's array and count, so that claiming consumers read nothing that producers write
@@ -41,8 +52,7 @@ internal sealed class TaskQueue
     private PoolTask[] _getItems;
     private int _getCount;
     private long _generation; // guarded by _getLock
-    private bool _consumerWaiting; // guarded by _putLock
-    private bool _sealed; // guarded by _putLock
+    private bool _sealed; // guarded by the put gate
 
     private readonly Mutant _mutant;
     private int _drainBudget = -1; // Mutant.DestroyForgetsLateTasks only
@@ -51,9 +61,11 @@ internal sealed class TaskQueue
     {
         _threading = threading;
         _mutant = mutant;
-        _putLock = threading.CreateLock();
+        _putGate = threading.CreateAtomic();
         _getLock = threading.CreateLock();
-        _putListNotEmpty = threading.CreateCondition(_putLock);
+        _sleepLock = threading.CreateLock();
+        _workArrived = threading.CreateCondition(_sleepLock);
+        _sleeping = threading.CreateAtomic();
         _exitEntries = threading.CreateAtomic();
         _closed = threading.CreateAtomic();
         _putListHasTasks = threading.CreateAtomic();
@@ -65,20 +77,23 @@ internal sealed class TaskQueue
     /// <exception cref="InvalidOperationException">The queue is sealed (the pool was destroyed).</exception>
     public void Enqueue(in PoolTask task)
     {
-        _putLock.Enter();
+        EnterPutGate();
         try
         {
             ThrowIfSealed();
             _putList.Enqueue(task);
             if (_putList.Count == 1)
             {
-                _putListHasTasks.Write(1);
+                _putListHasTasks.Exchange(1);
             }
-            WakeConsumer();
         }
         finally
         {
-            _putLock.Exit();
+            _putGate.Write(0);
+        }
+        if (_sleeping.Read() != 0)
+        {
+            WakeConsumer();
         }
     }
 
@@ -86,17 +101,17 @@ internal sealed class TaskQueue
     /// <exception cref="InvalidOperationException">The queue is sealed.</exception>
     public void EnqueueExit()
     {
-        _putLock.Enter();
+        EnterPutGate();
         try
         {
             ThrowIfSealed();
             _exitEntries.Add(1);
-            WakeConsumer();
         }
         finally
         {
-            _putLock.Exit();
+            _putGate.Write(0);
         }
+        WakeAll();
     }
 
     /// <summary>Blocks until there is an exit entry, a task, or the queue is closed.</summary>
@@ -138,9 +153,7 @@ internal sealed class TaskQueue
     public void Close()
     {
         _closed.Write(1);
-        _putLock.Enter();
-        _putListNotEmpty.Broadcast();
-        _putLock.Exit();
+        WakeAll();
     }
 
     /// <summary>
@@ -162,7 +175,7 @@ internal sealed class TaskQueue
                 return true;
             }
             _getList.Clear();
-            _putLock.Enter();
+            EnterPutGate();
             try
             {
                 SwapLists();
@@ -175,7 +188,7 @@ internal sealed class TaskQueue
             }
             finally
             {
-                _putLock.Exit();
+                _putGate.Write(0);
             }
         }
         finally
@@ -189,23 +202,60 @@ internal sealed class TaskQueue
     {
         if (_drainBudget < 0)
         {
-            _putLock.Enter();
+            EnterPutGate();
             _drainBudget = _getCount - (int)_getClaims.Read() + _putList.Count;
-            _putLock.Exit();
+            _putGate.Write(0);
         }
         return _drainBudget-- > 0;
     }
 
-    // Called with the put lock held. Signals once per wait: the woken consumer needs the put lock to return
-    // from its wait, so signalling on every enqueue until then would make the producer pay for a wake-up per
-    // task and fight the consumer for the lock.
+    // Called after the put list became non-empty with the sleeping flag seen set. Only the producer that
+    // resets the flag signals: one wake-up per sleep, not one per task until the consumer runs.
     private void WakeConsumer()
     {
-        if (_consumerWaiting)
+        if (_sleeping.Exchange(0) != 0)
         {
-            _consumerWaiting = false;
-            _putListNotEmpty.Signal();
+            _sleepLock.Enter();
+            _workArrived.Signal();
+            _sleepLock.Exit();
         }
+    }
+
+    // For the rare changes (exit entries, close): the predicate changed before the lock is taken, and the
+    // sleeper checks it under the lock, so no handshake is needed.
+    private void WakeAll()
+    {
+        _sleepLock.Enter();
+        _workArrived.Broadcast();
+        _sleepLock.Exit();
+    }
+
+    // Nobody blocks while holding the gate, so a contender only spins; past a few spins it yields the
+    // processor, in case the holder was preempted.
+    private void EnterPutGate()
+    {
+        if (_putGate.CompareExchange(1, 0) != 0)
+        {
+            EnterPutGateContended();
+        }
+    }
+
+    private void EnterPutGateContended()
+    {
+        var spins = 0;
+        do
+        {
+            if (spins < GateSpinsBeforeYield)
+            {
+                _threading.SpinWait(1 << Math.Min(spins, 4));
+            }
+            else
+            {
+                _threading.SpinWait(1);
+                _threading.Sleep(TimeSpan.Zero);
+            }
+            spins++;
+        } while (_putGate.Read() != 0 || _putGate.CompareExchange(1, 0) != 0);
     }
 
     private bool TryTakeExitEntry()
@@ -251,36 +301,58 @@ internal sealed class TaskQueue
     private bool HasUnclaimedTasks() => (int)_getClaims.Read() < _getCount;
 
     // Called with the get lock held and every task of the get list claimed. The spin polls atomics only,
-    // so a spinning consumer never takes the put lock away from producers; it takes it once to swap (or to sleep).
+    // so a spinning consumer never takes the put gate away from producers; it takes it once to swap.
     private void WaitAndSwap()
     {
-        _getList.Clear(); // before the put lock: producers need not wait for it
+        _getList.Clear(); // before the put gate: producers need not wait for it
         var spins = _threading.SpinCountBeforeBlocking;
         while (spins-- > 0 && !HasWorkOrSignal())
         {
             _threading.SpinWait(SpinIterations);
         }
-        _putLock.Enter();
+        if (!HasWorkOrSignal())
+        {
+            Sleep();
+        }
+        EnterPutGate();
         try
         {
-            while (_putList.Count == 0 && _closed.Read() == 0 && _exitEntries.Read() == 0)
-            {
-                _consumerWaiting = true;
-                _putListNotEmpty.Wait();
-                _consumerWaiting = false;
-            }
             SwapLists();
         }
         finally
         {
-            _putLock.Exit();
+            _putGate.Write(0);
+        }
+    }
+
+    private void Sleep()
+    {
+        _sleepLock.Enter();
+        try
+        {
+            // The flag is set again before every check: a producer late to reset it (it saw a previous sleep's
+            // flag) may have signalled this sleep for nothing, and the next producer must still see a sleeper.
+            while (true)
+            {
+                _sleeping.Exchange(1);
+                if (HasWorkOrSignal())
+                {
+                    break;
+                }
+                _workArrived.Wait();
+            }
+            _sleeping.Write(0);
+        }
+        finally
+        {
+            _sleepLock.Exit();
         }
     }
 
     private bool HasWorkOrSignal() =>
         _putListHasTasks.Read() != 0 || _closed.Read() != 0 || _exitEntries.Read() != 0;
 
-    // Called with both locks held and the get list used up and cleared. A consumer outside the lock may
+    // Called with the get lock and the put gate held, and the get list used up and cleared. A consumer outside the lock may
     // still hold the old claim value and read either list: the claim value is first frozen (with a full
     // fence, so no consumer can pair the old value with the new list and claim with it), then the lists
     // change, then the new generation opens the new list for claims.
