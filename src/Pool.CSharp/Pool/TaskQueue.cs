@@ -15,12 +15,14 @@ namespace Pool;
 /// separate sleep lock, and a producer takes that lock only when the <c>_sleeping</c> flag says a
 /// consumer really sleeps (a Dekker-style handshake of two full-fence exchanges: the producer's on
 /// <c>_putListHasTasks</c>, the consumer's on <c>_sleeping</c>).
-/// Lock order: get lock, then put gate; the sleep lock is never held with the put gate. The get list is frozen between swaps, so consumers take from it
-/// without the get lock: each claims the next index with a compare-exchange on <c>_getClaims</c>, which
-/// also holds a swap generation, so a claim racing with a swap fails and is retried. The get lock is
-/// only for the consumer that swaps (or waits). Exit entries (from <see cref="ThreadPool.Decrease"/>)
-/// are a counter checked before the get list, which makes them jump the queue without a second list.
-/// Termination is an atomic flag so that consumers see it without taking the put lock.
+/// Lock order: get lock, then put gate; the sleep lock is never held with the put gate.
+/// <para>The get list is frozen between swaps, so consumers take from it without the get lock: each
+/// claims the next index with a compare-exchange on <c>_getClaims</c>, which also holds a swap
+/// generation, so a claim racing with a swap fails and is retried. The get lock is only for the
+/// consumer that swaps (or waits).</para>
+/// <para>Exit entries (from <see cref="ThreadPool.Decrease"/>) are a counter checked before the get
+/// list, which makes them jump the queue without a second list. Termination is a bit of the same
+/// atomic word, checked first, so consumers see both with one read and without any lock.</para>
 /// </remarks>
 internal sealed class TaskQueue
 {
@@ -31,6 +33,9 @@ internal sealed class TaskQueue
     // The claim count while the get list is being replaced: larger than any list, so no claim succeeds.
     private const long Frozen = int.MaxValue;
 
+    // Set in _control by Close; the bits below count exit entries.
+    private const long ClosedBit = 1L << 62;
+
     // Contended put-gate entries spin this many times (with growing pauses) before they start yielding.
     private const int GateSpinsBeforeYield = 10;
 
@@ -40,8 +45,7 @@ internal sealed class TaskQueue
     private readonly ILock _sleepLock;
     private readonly ICondition _workArrived; // bound to _sleepLock
     private readonly IAtomicInt64 _sleeping; // 1 while a consumer sleeps (or is about to) on _workArrived
-    private readonly IAtomicInt64 _exitEntries;
-    private readonly IAtomicInt64 _closed;
+    private readonly IAtomicInt64 _control; // exit entries, plus ClosedBit once closed: one read per dequeue
     private readonly IAtomicInt64 _putListHasTasks; // 1 iff the put list is not empty; written under the put gate
     private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
     private TaskRing _putList = new(); // guarded by the put gate
@@ -61,14 +65,15 @@ internal sealed class TaskQueue
     {
         _threading = threading;
         _mutant = mutant;
+        // Allocation order keeps what producers touch per task (gate, sleeping flag) away from what
+        // consumers write per task (claims): the lock objects in between keep them off one cache line.
         _putGate = threading.CreateAtomic();
+        _sleeping = threading.CreateAtomic();
+        _putListHasTasks = threading.CreateAtomic();
         _getLock = threading.CreateLock();
         _sleepLock = threading.CreateLock();
         _workArrived = threading.CreateCondition(_sleepLock);
-        _sleeping = threading.CreateAtomic();
-        _exitEntries = threading.CreateAtomic();
-        _closed = threading.CreateAtomic();
-        _putListHasTasks = threading.CreateAtomic();
+        _control = threading.CreateAtomic();
         _getClaims = threading.CreateAtomic();
         _getItems = _getList.Items;
     }
@@ -105,7 +110,7 @@ internal sealed class TaskQueue
         try
         {
             ThrowIfSealed();
-            _exitEntries.Add(1);
+            _control.Add(1);
         }
         finally
         {
@@ -119,15 +124,20 @@ internal sealed class TaskQueue
     {
         while (true)
         {
-            if (_closed.Read() != 0)
+            var control = _control.Read();
+            while (control != 0)
             {
                 task = default;
-                return DequeueResult.Closed;
-            }
-            if (TryTakeExitEntry())
-            {
-                task = default;
-                return DequeueResult.Exit;
+                if ((control & ClosedBit) != 0)
+                {
+                    return DequeueResult.Closed;
+                }
+                var seen = _control.CompareExchange(control - 1, control); // take an exit entry
+                if (seen == control)
+                {
+                    return DequeueResult.Exit;
+                }
+                control = seen;
             }
             if (TryClaim(out task))
             {
@@ -137,7 +147,7 @@ internal sealed class TaskQueue
             try
             {
                 // Another consumer may have swapped while this one waited for the lock.
-                if (!HasUnclaimedTasks() && _closed.Read() == 0 && _exitEntries.Read() == 0)
+                if (!HasUnclaimedTasks() && _control.Read() == 0)
                 {
                     WaitAndSwap();
                 }
@@ -152,7 +162,7 @@ internal sealed class TaskQueue
     /// <summary>Makes every consumer return <see cref="DequeueResult.Closed"/> from now on; tasks stay queued.</summary>
     public void Close()
     {
-        _closed.Write(1);
+        _control.Add(ClosedBit);
         WakeAll();
     }
 
@@ -258,21 +268,6 @@ internal sealed class TaskQueue
         } while (_putGate.Read() != 0 || _putGate.CompareExchange(1, 0) != 0);
     }
 
-    private bool TryTakeExitEntry()
-    {
-        var exits = _exitEntries.Read();
-        while (exits > 0)
-        {
-            var seen = _exitEntries.CompareExchange(exits - 1, exits);
-            if (seen == exits)
-            {
-                return true;
-            }
-            exits = seen;
-        }
-        return false;
-    }
-
     // Claims the next task of the get list, without a lock. The task is read before the compare-exchange:
     // once every task is claimed, a swap may hand this list to producers, so reading after would race.
     private bool TryClaim(out PoolTask task)
@@ -349,8 +344,7 @@ internal sealed class TaskQueue
         }
     }
 
-    private bool HasWorkOrSignal() =>
-        _putListHasTasks.Read() != 0 || _closed.Read() != 0 || _exitEntries.Read() != 0;
+    private bool HasWorkOrSignal() => _putListHasTasks.Read() != 0 || _control.Read() != 0;
 
     // Called with the get lock and the put gate held, and the get list used up and cleared. A consumer outside the lock may
     // still hold the old claim value and read either list: the claim value is first frozen (with a full
