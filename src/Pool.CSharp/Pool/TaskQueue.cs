@@ -82,12 +82,14 @@ internal sealed class TaskQueue
     /// <exception cref="InvalidOperationException">The queue is sealed (the pool was destroyed).</exception>
     public void Enqueue(in PoolTask task)
     {
+        bool wasEmpty;
         EnterPutGate();
         try
         {
             ThrowIfSealed();
             _putList.Enqueue(task);
-            if (_putList.Count == 1)
+            wasEmpty = _putList.Count == 1;
+            if (wasEmpty)
             {
                 _putListHasTasks.Exchange(1);
             }
@@ -96,7 +98,9 @@ internal sealed class TaskQueue
         {
             _putGate.Write(0);
         }
-        if (_sleeping.Read() != 0)
+        // A consumer sleeps only after seeing the put list empty, so only the producer that made it non-empty
+        // can owe it a wake-up; every other enqueue skips the flag.
+        if (wasEmpty && _sleeping.Read() != 0)
         {
             WakeConsumer();
         }
@@ -220,7 +224,7 @@ internal sealed class TaskQueue
     }
 
     // Called after the put list became non-empty with the sleeping flag seen set. Only the producer that
-    // resets the flag signals: one wake-up per sleep, not one per task until the consumer runs.
+    // resets the flag signals: one wake-up per sleep.
     private void WakeConsumer()
     {
         if (_sleeping.Exchange(0) != 0)
