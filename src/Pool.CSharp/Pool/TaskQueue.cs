@@ -3,32 +3,60 @@ using Pool.Threading;
 namespace Pool;
 
 /// <summary>
-/// The pool's queue, after the reference's two-list message queue: producers append to the put
-/// list under the put lock; consumers take from the get list under the get lock and swap the two
-/// lists, under both locks, only when theirs is empty. Producers and consumers therefore meet only
-/// at a swap. At most one consumer (the one holding the get lock) ever waits for the put list.
+/// The pool's queue, after the reference's two-list message queue: producers append to the put list
+/// under the put gate; consumers take from the get list and swap the two lists, under the get lock and
+/// the put gate, only when theirs is used up. Producers and consumers therefore meet only at a swap.
+/// At most one consumer (the one holding the get lock) ever waits for the put list.
 /// </summary>
 /// <remarks>
-/// Lock order: get lock, then put lock. Exit entries (from <see cref="ThreadPool.Decrease"/>) are a
-/// counter checked before the get list, which makes them jump the queue without a second list.
-/// Termination is an atomic flag so that consumers see it without taking the put lock.
+/// The put gate is a spin lock on an atomic (one compare-exchange to enter, one write to leave: about
+/// half the cost of an <see cref="ILock"/>); nobody ever blocks or waits while holding it, so holders
+/// leave it within a few instructions. A consumer that runs out of work sleeps on a condition of a
+/// separate sleep lock, and a producer takes that lock only when the <c>_sleeping</c> flag says a
+/// consumer really sleeps (a Dekker-style handshake of two full-fence exchanges: the producer's on
+/// <c>_putListHasTasks</c>, the consumer's on <c>_sleeping</c>).
+/// Lock order: get lock, then put gate; the sleep lock is never held with the put gate.
+/// <para>The get list is frozen between swaps, so consumers take from it without the get lock: each
+/// claims the next index with a compare-exchange on <c>_getClaims</c>, which also holds a swap
+/// generation, so a claim racing with a swap fails and is retried. The get lock is only for the
+/// consumer that swaps (or waits).</para>
+/// <para>Exit entries (from <see cref="ThreadPool.Decrease"/>) are a counter checked before the get
+/// list, which makes them jump the queue without a second list. Termination is a bit of the same
+/// atomic word, checked first, so consumers see both with one read and without any lock.</para>
 /// </remarks>
 internal sealed class TaskQueue
 {
-    // An idle consumer re-checks the put list a few times before it sleeps (IThreading.SpinCountBeforeBlocking):
+    // An idle consumer re-checks for work a few times before it sleeps (IThreading.SpinCountBeforeBlocking):
     // waking a sleeper costs the producer microseconds, a short spin costs the consumer nanoseconds.
     private const int SpinIterations = 30;
 
+    // The claim count while the get list is being replaced: larger than any list, so no claim succeeds.
+    private const long Frozen = int.MaxValue;
+
+    // Set in _control by Close; the bits below count exit entries.
+    private const long ClosedBit = 1L << 62;
+
+    // Contended put-gate entries spin this many times (with growing pauses) before they start yielding.
+    private const int GateSpinsBeforeYield = 10;
+
     private readonly IThreading _threading;
-    private readonly ILock _putLock;
+    private readonly IAtomicInt64 _putGate; // 1 while held
     private readonly ILock _getLock;
-    private readonly ICondition _putListNotEmpty;
-    private readonly IAtomicInt64 _exitEntries;
-    private readonly IAtomicInt64 _closed;
-    private TaskRing _putList = new(); // guarded by _putLock
-    private TaskRing _getList = new(); // guarded by _getLock
-    private bool _consumerWaiting; // guarded by _putLock
-    private bool _sealed; // guarded by _putLock
+    private readonly ILock _sleepLock;
+    private readonly ICondition _workArrived; // bound to _sleepLock
+    private readonly IAtomicInt64 _sleeping; // 1 while a consumer sleeps (or is about to) on _workArrived
+    private readonly IAtomicInt64 _control; // exit entries, plus ClosedBit once closed: one read per dequeue
+    private readonly IAtomicInt64 _putListHasTasks; // 1 iff the put list is not empty; written under the put gate
+    private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
+    private TaskRing _putList = new(); // guarded by the put gate
+    private TaskRing _getList = new(); // replaced under both locks; frozen in between, cleared once used up
+
+    // Copies of the get list's array and count, so that claiming consumers read nothing that producers write
+    // (the two rings are allocated side by side and may share a cache line).
+    private PoolTask[] _getItems;
+    private int _getCount;
+    private long _generation; // guarded by _getLock
+    private bool _sealed; // guarded by the put gate
 
     private readonly Mutant _mutant;
     private int _drainBudget = -1; // Mutant.DestroyForgetsLateTasks only
@@ -37,27 +65,44 @@ internal sealed class TaskQueue
     {
         _threading = threading;
         _mutant = mutant;
-        _putLock = threading.CreateLock();
+        // Allocation order keeps what producers touch per task (gate, sleeping flag) away from what
+        // consumers write per task (claims): the lock objects in between keep them off one cache line.
+        _putGate = threading.CreateAtomic();
+        _sleeping = threading.CreateAtomic();
+        _putListHasTasks = threading.CreateAtomic();
         _getLock = threading.CreateLock();
-        _putListNotEmpty = threading.CreateCondition(_putLock);
-        _exitEntries = threading.CreateAtomic();
-        _closed = threading.CreateAtomic();
+        _sleepLock = threading.CreateLock();
+        _workArrived = threading.CreateCondition(_sleepLock);
+        _control = threading.CreateAtomic();
+        _getClaims = threading.CreateAtomic();
+        _getItems = _getList.Items;
     }
 
     /// <summary>Appends a task. Accepted until <see cref="TryDrain"/> has sealed the queue.</summary>
     /// <exception cref="InvalidOperationException">The queue is sealed (the pool was destroyed).</exception>
     public void Enqueue(in PoolTask task)
     {
-        _putLock.Enter();
+        bool wasEmpty;
+        EnterPutGate();
         try
         {
             ThrowIfSealed();
             _putList.Enqueue(task);
-            WakeConsumer();
+            wasEmpty = _putList.Count == 1;
+            if (wasEmpty)
+            {
+                _putListHasTasks.Exchange(1);
+            }
         }
         finally
         {
-            _putLock.Exit();
+            _putGate.Write(0);
+        }
+        // A consumer sleeps only after seeing the put list empty, so only the producer that made it non-empty
+        // can owe it a wake-up; every other enqueue skips the flag.
+        if (wasEmpty && _sleeping.Read() != 0)
+        {
+            WakeConsumer();
         }
     }
 
@@ -65,57 +110,64 @@ internal sealed class TaskQueue
     /// <exception cref="InvalidOperationException">The queue is sealed.</exception>
     public void EnqueueExit()
     {
-        _putLock.Enter();
+        EnterPutGate();
         try
         {
             ThrowIfSealed();
-            _exitEntries.Add(1);
-            WakeConsumer();
+            _control.Add(1);
         }
         finally
         {
-            _putLock.Exit();
+            _putGate.Write(0);
         }
+        WakeAll();
     }
 
     /// <summary>Blocks until there is an exit entry, a task, or the queue is closed.</summary>
     public DequeueResult Dequeue(out PoolTask task)
     {
-        _getLock.Enter();
-        try
+        while (true)
         {
-            while (true)
+            var control = _control.Read();
+            while (control != 0)
             {
-                if (_closed.Read() != 0)
+                task = default;
+                if ((control & ClosedBit) != 0)
                 {
-                    task = default;
                     return DequeueResult.Closed;
                 }
-                if (TryTakeExitEntry())
+                var seen = _control.CompareExchange(control - 1, control); // take an exit entry
+                if (seen == control)
                 {
-                    task = default;
                     return DequeueResult.Exit;
                 }
-                if (_getList.TryDequeue(out task))
-                {
-                    return DequeueResult.Task;
-                }
-                WaitAndSwap();
+                control = seen;
             }
-        }
-        finally
-        {
-            _getLock.Exit();
+            if (TryClaim(out task))
+            {
+                return DequeueResult.Task;
+            }
+            _getLock.Enter();
+            try
+            {
+                // Another consumer may have swapped while this one waited for the lock.
+                if (!HasUnclaimedTasks() && _control.Read() == 0)
+                {
+                    WaitAndSwap();
+                }
+            }
+            finally
+            {
+                _getLock.Exit();
+            }
         }
     }
 
     /// <summary>Makes every consumer return <see cref="DequeueResult.Closed"/> from now on; tasks stay queued.</summary>
     public void Close()
     {
-        _closed.Write(1);
-        _putLock.Enter();
-        _putListNotEmpty.Broadcast();
-        _putLock.Exit();
+        _control.Add(ClosedBit);
+        WakeAll();
     }
 
     /// <summary>
@@ -132,15 +184,16 @@ internal sealed class TaskQueue
                 task = default;
                 return false;
             }
-            if (_getList.TryDequeue(out task))
+            if (TryClaim(out task))
             {
                 return true;
             }
-            _putLock.Enter();
+            _getList.Clear();
+            EnterPutGate();
             try
             {
-                (_getList, _putList) = (_putList, _getList);
-                if (_getList.TryDequeue(out task))
+                SwapLists();
+                if (TryClaim(out task))
                 {
                     return true;
                 }
@@ -149,7 +202,7 @@ internal sealed class TaskQueue
             }
             finally
             {
-                _putLock.Exit();
+                _putGate.Write(0);
             }
         }
         finally
@@ -163,65 +216,155 @@ internal sealed class TaskQueue
     {
         if (_drainBudget < 0)
         {
-            _putLock.Enter();
-            _drainBudget = _getList.Count + _putList.Count;
-            _putLock.Exit();
+            EnterPutGate();
+            _drainBudget = _getCount - (int)_getClaims.Read() + _putList.Count;
+            _putGate.Write(0);
         }
         return _drainBudget-- > 0;
     }
 
-    // Called with the put lock held. Signals once per wait: the woken consumer needs the put lock to return
-    // from its wait, so signalling on every enqueue until then would make the producer pay for a wake-up per
-    // task and fight the consumer for the lock.
+    // Called after the put list became non-empty with the sleeping flag seen set. Only the producer that
+    // resets the flag signals: one wake-up per sleep.
     private void WakeConsumer()
     {
-        if (_consumerWaiting)
+        if (_sleeping.Exchange(0) != 0)
         {
-            _consumerWaiting = false;
-            _putListNotEmpty.Signal();
+            _sleepLock.Enter();
+            _workArrived.Signal();
+            _sleepLock.Exit();
         }
     }
 
-    private bool TryTakeExitEntry()
+    // For the rare changes (exit entries, close): the predicate changed before the lock is taken, and the
+    // sleeper checks it under the lock, so no handshake is needed.
+    private void WakeAll()
     {
-        var exits = _exitEntries.Read();
-        while (exits > 0)
+        _sleepLock.Enter();
+        _workArrived.Broadcast();
+        _sleepLock.Exit();
+    }
+
+    // Nobody blocks while holding the gate, so a contender only spins; past a few spins it yields the
+    // processor, in case the holder was preempted.
+    private void EnterPutGate()
+    {
+        if (_putGate.CompareExchange(1, 0) != 0)
         {
-            var seen = _exitEntries.CompareExchange(exits - 1, exits);
-            if (seen == exits)
+            EnterPutGateContended();
+        }
+    }
+
+    private void EnterPutGateContended()
+    {
+        var spins = 0;
+        do
+        {
+            if (spins < GateSpinsBeforeYield)
+            {
+                _threading.SpinWait(1 << Math.Min(spins, 4));
+            }
+            else
+            {
+                _threading.SpinWait(1);
+                _threading.Sleep(TimeSpan.Zero);
+            }
+            spins++;
+        } while (_putGate.Read() != 0 || _putGate.CompareExchange(1, 0) != 0);
+    }
+
+    // Claims the next task of the get list, without a lock. The task is read before the compare-exchange:
+    // once every task is claimed, a swap may hand this list to producers, so reading after would race.
+    private bool TryClaim(out PoolTask task)
+    {
+        var claims = _getClaims.Read();
+        while (true)
+        {
+            var claimed = (int)claims;
+            if (claimed >= _getCount)
+            {
+                task = default;
+                return false;
+            }
+            var items = _getItems;
+            task = items[claimed & (items.Length - 1)];
+            var seen = _getClaims.CompareExchange(claims + 1, claims);
+            if (seen == claims)
             {
                 return true;
             }
-            exits = seen;
+            claims = seen;
         }
-        return false;
     }
 
-    // Called with the get lock held and the get list empty.
+    // Called with the get lock held: no swap can happen, so the answer only goes from true to false.
+    private bool HasUnclaimedTasks() => (int)_getClaims.Read() < _getCount;
+
+    // Called with the get lock held and every task of the get list claimed. The spin polls atomics only,
+    // so a spinning consumer never takes the put gate away from producers; it takes it once to swap.
     private void WaitAndSwap()
     {
-        _putLock.Enter();
+        _getList.Clear(); // before the put gate: producers need not wait for it
+        var spins = _threading.SpinCountBeforeBlocking;
+        while (spins-- > 0 && !HasWorkOrSignal())
+        {
+            _threading.SpinWait(SpinIterations);
+        }
+        if (!HasWorkOrSignal())
+        {
+            Sleep();
+        }
+        EnterPutGate();
         try
         {
-            var spins = _threading.SpinCountBeforeBlocking;
-            while (_putList.Count == 0 && _closed.Read() == 0 && _exitEntries.Read() == 0)
-            {
-                if (spins-- > 0)
-                {
-                    _putLock.Exit();
-                    _threading.SpinWait(SpinIterations);
-                    _putLock.Enter();
-                    continue;
-                }
-                _consumerWaiting = true;
-                _putListNotEmpty.Wait();
-                _consumerWaiting = false;
-            }
-            (_getList, _putList) = (_putList, _getList);
+            SwapLists();
         }
         finally
         {
-            _putLock.Exit();
+            _putGate.Write(0);
+        }
+    }
+
+    private void Sleep()
+    {
+        _sleepLock.Enter();
+        try
+        {
+            // The flag is set again before every check: a producer late to reset it (it saw a previous sleep's
+            // flag) may have signalled this sleep for nothing, and the next producer must still see a sleeper.
+            while (true)
+            {
+                _sleeping.Exchange(1);
+                if (HasWorkOrSignal())
+                {
+                    break;
+                }
+                _workArrived.Wait();
+            }
+            _sleeping.Write(0);
+        }
+        finally
+        {
+            _sleepLock.Exit();
+        }
+    }
+
+    private bool HasWorkOrSignal() => _putListHasTasks.Read() != 0 || _control.Read() != 0;
+
+    // Called with the get lock and the put gate held, and the get list used up and cleared. A consumer outside the lock may
+    // still hold the old claim value and read either list: the claim value is first frozen (with a full
+    // fence, so no consumer can pair the old value with the new list and claim with it), then the lists
+    // change, then the new generation opens the new list for claims.
+    private void SwapLists()
+    {
+        _generation++;
+        _getClaims.Exchange((_generation << 32) | Frozen);
+        (_getList, _putList) = (_putList, _getList);
+        _getItems = _getList.Items;
+        _getCount = _getList.Count;
+        _getClaims.Write(_generation << 32);
+        if (_getList.Count != 0)
+        {
+            _putListHasTasks.Write(0);
         }
     }
 

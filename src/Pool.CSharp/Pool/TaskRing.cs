@@ -1,49 +1,47 @@
 namespace Pool;
 
 /// <summary>
-/// A growable FIFO ring of <see cref="PoolTask"/> values. Not thread-safe: each instance is guarded by
-/// one lock of <see cref="TaskQueue"/>. It never shrinks, so a queue in steady state allocates nothing.
+/// A growable array of <see cref="PoolTask"/> values, filled from index 0. Not thread-safe: producers
+/// append to it under the put lock of <see cref="TaskQueue"/>; once swapped into the get list it is
+/// frozen and consumers only read it (<see cref="Items"/>), claiming indexes through an atomic counter.
+/// It never shrinks, so a queue in steady state allocates nothing.
 /// </summary>
 internal sealed class TaskRing
 {
     private PoolTask[] _items = new PoolTask[64];
-    private int _head;
     private int _count;
 
     public int Count => _count;
 
+    /// <summary>The backing array; valid up to <see cref="Count"/>, and replaced when the ring grows.</summary>
+    public PoolTask[] Items => _items;
+
     public void Enqueue(in PoolTask task)
     {
-        if (_count == _items.Length)
+        var items = _items;
+        var count = _count;
+        if ((uint)count < (uint)items.Length)
         {
-            Grow();
+            items[count] = task;
+            _count = count + 1;
+            return;
         }
-        _items[(_head + _count) & (_items.Length - 1)] = task;
-        _count++;
+        EnqueueGrowing(task);
     }
 
-    public bool TryDequeue(out PoolTask task)
+    /// <summary>Empties the array and drops its references, keeping the capacity.</summary>
+    public void Clear()
     {
-        if (_count == 0)
-        {
-            task = default;
-            return false;
-        }
-        task = _items[_head];
-        _items[_head] = default;
-        _head = (_head + 1) & (_items.Length - 1);
-        _count--;
-        return true;
+        Array.Clear(_items, 0, _count);
+        _count = 0;
     }
 
-    private void Grow()
+    private void EnqueueGrowing(in PoolTask task)
     {
         var larger = new PoolTask[_items.Length * 2];
-        for (var i = 0; i < _count; i++)
-        {
-            larger[i] = _items[(_head + i) & (_items.Length - 1)];
-        }
+        Array.Copy(_items, larger, _count);
         _items = larger;
-        _head = 0;
+        larger[_count] = task;
+        _count++;
     }
 }
