@@ -54,22 +54,8 @@ let runOnServer (workers: bool) (script: PeerAction list) (threading: IThreading
 
 /// None when every outcome over the explored schedules is allowed; otherwise what went wrong.
 let disagreement (iterations: int) (workers: bool) (script: PeerAction list) : string option =
-    let allowed = ConnectionModel.allowedOutcomes script
-    let observed = List<ConnectionModel.Outcome>()
-
-    let report =
-        Explorer.Run(
-            (fun threading -> observed.Add(runOnServer workers script threading)),
-            ExplorationOptions(Iterations = iterations, Seed = 1UL)
-        )
-
-    if report.BugFound then
-        Some(sprintf "the explorer found a bug: %s\ntrace: %s" report.BugMessage report.Trace)
-    else
-        observed
-        |> Seq.tryFind (fun o -> not (allowed.Contains o))
-        |> Option.map (fun o ->
-            sprintf "%A: outcome %A is not among the model's %d outcomes: %A" script o allowed.Count allowed)
+    Locking.disagreementUnderExplorer iterations (runOnServer workers script) (ConnectionModel.allowedOutcomes script)
+    |> Option.map (sprintf "%A (workers: %b): %s" script workers)
 
 /// A peer sends 1 to 3 messages, then half-closes, resets, or half-closes and then resets.
 let scripts: Arbitrary<bool * PeerAction list> =

@@ -79,39 +79,27 @@ let runOnPool (workers: int) (client: ClientCall list) (threading: IThreading) :
 
 /// Explores a program on the C# pool; returns the first outcome the model does not allow, or a bug the explorer found.
 let disagreement (iterations: int) (workers: int) (client: ClientCall list) : string option =
-    let allowed = PoolModel.allowedOutcomes workers client
-    let observed = List<PoolOutcome>()
+    Locking.disagreementUnderExplorer iterations (runOnPool workers client) (PoolModel.allowedOutcomes workers client)
 
-    let report =
-        Explorer.Run(
-            (fun threading -> observed.Add(runOnPool workers client threading)),
-            ExplorationOptions(Iterations = iterations, Seed = 1UL)
-        )
-
-    if report.BugFound then
-        Some(sprintf "the explorer found a bug: %s\ntrace: %s" report.BugMessage report.Trace)
-    else
-        observed
-        |> Seq.tryFind (fun o -> not (allowed.Contains o))
-        |> Option.map (fun o -> sprintf "outcome %A is not among the model's %d outcomes: %A" o allowed.Count allowed)
+/// One generated client call at position id: schedule a plain task, a task that schedules a child, or a task
+/// that exits its worker; increase; decrease.
+let clientCall id =
+    Gen.frequency
+        [
+            4,
+            Gen.elements [ Plain; ScheduleChild(100 + id); ExitWorker ]
+            |> Gen.map (fun body -> Schedule { Id = id; Body = body })
+            1, Gen.constant Increase
+            1, Gen.constant Decrease
+        ]
 
 /// Programs without destroy-from-task (the client's final Destroy is then the only one, and it returns
 /// after the drain, so the count the client reads is final).
 let programs: Arbitrary<int * ClientCall list> =
-    let callAt id =
-        Gen.frequency
-            [
-                4,
-                Gen.elements [ Plain; ScheduleChild(100 + id); ExitWorker ]
-                |> Gen.map (fun body -> Schedule { Id = id; Body = body })
-                1, Gen.constant Increase
-                1, Gen.constant Decrease
-            ]
-
     gen {
         let! workers = Gen.choose (0, 2)
         let! length = Gen.choose (1, 3)
-        let! calls = [ 1..length ] |> List.map callAt |> Gen.sequenceToList
+        let! calls = [ 1..length ] |> List.map clientCall |> Gen.sequenceToList
         let! destroy = Gen.elements [ Destroy; DestroyScheduling 99 ]
         return workers, calls @ [ destroy ]
     }

@@ -93,19 +93,12 @@ let disagreement (client: ClientCall list) : string option =
             None)
 
 let programs: Arbitrary<ClientCall list> =
-    let callAt id =
-        Gen.frequency
-            [
-                4,
-                Gen.elements [ Plain; ScheduleChild(100 + id); ExitWorker ]
-                |> Gen.map (fun body -> Schedule { Id = id; Body = body })
-                1, Gen.constant Increase
-                1, Gen.constant Decrease
-            ]
-
     gen {
         let! length = Gen.choose (1, 6)
-        let! calls = [ 1..length ] |> List.map callAt |> Gen.sequenceToList
+
+        let! calls =
+            [ 1..length ] |> List.map PoolConformanceTests.clientCall |> Gen.sequenceToList
+
         return calls @ [ Destroy ]
     }
     |> Arb.fromGen
