@@ -50,7 +50,13 @@ switch (mode)
             TimeSpan.FromSeconds(Number("--seconds", 5))
         );
         Console.WriteLine(
-            Row("server", Number("--connections", 1), Number("--size", 64), result, null)
+            Row(
+                "server",
+                Number("--connections", 1),
+                Number("--size", 64),
+                (result, double.NaN),
+                null
+            )
         );
         return result.Errors == 0 ? 0 : 1;
     }
@@ -101,40 +107,54 @@ switch (mode)
         );
         Console.WriteLine();
         Console.WriteLine(
-            "| server | connections | size | msgs/s | MB/s | p50 us | p99 us | p999 us | errors | ours/baseline |"
+            "| server | connections | size | msgs/s | MB/s | p50 us | p99 us | p999 us | errors | server CPU us/msg | ours/baseline |"
         );
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var connections in new[] { 1, 100, 1000 })
         {
             foreach (var size in new[] { 64, 4096 })
             {
-                var ourRuns = new List<LoadResult>();
-                var baselineRuns = new List<LoadResult>();
+                var ourRuns = new List<(LoadResult Load, double Cpu)>();
+                var baselineRuns = new List<(LoadResult Load, double Cpu)>();
                 for (var round = 0; round < rounds; round++)
                 {
                     ourRuns.Add(
-                        await LoadGenerator.Run(
-                            9711,
-                            connections,
-                            size,
-                            depth,
-                            TimeSpan.FromSeconds(seconds)
+                        await Measured(
+                            oursProcess,
+                            () =>
+                                LoadGenerator.Run(
+                                    9711,
+                                    connections,
+                                    size,
+                                    depth,
+                                    TimeSpan.FromSeconds(seconds)
+                                )
                         )
                     );
                     baselineRuns.Add(
-                        await LoadGenerator.Run(
-                            9712,
-                            connections,
-                            size,
-                            depth,
-                            TimeSpan.FromSeconds(seconds)
+                        await Measured(
+                            baselineProcess,
+                            () =>
+                                LoadGenerator.Run(
+                                    9712,
+                                    connections,
+                                    size,
+                                    depth,
+                                    TimeSpan.FromSeconds(seconds)
+                                )
                         )
                     );
                 }
                 var a = Median(ourRuns);
                 var b = Median(baselineRuns);
                 Console.WriteLine(
-                    Row(label, connections, size, a, a.MessagesPerSecond / b.MessagesPerSecond)
+                    Row(
+                        label,
+                        connections,
+                        size,
+                        a,
+                        a.Load.MessagesPerSecond / b.Load.MessagesPerSecond
+                    )
                 );
                 Console.WriteLine(Row(".NET Socket async", connections, size, b, null));
             }
@@ -150,14 +170,38 @@ switch (mode)
         return 2;
 }
 
-static LoadResult Median(List<LoadResult> runs) =>
-    runs.OrderBy(r => r.MessagesPerSecond).ElementAt(runs.Count / 2);
+static (LoadResult Load, double Cpu) Median(List<(LoadResult Load, double Cpu)> runs) =>
+    runs.OrderBy(r => r.Load.MessagesPerSecond).ElementAt(runs.Count / 2);
 
-static string Row(string server, int connections, int size, LoadResult r, double? ratio) =>
-    string.Create(
+// Runs the load and returns it with the server process's CPU time per message, in microseconds.
+static async Task<(LoadResult Load, double Cpu)> Measured(
+    Process server,
+    Func<Task<LoadResult>> run
+)
+{
+    server.Refresh();
+    var before = server.TotalProcessorTime;
+    var load = await run();
+    server.Refresh();
+    var cpu = (server.TotalProcessorTime - before).TotalMicroseconds / Math.Max(1, load.Messages);
+    return (load, cpu);
+}
+
+static string Row(
+    string server,
+    int connections,
+    int size,
+    (LoadResult Load, double Cpu) run,
+    double? ratio
+)
+{
+    var r = run.Load;
+    var cpu = double.IsNaN(run.Cpu) ? "" : run.Cpu.ToString("F1", CultureInfo.InvariantCulture);
+    return string.Create(
         CultureInfo.InvariantCulture,
-        $"| {server} | {connections} | {size} | {r.MessagesPerSecond:F0} | {r.MegabytesPerSecond:F1} | {r.Percentile(0.50):F0} | {r.Percentile(0.99):F0} | {r.Percentile(0.999):F0} | {r.Errors} | {(ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "")} |"
+        $"| {server} | {connections} | {size} | {r.MessagesPerSecond:F0} | {r.MegabytesPerSecond:F1} | {r.Percentile(0.50):F0} | {r.Percentile(0.99):F0} | {r.Percentile(0.999):F0} | {r.Errors} | {cpu} | {(ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "")} |"
     );
+}
 
 static Process Start(string file, string[] arguments)
 {
