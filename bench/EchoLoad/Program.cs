@@ -3,7 +3,7 @@ using System.Globalization;
 using EchoLoad;
 
 // Echo load generator. Modes:
-//   compare [--seconds S] [--depth D] [--threads T] [--rounds R] [--ours PATH]
+//   compare [--seconds S] [--depth D] [--threads T] [--rounds R] [--client epoll|async] [--ours PATH]
 //                                                      our samples/EchoServer (T workers, 0: inline) vs a Socket-async
 //                                                      baseline, side by side; each cell R times, alternating, median kept
 //   baseline --port P                                  run the baseline server alone (used by compare)
@@ -66,6 +66,23 @@ switch (mode)
         var depth = Number("--depth", 1);
         var threads = Number("--threads", 0);
         var rounds = Number("--rounds", 1);
+        var client = Option("--client", "epoll");
+        Func<int, int, int, Task<LoadResult>> drive = client switch
+        {
+            "epoll" => (port, connections, size) =>
+                Task.FromResult(
+                    EpollLoadGenerator.Run(
+                        port,
+                        connections,
+                        size,
+                        depth,
+                        TimeSpan.FromSeconds(seconds)
+                    )
+                ),
+            "async" => (port, connections, size) =>
+                LoadGenerator.Run(port, connections, size, depth, TimeSpan.FromSeconds(seconds)),
+            _ => throw new ArgumentException($"--client must be epoll or async, not {client}"),
+        };
         var label = threads == 0 ? "Pool reactor (inline)" : $"Pool reactor ({threads} workers)";
         var here = AppContext.BaseDirectory;
         var configuration = here.Contains("/Release/", StringComparison.Ordinal)
@@ -103,7 +120,7 @@ switch (mode)
         using var baselineProcess = Start("dotnet", [self, "baseline", "--port", "9712"]);
         Thread.Sleep(1500); // both servers print a line when listening; give the runtime time to start
         Console.WriteLine(
-            $"{seconds} s per cell, median of {rounds} alternating round(s), depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work 0, client and servers share the machine's cores"
+            $"{seconds} s per cell, median of {rounds} alternating round(s), depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work 0, {client} client; client and servers share the machine's cores"
         );
         Console.WriteLine();
         Console.WriteLine(
@@ -118,31 +135,9 @@ switch (mode)
                 var baselineRuns = new List<(LoadResult Load, double Cpu)>();
                 for (var round = 0; round < rounds; round++)
                 {
-                    ourRuns.Add(
-                        await Measured(
-                            oursProcess,
-                            () =>
-                                LoadGenerator.Run(
-                                    9711,
-                                    connections,
-                                    size,
-                                    depth,
-                                    TimeSpan.FromSeconds(seconds)
-                                )
-                        )
-                    );
+                    ourRuns.Add(await Measured(oursProcess, () => drive(9711, connections, size)));
                     baselineRuns.Add(
-                        await Measured(
-                            baselineProcess,
-                            () =>
-                                LoadGenerator.Run(
-                                    9712,
-                                    connections,
-                                    size,
-                                    depth,
-                                    TimeSpan.FromSeconds(seconds)
-                                )
-                        )
+                        await Measured(baselineProcess, () => drive(9712, connections, size))
                     );
                 }
                 var a = Median(ourRuns);

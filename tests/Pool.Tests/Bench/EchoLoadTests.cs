@@ -19,20 +19,20 @@ public class EchoLoadTests
         Assert.Equal(0.032, result.MegabytesPerSecond, precision: 3);
     }
 
-    [Fact]
-    public async Task EveryMessageAgainstTheBaselineIsCountedOnce()
+    [Theory]
+    [InlineData("async")]
+    [InlineData("epoll")]
+    public async Task EveryMessageAgainstTheBaselineIsCountedOnce(string client)
     {
         var server = new AsyncEchoServer(0);
         server.Start();
         try
         {
-            var result = await LoadGenerator.Run(
-                server.Port,
-                connections: 3,
-                size: 100,
-                depth: 2,
-                TimeSpan.FromMilliseconds(200)
-            );
+            var duration = TimeSpan.FromMilliseconds(200);
+            var result =
+                client == "async"
+                    ? await LoadGenerator.Run(server.Port, 3, 100, 2, duration)
+                    : EpollLoadGenerator.Run(server.Port, 3, 100, 2, duration);
             Assert.Equal(0, result.Errors);
             Assert.True(
                 result.Messages >= 6,
@@ -45,5 +45,24 @@ public class EchoLoadTests
         {
             server.Stop();
         }
+    }
+
+    [Fact]
+    public async Task TheEpollClientCountsAServerThatClosesAsErrors()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var closer = Task.Run(() =>
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                listener.AcceptSocket().Close(); // answers nothing
+            }
+        });
+        var result = EpollLoadGenerator.Run(port, 2, 10, 1, TimeSpan.FromMilliseconds(100));
+        await closer.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, result.Messages);
+        Assert.Equal(2, result.Errors);
     }
 }
