@@ -52,7 +52,10 @@ internal sealed class TaskQueue
     private TaskRing _getList = new(); // replaced under both locks; frozen in between, cleared once used up
 
     // Copies of the get list's array and count, so that claiming consumers read nothing that producers write
-    // (the two rings are allocated side by side and may share a cache line).
+    // (the two rings are allocated side by side and may share a cache line). Written only by the swapper, while
+    // the claim word is frozen, and published by the atomic write that opens the new generation; a claimer reads
+    // them after an atomic read of the claim word and keeps what it read only if its compare-exchange on that
+    // word succeeds, so a claim never uses values of another generation.
     private PoolTask[] _getItems;
     private int _getCount;
     private long _generation; // guarded by _getLock
