@@ -133,6 +133,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             }
             if (count == 0)
             {
+                peer.EndOfStreamRead |= peer.InboundEnded;
                 errno = peer.InboundEnded ? 0 : Native.Eagain;
                 return peer.InboundEnded ? 0 : -1;
             }
@@ -340,6 +341,13 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
                 closed = peer.IsReset || (peer.InboundEnded && peer.OutboundEnded);
             }
             readable &= interest.HasFlag(Interest.Readable);
+            if (readable && fd != ListenerDescriptor)
+            {
+                Check.That(
+                    !_connections[fd].EndOfStreamRead || _connections[fd].IsReset,
+                    $"descriptor {fd} is still watched for reading after its end of stream was read (a busy loop)"
+                );
+            }
             writable &= interest.HasFlag(Interest.Writable);
             if (readable || writable || closed)
             {

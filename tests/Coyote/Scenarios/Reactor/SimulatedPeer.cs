@@ -22,6 +22,9 @@ internal sealed class SimulatedPeer(SimulatedNetwork network)
     /// <summary>The peer shut its sending direction (or closed): the server reads end of stream after the data.</summary>
     internal bool InboundEnded { get; private set; }
 
+    /// <summary>The server's read returned end of stream (it should stop watching for reading).</summary>
+    internal bool EndOfStreamRead { get; set; }
+
     /// <summary>The server shut its sending direction or closed the descriptor.</summary>
     internal bool OutboundEnded { get; set; }
 
