@@ -63,11 +63,11 @@ internal sealed class Acceptor : IChannel
                         _server.CountShed();
                     }
                     _spare = _network.OpenSpare();
-                    if (shed >= 0 && _spare >= 0)
+                    if (_spare >= 0 && shed >= 0)
                     {
                         continue; // more may be waiting
                     }
-                    if (shed < 0 && shedErrno == Native.Eagain && _spare >= 0)
+                    if (_spare >= 0 && shedErrno == Native.Eagain)
                     {
                         return; // nobody was waiting
                     }

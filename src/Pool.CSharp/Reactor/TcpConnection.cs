@@ -343,8 +343,11 @@ public sealed class TcpConnection : IChannel
         }
     }
 
-    private bool Idle =>
-        _output.Count == 0 && (_inFlight.Read() == 0 || _mutant == Mutant.ReleaseIgnoringInFlight);
+    /// <summary>No reply in flight (or, under <see cref="Mutant.ReleaseIgnoringInFlight"/>, not waiting for them).</summary>
+    private bool NothingInFlight =>
+        _inFlight.Read() == 0 || _mutant == Mutant.ReleaseIgnoringInFlight;
+
+    private bool Idle => _output.Count == 0 && NothingInFlight;
 
     /// <summary>After a local shutdown: shut the sending direction once everything owed is written.</summary>
     private void ShutWriteIfDrained()
@@ -368,7 +371,7 @@ public sealed class TcpConnection : IChannel
     private void ReleaseIfIdle()
     {
         if (
-            (_inFlight.Read() == 0 || _mutant == Mutant.ReleaseIgnoringInFlight)
+            NothingInFlight
             && _state.CompareExchange((long)ConnectionState.Released, (long)ConnectionState.Closed)
                 == (long)ConnectionState.Closed
         )
