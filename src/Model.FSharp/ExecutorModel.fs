@@ -10,8 +10,11 @@ type ExecutorCall =
 
 type ExecutorStep =
     | ExecCall of ExecutorCall
-    /// A worker takes the pool's next queue task (it has not yet looked at the queue).
-    | TakeQueueTask of worker: int * queue: string
+    /// A worker takes the pool's next queue task (it has not yet looked at the queue), claiming the next
+    /// ones too when the pool's queue is long enough (see PoolModel.takeSizes).
+    | TakeQueueTask of worker: int * queue: string * claimed: string list
+    /// A worker takes the oldest queue task claimed by itself or, when it has claimed none, by another worker.
+    | TakeClaimedQueueTask of worker: int * from: int * queue: string
     /// The queue task starts that queue's oldest session (or ends, if there is none).
     | StartSession of worker: int * Session
     | FinishSession of worker: int * Session
@@ -39,6 +42,8 @@ type ExecutorState =
         Waiting: Map<string, Session list>
         /// The pool's FIFO of queue tasks (at most one per queue).
         PoolTasks: string list
+        /// Per worker (same index), the queue tasks it claimed from the pool's FIFO and has not started.
+        Claimed: string list list
         Workers: ExecutorWorker list
         Destroying: bool
         Destroyed: bool
@@ -55,6 +60,7 @@ module ExecutorModel =
             Serial = serial
             Waiting = Map.empty
             PoolTasks = []
+            Claimed = List.replicate workers []
             Workers = List.replicate workers IdleWorker
             Destroying = false
             Destroyed = false
@@ -76,12 +82,16 @@ module ExecutorModel =
     let private taking queue state =
         state.Workers |> List.contains (Taking queue)
 
+    /// The queue tasks in the pool, taken by no worker yet: claimed ones and the FIFO.
+    let private poolTasks state =
+        List.concat state.Claimed @ state.PoolTasks
+
     /// A queue gets a pool task when it has sessions and has none already, and, unless
     /// <paramref name="ignoreSerial"/> (the wrong variant), a serial queue only when it runs nothing.
     let private scheduleWhen ignoreSerial queue (state: ExecutorState) =
         let needed =
             not (List.isEmpty (waiting queue state))
-            && not (List.contains queue state.PoolTasks)
+            && not (List.contains queue (poolTasks state))
             && not (taking queue state)
             && (ignoreSerial || not (state.Serial.Contains queue && running queue state))
 
@@ -117,23 +127,51 @@ module ExecutorModel =
                 | DestroyExecutor -> [ ExecCall call, { after with Destroying = true } ]
             | _ -> []
 
-        let takes =
+        // The pool's rules (PoolModel): a worker runs its own claimed tasks first; with none, it takes from the
+        // FIFO (claiming some of the next ones) or the oldest task another worker claimed. Once destroy began
+        // the pool's workers take nothing: claimed queue tasks go to the pool's pending, like queued ones.
+        let takeClaimed w from (state: ExecutorState) =
+            match state.Claimed[from] with
+            | queue :: rest ->
+                [
+                    TakeClaimedQueueTask(w, from, queue),
+                    { state with
+                        Claimed = state.Claimed |> List.updateAt from rest
+                        Workers = state.Workers |> List.updateAt w (Taking queue)
+                    }
+                ]
+            | [] -> []
+
+        let takeFromFifo w (state: ExecutorState) =
             match state.PoolTasks with
-            | queue :: restTasks when not state.Destroying ->
+            | [] -> []
+            | tasks ->
+                PoolModel.takeSizes tasks.Length
+                |> List.map (fun size ->
+                    let taken, rest = List.splitAt size tasks
+
+                    TakeQueueTask(w, taken.Head, taken.Tail),
+                    { state with
+                        PoolTasks = rest
+                        Claimed = state.Claimed |> List.updateAt w taken.Tail
+                        Workers = state.Workers |> List.updateAt w (Taking taken.Head)
+                    })
+
+        let takes =
+            if state.Destroying then
+                []
+            else
                 state.Workers
                 |> List.indexed
-                |> List.choose (fun (w, worker) ->
+                |> List.collect (fun (w, worker) ->
                     match worker with
+                    | IdleWorker when not state.Claimed[w].IsEmpty -> takeClaimed w w state
                     | IdleWorker ->
-                        Some(
-                            TakeQueueTask(w, queue),
-                            { state with
-                                PoolTasks = restTasks
-                                Workers = state.Workers |> List.updateAt w (Taking queue)
-                            }
-                        )
-                    | _ -> None)
-            | _ -> []
+                        takeFromFifo w state
+                        @ (state.Claimed
+                           |> List.indexed
+                           |> List.collect (fun (other, _) -> if other = w then [] else takeClaimed w other state))
+                    | _ -> [])
 
         // A task already taken runs even after destroy began (the pool lets running tasks finish).
         let starts =
@@ -189,6 +227,7 @@ module ExecutorModel =
                         Destroyed = true
                         Waiting = Map.empty
                         PoolTasks = []
+                        Claimed = state.Claimed |> List.map (fun _ -> [])
                         Cancelled = state.Cancelled @ remaining
                     }
                 ]
@@ -225,7 +264,7 @@ module ExecutorModel =
 
     /// One pool task per non-empty queue at most.
     let onePoolTaskPerQueue (state: ExecutorState) =
-        state.PoolTasks |> List.countBy id |> List.forall (fun (_, n) -> n = 1)
+        poolTasks state |> List.countBy id |> List.forall (fun (_, n) -> n = 1)
 
     let invariants =
         [

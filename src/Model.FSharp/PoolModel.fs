@@ -50,6 +50,9 @@ type PoolState =
     {
         Phase: Phase
         Workers: Worker list
+        /// Per worker (same index), the tasks it claimed with its last take and has not started, oldest first.
+        /// They stay when the worker leaves: other workers steal them, or destroy hands them to pending.
+        Claimed: TaskSpec list list
         Queue: TaskSpec list
         ExitTokens: int
         /// The thread count the pool reports.
@@ -57,7 +60,8 @@ type PoolState =
         Client: ClientCall list
         /// The client is inside Destroy, waiting for the workers.
         ClientInDestroy: bool
-        Accepted: Set<TaskId>
+        /// Tasks Schedule accepted, in the order it accepted them (the queue order).
+        Accepted: TaskId list
         Ran: Set<TaskId>
         Pending: TaskId list
         Refused: Set<TaskId>
@@ -72,7 +76,12 @@ type PoolState =
 /// One step of the pool model: a client call or an internal step of a worker or of the destroyer.
 type PoolStep =
     | Call of ClientCall
-    | Take of worker: int * TaskId
+    /// An idle worker with nothing claimed takes the queue's first tasks: it runs the first and claims the others.
+    | Take of worker: int * TaskId list
+    /// An idle worker runs the oldest task it claimed.
+    | TakeClaimed of worker: int * TaskId
+    /// An idle worker with nothing claimed runs the oldest task another worker (busy or gone) claimed.
+    | Steal of worker: int * from: int * TaskId
     | TakeExit of worker: int
     | Effect of worker: int * TaskId
     | Finish of worker: int * TaskId
@@ -98,16 +107,25 @@ type PoolOutcome =
 
 /// The thread pool of shared/design/pool.md as a small-step transition system.
 module PoolModel =
+    /// The most tasks one take removes from the queue (ClaimedTasks.Capacity in the C# pool).
+    [<Literal>]
+    let MaxTake = 4
+
+    /// How many tasks a take may remove: half the queue (rounded up), at most MaxTake, at least one.
+    let takeSizes (queueLength: int) =
+        [ 1 .. max 1 (min MaxTake ((queueLength + 1) / 2)) ]
+
     let initial (workers: int) (client: ClientCall list) : PoolState =
         {
             Phase = Running
             Workers = List.replicate workers Idle
+            Claimed = List.replicate workers []
             Queue = []
             ExitTokens = 0
             Count = workers
             Client = client
             ClientInDestroy = false
-            Accepted = Set.empty
+            Accepted = []
             Ran = Set.empty
             Pending = []
             Refused = Set.empty
@@ -132,13 +150,13 @@ module PoolModel =
         | Draining ->
             { state with
                 Queue = state.Queue @ [ task ]
-                Accepted = state.Accepted.Add task.Id
+                Accepted = state.Accepted @ [ task.Id ]
             }
 
     let private beginDestroy (state: PoolState) =
         { state with
             Phase = Draining
-            QueuedAtDestroy = state.Queue.Length
+            QueuedAtDestroy = state.Queue.Length + List.sumBy List.length state.Claimed
         }
 
     let private reject (state: PoolState) =
@@ -157,6 +175,7 @@ module PoolModel =
         | Increase, Running ->
             { state with
                 Workers = state.Workers @ [ Idle ]
+                Claimed = state.Claimed @ [ [] ]
                 Count = state.Count + 1
             }
         | Decrease, Running ->
@@ -190,7 +209,11 @@ module PoolModel =
         | DestroyFromTask -> setWorker w (Busy done') (reject state)
 
     let private drain variant (state: PoolState) =
-        let queued = state.Queue |> List.map _.Id
+        // Claimed tasks are older than the queued ones: everything not started, in the order it was accepted.
+        let queued =
+            List.concat state.Claimed @ state.Queue
+            |> List.map _.Id
+            |> List.sortBy (fun id -> List.findIndex ((=) id) state.Accepted)
 
         // The pending callback runs on each queued task in order; a task it schedules joins the queue's end.
         let scheduledByCallback =
@@ -206,7 +229,8 @@ module PoolModel =
         { state with
             Phase = Destroyed
             Pending = state.Pending @ handed
-            Accepted = state.Accepted + Set.ofList scheduledByCallback
+            Accepted = state.Accepted @ scheduledByCallback
+            Claimed = state.Claimed |> List.map (fun _ -> [])
             Queue = []
             ClientInDestroy = false
         }
@@ -218,6 +242,53 @@ module PoolModel =
             | Detached _ -> true
             | Idle
             | Busy _ -> false)
+
+    let private setClaimed index claimed state =
+        { state with
+            Claimed = state.Claimed |> List.updateAt index claimed
+        }
+
+    /// Worker w starts a task: from then on it counts as run.
+    let private start w (task: TaskSpec) state =
+        { setWorker
+              w
+              (Busy
+                  {
+                      Task = task
+                      EffectDone = false
+                      ExitRequested = false
+                  })
+              state with
+            Ran = state.Ran.Add task.Id
+        }
+
+    /// What an idle worker with nothing claimed may start: the queue's first task, claiming the next ones
+    /// (any take size), or the oldest task another worker claimed.
+    let private takes w (state: PoolState) =
+        let fromQueue =
+            match state.Queue with
+            | [] -> []
+            | queue ->
+                takeSizes queue.Length
+                |> List.map (fun size ->
+                    let taken, rest = List.splitAt size queue
+
+                    Take(w, taken |> List.map _.Id),
+                    { start w taken.Head state with
+                        Queue = rest
+                    }
+                    |> setClaimed w taken.Tail)
+
+        let steals =
+            state.Claimed
+            |> List.indexed
+            |> List.choose (fun (other, claimed) ->
+                match claimed with
+                | task :: rest when other <> w ->
+                    Some(Steal(w, other, task.Id), start w task state |> setClaimed other rest)
+                | _ -> None)
+
+        fromQueue @ steals
 
     /// Every enabled step and its successor.
     let next (variant: PoolVariant) (state: PoolState) : (PoolStep * PoolState) list =
@@ -231,6 +302,13 @@ module PoolModel =
             |> List.indexed
             |> List.collect (fun (w, worker) ->
                 match worker, state.Phase with
+                | Idle, Running when not state.Claimed[w].IsEmpty ->
+                    // Its own claimed tasks come first; a worker that has some is not idle for an exit token.
+                    let task = state.Claimed[w].Head
+
+                    [
+                        TakeClaimed(w, task.Id), start w task state |> setClaimed w state.Claimed[w].Tail
+                    ]
                 | Idle, Running when state.ExitTokens > 0 ->
                     [
                         TakeExit w,
@@ -239,25 +317,7 @@ module PoolModel =
                             Count = state.Count - 1
                         }
                     ]
-                | Idle, Running ->
-                    match state.Queue with
-                    | task :: rest ->
-                        [
-                            Take(w, task.Id),
-                            { setWorker
-                                  w
-                                  (Busy
-                                      {
-                                          Task = task
-                                          EffectDone = false
-                                          ExitRequested = false
-                                      })
-                                  state with
-                                Queue = rest
-                                Ran = state.Ran.Add task.Id
-                            }
-                        ]
-                    | [] -> []
+                | Idle, Running -> takes w state
                 | Idle, (Draining | Destroyed) ->
                     [
                         Leave w,
@@ -300,7 +360,17 @@ module PoolModel =
 
         Set.intersect state.Ran pending |> Set.isEmpty
         && pending.Count = state.Pending.Length
-        && (state.Phase <> Destroyed || Set.union state.Ran pending = state.Accepted)
+        && (state.Phase <> Destroyed
+            || Set.union state.Ran pending = Set.ofList state.Accepted)
+
+    /// Every accepted task is in exactly one place: queued, claimed by one worker, run, or handed to pending.
+    let onePlace (state: PoolState) =
+        let places =
+            (state.Queue @ List.concat state.Claimed |> List.map _.Id)
+            @ Set.toList state.Ran
+            @ state.Pending
+
+        List.sort places = List.sort state.Accepted
 
     /// The reported count is the number of counted workers.
     let countExact (state: PoolState) = state.Count = live state
@@ -312,6 +382,7 @@ module PoolModel =
     let invariants =
         [
             "exactly once", exactlyOnce
+            "one place", onePlace
             "count exact", countExact
             "nothing runs after destroy", nothingRunsAfterDestroy
         ]

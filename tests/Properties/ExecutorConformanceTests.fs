@@ -50,7 +50,7 @@ let runOnExecutor workers (serial: Set<string>) (client: ExecutorCall list) (thr
     let executor = Executor(workers, 0, threading)
 
     let queues =
-        [ "a"; "b" ]
+        [ "a"; "b"; "c" ]
         |> List.map (fun name -> name, executor.CreateQueue(name, serial.Contains name))
         |> Map.ofList
 
@@ -69,9 +69,9 @@ let runOnExecutor workers (serial: Set<string>) (client: ExecutorCall list) (thr
 let private programs: Arbitrary<int * Set<string> * ExecutorCall list> =
     gen {
         let! workers = Gen.choose (1, 2)
-        let! serial = Gen.subListOf [ "a"; "b" ] |> Gen.map Set.ofList
+        let! serial = Gen.subListOf [ "a"; "b"; "c" ] |> Gen.map Set.ofList
         let! length = Gen.choose (1, 4)
-        let! queues = Gen.listOfLength length (Gen.elements [ "a"; "b" ])
+        let! queues = Gen.listOfLength length (Gen.elements [ "a"; "b"; "c" ])
         let calls = queues |> List.mapi (fun i q -> Submit { Queue = q; Number = i + 1 })
         return workers, serial, calls @ [ DestroyExecutor ]
     }

@@ -48,9 +48,9 @@ let ``a serial queue that reschedules early runs two sessions at once, and the c
 let executorPrograms: Arbitrary<int * Set<string> * ExecutorCall list> =
     gen {
         let! workers = Gen.choose (1, 2)
-        let! serial = Gen.subListOf [ "a"; "b" ] |> Gen.map Set.ofList
+        let! serial = Gen.subListOf [ "a"; "b"; "c" ] |> Gen.map Set.ofList
         let! length = Gen.choose (0, 4)
-        let! queues = Gen.listOfLength length (Gen.elements [ "a"; "b" ])
+        let! queues = Gen.listOfLength length (Gen.elements [ "a"; "b"; "c" ])
         let calls = queues |> List.mapi (fun i q -> session q (i + 1))
         return workers, serial, calls @ [ DestroyExecutor ]
     }

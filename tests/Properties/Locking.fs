@@ -14,9 +14,9 @@ let locked (gate: ILock) f =
     finally
         gate.Exit()
 
-/// Runs a program under the explorer for the given number of schedules (seed 1). None when the explorer
-/// found no bug and every observed outcome is in allowed; otherwise what went wrong, with the trace.
-let disagreementUnderExplorer (iterations: int) (run: IThreading -> 'Outcome) (allowed: Set<'Outcome>) : string option =
+/// Every outcome a program shows under the explorer in the given number of schedules (seed 1), or the bug
+/// the explorer found, with its trace.
+let outcomesUnderExplorer (iterations: int) (run: IThreading -> 'Outcome) : Result<Set<'Outcome>, string> =
     let observed = List<'Outcome>()
 
     let report =
@@ -26,8 +26,16 @@ let disagreementUnderExplorer (iterations: int) (run: IThreading -> 'Outcome) (a
         )
 
     if report.BugFound then
-        Some(sprintf "the explorer found a bug: %s\ntrace: %s" report.BugMessage report.Trace)
+        Error(sprintf "the explorer found a bug: %s\ntrace: %s" report.BugMessage report.Trace)
     else
+        Ok(Set.ofSeq observed)
+
+/// Runs a program under the explorer for the given number of schedules (seed 1). None when the explorer
+/// found no bug and every observed outcome is in allowed; otherwise what went wrong, with the trace.
+let disagreementUnderExplorer (iterations: int) (run: IThreading -> 'Outcome) (allowed: Set<'Outcome>) : string option =
+    match outcomesUnderExplorer iterations run with
+    | Error bug -> Some bug
+    | Ok observed ->
         observed
         |> Seq.tryFind (fun o -> not (allowed.Contains o))
         |> Option.map (fun o -> sprintf "outcome %A is not among the model's %d outcomes: %A" o allowed.Count allowed)

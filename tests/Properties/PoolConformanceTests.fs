@@ -117,6 +117,33 @@ type PoolConformance() =
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), Prop.forAll programs property)
 
     [<Fact>]
+    member _.``a task claimed by a worker that exits may reach pending after a later task ran``() =
+        // Worker 0 takes tasks 1 and 2 at once, runs 1, which exits; worker 1 runs 3; destroy finds 2 still
+        // claimed. Only a pool whose workers claim several tasks shows this; the model allows it.
+        let client =
+            [
+                Schedule { Id = 1; Body = ExitWorker }
+                Schedule { Id = 2; Body = Plain }
+                Schedule { Id = 3; Body = Plain }
+                Destroy
+            ]
+
+        let notAPrefix =
+            {
+                Ran = set [ 1; 3 ]
+                Pending = [ 2 ]
+                Refused = Set.empty
+                Rejected = 0
+                CountAfter = 0
+            }
+
+        Assert.Contains(notAPrefix, PoolModel.allowedOutcomes 2 client)
+
+        match Locking.outcomesUnderExplorer 300 (runOnPool 2 client) with
+        | Error bug -> failwith bug
+        | Ok observed -> Assert.Contains(notAPrefix, observed)
+
+    [<Fact>]
     member _.``a pool that forgets tasks scheduled during the drain is caught``() =
         let client =
             [

@@ -18,6 +18,12 @@ internal enum Mutant
     /// <summary>Destroy drains only the tasks queued when the drain began; tasks scheduled during the drain are lost.</summary>
     DestroyForgetsLateTasks,
 
+    /// <summary>
+    /// A worker publishes the tasks it claimed without waking a consumer that went to sleep just before (having
+    /// seen neither unclaimed nor claimed tasks): the claimed tasks wait for their owner even if it blocks on them.
+    /// </summary>
+    ClaimPublishedWithoutWake,
+
     /// <summary>The seed's defect: cancelling a timer compares against the wrong key, so it never cancels.</summary>
     CancelTimerNeverMatches,
 

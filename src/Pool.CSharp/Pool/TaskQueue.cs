@@ -17,9 +17,13 @@ namespace Pool;
 /// <c>_putListHasTasks</c>, the consumer's on <c>_sleeping</c>).
 /// Lock order: get lock, then put gate; the sleep lock is never held with the put gate.
 /// <para>The get list is frozen between swaps, so consumers take from it without the get lock: each
-/// claims the next index with a compare-exchange on <c>_getClaims</c>, which also holds a swap
-/// generation, so a claim racing with a swap fails and is retried. The get lock is only for the
-/// consumer that swaps (or waits).</para>
+/// claims the next few indexes with a compare-exchange on <c>_getClaims</c>, which also holds a swap
+/// generation, so a claim racing with a swap fails and is retried. A worker claims up to
+/// <see cref="ClaimedTasks.Capacity"/> tasks at once (half of what is left, at most that many), runs the
+/// first and keeps the others in its <see cref="ClaimedTasks"/>, so two busy workers meet on the claim word
+/// once every few tasks instead of on every task. The get lock is only for the consumer that swaps (or
+/// waits), and for stealing: a consumer that finds the get list used up takes a task claimed by another
+/// worker (busy, or gone) before it swaps or sleeps, so nobody sleeps while a claimed task waits.</para>
 /// <para>Exit entries (from <see cref="ThreadPool.Decrease"/>) are a counter checked before the get
 /// list, which makes them jump the queue without a second list. Termination is a bit of the same
 /// atomic word, checked first, so consumers see both with one read and without any lock.</para>
@@ -48,6 +52,7 @@ internal sealed class TaskQueue
     private readonly IAtomicInt64 _control; // exit entries, plus ClosedBit once closed: one read per dequeue
     private readonly IAtomicInt64 _putListHasTasks; // 1 iff the put list is not empty; written under the put gate
     private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
+    private readonly List<ClaimedTasks> _claimed = []; // every worker's claimed tasks, owned or left behind; guarded by _getLock
     private TaskRing _putList = new(); // guarded by the put gate
     private TaskRing _getList = new(); // replaced under both locks; frozen in between, cleared once used up
 
@@ -126,8 +131,38 @@ internal sealed class TaskQueue
         WakeAll();
     }
 
-    /// <summary>Blocks until there is an exit entry, a task, or the queue is closed.</summary>
-    public DequeueResult Dequeue(out PoolTask task)
+    /// <summary>
+    /// For a worker starting: the slot for the tasks it will claim. A slot left behind by a worker that left
+    /// is adopted with the tasks still in it (they are the oldest in the queue, so they run first).
+    /// </summary>
+    public ClaimedTasks JoinConsumers()
+    {
+        _getLock.Enter();
+        try
+        {
+            foreach (var claimed in _claimed)
+            {
+                if (claimed.TryAdopt())
+                {
+                    return claimed;
+                }
+            }
+            var fresh = new ClaimedTasks(_threading);
+            _claimed.Add(fresh);
+            return fresh;
+        }
+        finally
+        {
+            _getLock.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Blocks until there is an exit entry, a task, or the queue is closed. <paramref name="own"/> is the
+    /// caller's slot from <see cref="JoinConsumers"/>: its claimed tasks come first, and a worker that still
+    /// has some leaves exit entries to an idle worker.
+    /// </summary>
+    public DequeueResult Dequeue(ClaimedTasks own, out PoolTask task)
     {
         while (true)
         {
@@ -139,6 +174,10 @@ internal sealed class TaskQueue
                 {
                     return DequeueResult.Closed;
                 }
+                if (own.Count != 0)
+                {
+                    break;
+                }
                 var seen = _control.CompareExchange(control - 1, control); // take an exit entry
                 if (seen == control)
                 {
@@ -146,7 +185,15 @@ internal sealed class TaskQueue
                 }
                 control = seen;
             }
-            if (TryClaim(out task))
+            if (own.TryTake(out task))
+            {
+                return DequeueResult.Task;
+            }
+            if (control != 0)
+            {
+                continue; // its claimed tasks were stolen meanwhile: this worker is idle, the exit entry is its own
+            }
+            if (TryClaim(own, out task))
             {
                 return DequeueResult.Task;
             }
@@ -154,9 +201,16 @@ internal sealed class TaskQueue
             try
             {
                 // Another consumer may have swapped while this one waited for the lock.
-                if (!HasUnclaimedTasks() && _control.Read() == 0)
+                if (!HasUnclaimedTasks())
                 {
-                    WaitAndSwap();
+                    if (TrySteal(out task))
+                    {
+                        return DequeueResult.Task;
+                    }
+                    if (_control.Read() == 0)
+                    {
+                        WaitAndSwap();
+                    }
                 }
             }
             finally
@@ -187,7 +241,7 @@ internal sealed class TaskQueue
                 task = default;
                 return false;
             }
-            if (TryClaim(out task))
+            if (TryTakeOldestClaimed(out task) || TryClaim(null, out task))
             {
                 return true;
             }
@@ -196,7 +250,7 @@ internal sealed class TaskQueue
             try
             {
                 SwapLists();
-                if (TryClaim(out task))
+                if (TryClaim(null, out task))
                 {
                     return true;
                 }
@@ -220,7 +274,8 @@ internal sealed class TaskQueue
         if (_drainBudget < 0)
         {
             EnterPutGate();
-            _drainBudget = _getCount - (int)_getClaims.Read() + _putList.Count;
+            _drainBudget =
+                _getCount - (int)_getClaims.Read() + _putList.Count + _claimed.Sum(c => c.Count);
             _putGate.Write(0);
         }
         return _drainBudget-- > 0;
@@ -275,28 +330,109 @@ internal sealed class TaskQueue
         } while (_putGate.Read() != 0 || _putGate.CompareExchange(1, 0) != 0);
     }
 
-    // Claims the next task of the get list, without a lock. The task is read before the compare-exchange:
-    // once every task is claimed, a swap may hand this list to producers, so reading after would race.
-    private bool TryClaim(out PoolTask task)
+    // Claims the next tasks of the get list, without a lock: one for the drain (own is null), else up to
+    // ClaimedTasks.Capacity, of which the caller runs the first and keeps the rest in own (empty on entry).
+    // Tasks are read before the compare-exchange: once every task is claimed, a swap may hand this list to
+    // producers, so reading after would race.
+    private bool TryClaim(ClaimedTasks? own, out PoolTask task)
     {
         var claims = _getClaims.Read();
         while (true)
         {
             var claimed = (int)claims;
-            if (claimed >= _getCount)
+            var unclaimed = _getCount - claimed;
+            if (unclaimed <= 0)
             {
                 task = default;
                 return false;
             }
             var items = _getItems;
-            task = items[claimed & (items.Length - 1)];
-            var seen = _getClaims.CompareExchange(claims + 1, claims);
+            var count = own is null ? 1 : ClaimSize(unclaimed);
+            if (count == 1)
+            {
+                task = items[claimed & (items.Length - 1)];
+            }
+            else
+            {
+                own!.Fill(items, claimed, count);
+                task = own.First;
+            }
+            var seen = _getClaims.CompareExchange(claims + count, claims);
             if (seen == claims)
             {
+                if (count > 1)
+                {
+                    own!.Publish(claims >> 32, claimed, count);
+                    if (_mutant != Mutant.ClaimPublishedWithoutWake)
+                    {
+                        WakeConsumerForClaimed();
+                    }
+                }
                 return true;
             }
             claims = seen;
         }
+    }
+
+    // Half of what is left, so that a short list is shared between workers; at most what a slot holds.
+    private static int ClaimSize(int unclaimed) =>
+        Math.Min(ClaimedTasks.Capacity, (unclaimed + 1) / 2);
+
+    // A consumer that found the get list used up may have looked at this worker's slot before the claim was
+    // published, and gone to sleep: the publication is a full-fence exchange and the sleeper sets its flag
+    // with one before it looks at the slots, so one of the two sees the other.
+    private void WakeConsumerForClaimed()
+    {
+        if (_sleeping.Read() != 0)
+        {
+            WakeConsumer();
+        }
+    }
+
+    // Called with the get lock held and the get list used up: takes the oldest task of some worker's slot.
+    private bool TrySteal(out PoolTask task)
+    {
+        foreach (var claimed in _claimed)
+        {
+            if (claimed.TryTake(out task))
+            {
+                return true;
+            }
+        }
+        task = default;
+        return false;
+    }
+
+    // For the drain (every other worker has left): the claimed tasks are older than the lists' tasks, and
+    // each slot is a run of consecutive ones, so taking the oldest first keeps queue order.
+    private bool TryTakeOldestClaimed(out PoolTask task)
+    {
+        ClaimedTasks? oldest = null;
+        foreach (var claimed in _claimed)
+        {
+            if (
+                claimed.Count != 0
+                && (oldest is null || claimed.OldestPosition.CompareTo(oldest.OldestPosition) < 0)
+            )
+            {
+                oldest = claimed;
+            }
+        }
+        task = default;
+        return oldest is not null && oldest.TryTake(out task);
+    }
+
+    // Called with the get lock held.
+    private bool AnyClaimedTasks()
+    {
+        foreach (var claimed in _claimed)
+        {
+            if (claimed.Count != 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     // Called with the get lock held: no swap can happen, so the answer only goes from true to false.
@@ -351,7 +487,9 @@ internal sealed class TaskQueue
         }
     }
 
-    private bool HasWorkOrSignal() => _putListHasTasks.Read() != 0 || _control.Read() != 0;
+    // Called with the get lock held.
+    private bool HasWorkOrSignal() =>
+        _putListHasTasks.Read() != 0 || _control.Read() != 0 || AnyClaimedTasks();
 
     // Called with the get lock and the put gate held, and the get list used up and cleared. A consumer outside the lock may
     // still hold the old claim value and read either list: the claim value is first frozen (with a full

@@ -305,18 +305,20 @@ public sealed class ThreadPool
     private void RunWorker(Worker worker)
     {
         _currentWorker.Value = worker;
-        while (_queue.Dequeue(out var task) == DequeueResult.Task)
+        var claimed = _queue.JoinConsumers();
+        while (_queue.Dequeue(claimed, out var task) == DequeueResult.Task)
         {
             Run(task);
             if (worker.Detached)
             {
-                return;
+                return; // the destroyer (this thread) drained the tasks it had claimed
             }
             if (worker.ExitRequested)
             {
                 break;
             }
         }
+        claimed.Abandon(); // tasks it claimed and never started are stolen, adopted or drained
         Leave(worker);
     }
 

@@ -47,6 +47,11 @@ internal static class MutantCatalogue
             PoolScenarios.DestroyFromOutsideWithPending
         ),
         new(
+            Mutant.ClaimPublishedWithoutWake,
+            $"{nameof(PoolScenarios)}.{nameof(PoolScenarios.TaskWaitsForATaskClaimedWithIt)}",
+            PoolScenarios.TaskWaitsForATaskClaimedWithIt
+        ),
+        new(
             Mutant.CancelTimerNeverMatches,
             $"{nameof(TimerScenarios)}.{nameof(TimerScenarios.TimerCancelFromAnotherThreadWhileItFires)}",
             TimerScenarios.TimerCancelFromAnotherThreadWhileItFires

@@ -166,6 +166,74 @@ public static class PoolScenarios
         Check.That(live.Count == 0, "every worker that left was joined");
     }
 
+    /// <summary>
+    /// A task waits for the task scheduled right after it, which its worker may have claimed with it: the
+    /// other worker must steal that task (after waking, if it slept), or the run deadlocks.
+    /// </summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void TaskWaitsForATaskClaimedWithIt(IThreading threading)
+    {
+        var pool = new ThreadPool(0, 0, threading);
+        var ledger = new Ledger(threading);
+        var secondRan = new Latch(threading, 1);
+        var done = new Latch(threading, 4);
+        ledger.TrySchedule(
+            pool,
+            _ =>
+            {
+                secondRan.Await();
+                done.CountDown();
+            }
+        );
+        ledger.TrySchedule(
+            pool,
+            _ =>
+            {
+                secondRan.CountDown();
+                done.CountDown();
+            }
+        );
+        ledger.TrySchedule(pool, _ => done.CountDown());
+        ledger.TrySchedule(pool, _ => done.CountDown());
+        pool.Increase(); // the first worker finds all four tasks in one list and claims two
+        pool.Increase();
+        done.Await();
+        pool.Destroy(ledger.Pending);
+        Check.That(ledger.PendingCount == 0, "every task ran before destroy");
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>
+    /// The first task exits its worker, possibly with tasks claimed; a worker added meanwhile adopts or
+    /// steals them, and destroy races both. Pending must be exactly the tasks that never ran, in queue order.
+    /// </summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void ExitWithClaimedTasksRacingDestroy(IThreading threading)
+    {
+        var live = new LiveThreads(threading);
+        var pool = new ThreadPool(1, 0, live);
+        var ledger = new Ledger(threading);
+        var pendingOrder = new List<int>();
+        ledger.TrySchedule(pool, _ => pool.Exit());
+        for (var i = 0; i < 4; i++)
+        {
+            ledger.TrySchedule(pool);
+        }
+        var adder = threading.Start(() => Tolerate(pool.Increase), "adder");
+        pool.Destroy(task =>
+        {
+            pendingOrder.Add((int)task.Context!); // only this thread calls pending
+            ledger.Pending(task);
+        });
+        adder.Join();
+        Check.That(live.Count == 0, "no pool thread runs after destroy returns");
+        Check.That(
+            pendingOrder.SequenceEqual(pendingOrder.Order()),
+            $"pending in queue order, got [{string.Join(", ", pendingOrder)}]"
+        );
+        ledger.CheckExactlyOnce();
+    }
+
     private static void Tolerate(Action adjust)
     {
         try
