@@ -109,7 +109,7 @@ type PoolOutcome =
 module PoolModel =
     /// The most tasks one take removes from the queue (ClaimedTasks.Capacity in the C# pool).
     [<Literal>]
-    let MaxTake = 4
+    let MaxTake = 8
 
     /// How many tasks a take may remove: half the queue (rounded up), at most MaxTake, at least one.
     let takeSizes (queueLength: int) =

@@ -102,3 +102,7 @@ let ``every invariant holds and nothing deadlocks in every generated configurati
         && not result.Terminals.IsEmpty
 
     Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.forAll programs property)
+
+[<Fact>]
+let ``the model's largest take is the C# pool's claim capacity`` () =
+    Assert.Equal(Pool.ClaimedTasks.Capacity, PoolModel.MaxTake)

@@ -22,7 +22,7 @@ namespace Pool;
 internal sealed class ClaimedTasks
 {
     /// <summary>The most tasks claimed in one step (the first of them is run at once, the rest wait here).</summary>
-    public const int Capacity = 4;
+    public const int Capacity = 8;
 
     private const int IndexBits = 8;
     private const long IndexMask = (1L << IndexBits) - 1;

@@ -11,6 +11,10 @@ namespace Pool;
 /// <para>Every public member is thread-safe. The guarantee that matters: every task accepted by
 /// <see cref="Schedule(PoolTask)"/> either runs exactly once, or is handed exactly once to the
 /// <c>pending</c> callback of <see cref="Destroy"/> (or dropped there if it was null); never both.</para>
+/// <para>Order: one worker runs tasks in the order they were scheduled. A worker claims up to eight queued
+/// tasks at a time (it runs them one by one), so with several workers a claimed task may start after a task
+/// scheduled behind it; it never waits for its busy worker while another worker is idle (idle workers steal
+/// claimed tasks), and tasks claimed by a worker that leaves run on another worker or reach <c>pending</c>.</para>
 /// <para>All thread ordering goes through the <see cref="IThreading"/> given at construction, so the
 /// systematic explorer can control every interleaving of the pool.</para>
 /// </remarks>

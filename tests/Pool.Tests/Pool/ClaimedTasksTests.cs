@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Pool.Tests.Pool;
 
 /// <summary>
-/// A worker claims up to four tasks at once and runs them one by one. These tests pin what that may and may
+/// A worker claims up to eight tasks at once and runs them one by one. These tests pin what that may and may
 /// not change. Each starts with no workers and schedules four tasks first, so the first worker finds all four
 /// in one list and claims the first two (half of what is left): the outcome is deterministic.
 /// </summary>
