@@ -16,6 +16,7 @@ public class ScheduleThroughput
 
     private readonly CompletionCounter _counter = new();
     private ThreadPool _pool = null!;
+    private ThreadPool _onePool = null!;
     private PoolTask _poolTask;
     private Action _action = null!;
     private WorkItem _workItem = null!;
@@ -28,6 +29,7 @@ public class ScheduleThroughput
     public void Setup()
     {
         _pool = new ThreadPool(Workers);
+        _onePool = new ThreadPool(1);
         _poolTask = new PoolTask(static c => ((CompletionCounter)c!).Signal(), _counter);
         _action = _counter.Signal;
         _workItem = new WorkItem(_counter);
@@ -71,6 +73,7 @@ public class ScheduleThroughput
     public void Cleanup()
     {
         _pool.Destroy();
+        _onePool.Destroy();
         _channel.Writer.Complete();
         _blocking.CompleteAdding();
         Array.ForEach(_channelWorkers, t => t.Join());
@@ -84,6 +87,21 @@ public class ScheduleThroughput
         for (var i = 0; i < Batch; i++)
         {
             System.Threading.ThreadPool.UnsafeQueueUserWorkItem(_workItem, preferLocal: false);
+        }
+        _counter.WaitAll();
+    }
+
+    /// <summary>
+    /// Not part of the comparison (the goal is about two workers): the same pool with one worker, which shows
+    /// what two workers decrementing the batch's one completion counter at once cost (docs/benchmarks.md).
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public void Pool_ThreadPool_Schedule_OneWorker()
+    {
+        _counter.Reset(Batch);
+        for (var i = 0; i < Batch; i++)
+        {
+            _onePool.Schedule(_poolTask);
         }
         _counter.WaitAll();
     }

@@ -73,8 +73,8 @@ internal sealed class TaskQueue
     {
         _threading = threading;
         _mutant = mutant;
-        // Allocation order keeps what producers touch per task (gate, sleeping flag) away from what
-        // consumers write per task (claims): the lock objects in between keep them off one cache line.
+        // Each OS atomic has a cache line of its own, so the producers' gate, the flags and the consumers'
+        // claim word do not slow each other down by sharing one.
         _putGate = threading.CreateAtomic();
         _sleeping = threading.CreateAtomic();
         _putListHasTasks = threading.CreateAtomic();
