@@ -48,7 +48,18 @@ internal sealed class ClaimedTasks
     public bool TryAdopt() => _owned.CompareExchange(1, 0) == 0;
 
     /// <summary>For the owner, when it leaves the pool: its tasks stay here for other workers or the drain.</summary>
-    public void Abandon() => _owned.Write(0);
+    public void Abandon()
+    {
+        ForgetTaken();
+        _owned.Write(0);
+    }
+
+    /// <summary>
+    /// The owner: drops its references to the tasks already taken (run, or running elsewhere), so that a
+    /// worker that waits or leaves keeps no finished task's context alive. Thieves never write the buffer,
+    /// and a thief that reads a cleared slot read it with an old range, so its compare-exchange fails.
+    /// </summary>
+    public void ForgetTaken() => Array.Clear(_tasks, 0, Next(_range.Read()));
 
     /// <summary>The tasks left; a snapshot.</summary>
     public int Count
@@ -109,7 +120,8 @@ internal sealed class ClaimedTasks
             var seen = _range.CompareExchange(range + 1, range);
             if (seen == range)
             {
-                // The slot keeps its reference until the next refill: clearing it here could race with that refill.
+                // The slot keeps its reference until the owner refills or forgets (a thief clearing it could
+                // race with that refill).
                 return true;
             }
             range = seen;

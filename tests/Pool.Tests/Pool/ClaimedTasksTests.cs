@@ -115,4 +115,41 @@ public class ClaimedTasksTests
         Assert.Equal([1, 2], ran);
         Assert.Equal([3, 4], pending);
     }
+
+    [Fact]
+    public void An_idle_pool_keeps_no_claimed_task_alive()
+    {
+        var pool = new ThreadPool(0);
+        using var done = new CountdownEvent(4);
+        var contexts = ScheduleFourCapturingTasks(pool, done);
+
+        pool.Increase(); // claims the first two tasks at once, then the others one by one
+        Wait.For(done);
+        Wait.Until(
+            () =>
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                return contexts.All(c => !c.IsAlive);
+            },
+            "the waiting worker has dropped every task it ran"
+        );
+        pool.Destroy();
+    }
+
+    // Separate method: the contexts must not stay alive in the test's own locals.
+    private static List<WeakReference> ScheduleFourCapturingTasks(
+        ThreadPool pool,
+        CountdownEvent done
+    )
+    {
+        var contexts = new List<WeakReference>();
+        for (var i = 0; i < 4; i++)
+        {
+            var context = new byte[1024];
+            contexts.Add(new WeakReference(context));
+            pool.Schedule(new PoolTask(c => done.Signal(), context));
+        }
+        return contexts;
+    }
 }
