@@ -139,7 +139,7 @@ type PoolConformance() =
 
         Assert.Contains(notAPrefix, PoolModel.allowedOutcomes 2 client)
 
-        match Locking.outcomesUnderExplorer 300 (runOnPool 2 client) with
+        match Locking.outcomesUnderExplorer 2000 (runOnPool 2 client) with
         | Error bug -> failwith bug
         | Ok observed -> Assert.Contains(notAPrefix, observed)
 

@@ -50,16 +50,17 @@ internal sealed class ClaimedTasks
     /// <summary>For the owner, when it leaves the pool: its tasks stay here for other workers or the drain.</summary>
     public void Abandon()
     {
-        ForgetTaken();
+        Array.Clear(_tasks, 0, Next(_range.Read())); // the taken ones; the others may still be stolen
         _owned.Write(0);
     }
 
     /// <summary>
-    /// The owner: drops its references to the tasks already taken (run, or running elsewhere), so that a
-    /// worker that waits or leaves keeps no finished task's context alive. Thieves never write the buffer,
-    /// and a thief that reads a cleared slot read it with an old range, so its compare-exchange fails.
+    /// The owner, when every task it claimed has been taken (its last take failed, and only it adds tasks):
+    /// drops its references to them, so that a waiting worker keeps no finished task's context alive.
+    /// Thieves never write the buffer, and a thief that reads a cleared slot read it with an old range, so
+    /// its compare-exchange fails and the value is discarded.
     /// </summary>
-    public void ForgetTaken() => Array.Clear(_tasks, 0, Next(_range.Read()));
+    public void ForgetAllTaken() => Array.Clear(_tasks);
 
     /// <summary>The tasks left; a snapshot.</summary>
     public int Count

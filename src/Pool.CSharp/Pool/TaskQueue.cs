@@ -209,7 +209,7 @@ internal sealed class TaskQueue
                     }
                     if (_control.Read() == 0)
                     {
-                        own.ForgetTaken(); // a waiting worker keeps no finished task alive
+                        own.ForgetAllTaken(); // a waiting worker keeps no finished task alive
                         WaitAndSwap();
                     }
                 }
