@@ -52,7 +52,7 @@ internal sealed class TaskQueue
     private readonly IAtomicInt64 _control; // exit entries, plus ClosedBit once closed: one read per dequeue
     private readonly IAtomicInt64 _putListHasTasks; // 1 iff the put list is not empty; written under the put gate
     private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
-    private readonly List<ClaimedTasks> _claimed = []; // every worker's claimed tasks, owned or left behind; guarded by _getLock
+    private readonly ClaimedTaskSlots _slots; // guarded by _getLock
     private TaskRing _putList = new(); // guarded by the put gate
     private TaskRing _getList = new(); // replaced under both locks; frozen in between, cleared once used up
 
@@ -84,6 +84,7 @@ internal sealed class TaskQueue
         _control = threading.CreateAtomic();
         _getClaims = threading.CreateAtomic();
         _getItems = _getList.Items;
+        _slots = new ClaimedTaskSlots(threading);
     }
 
     /// <summary>Appends a task. Accepted until <see cref="TryDrain"/> has sealed the queue.</summary>
@@ -140,16 +141,7 @@ internal sealed class TaskQueue
         _getLock.Enter();
         try
         {
-            foreach (var claimed in _claimed)
-            {
-                if (claimed.TryAdopt())
-                {
-                    return claimed;
-                }
-            }
-            var fresh = new ClaimedTasks(_threading);
-            _claimed.Add(fresh);
-            return fresh;
+            return _slots.Join();
         }
         finally
         {
@@ -203,7 +195,7 @@ internal sealed class TaskQueue
                 // Another consumer may have swapped while this one waited for the lock.
                 if (!HasUnclaimedTasks())
                 {
-                    if (TrySteal(out task))
+                    if (_slots.TrySteal(out task))
                     {
                         return DequeueResult.Task;
                     }
@@ -242,7 +234,7 @@ internal sealed class TaskQueue
                 task = default;
                 return false;
             }
-            if (TryTakeOldestClaimed(out task) || TryClaim(null, out task))
+            if (_slots.TryTakeOldest(out task) || TryClaim(null, out task))
             {
                 return true;
             }
@@ -275,8 +267,7 @@ internal sealed class TaskQueue
         if (_drainBudget < 0)
         {
             EnterPutGate();
-            _drainBudget =
-                _getCount - (int)_getClaims.Read() + _putList.Count + _claimed.Sum(c => c.Count);
+            _drainBudget = _getCount - (int)_getClaims.Read() + _putList.Count + _slots.TaskCount();
             _putGate.Write(0);
         }
         return _drainBudget-- > 0;
@@ -390,52 +381,6 @@ internal sealed class TaskQueue
         }
     }
 
-    // Called with the get lock held and the get list used up: takes the oldest task of some worker's slot.
-    private bool TrySteal(out PoolTask task)
-    {
-        foreach (var claimed in _claimed)
-        {
-            if (claimed.TryTake(out task))
-            {
-                return true;
-            }
-        }
-        task = default;
-        return false;
-    }
-
-    // For the drain (every other worker has left): the claimed tasks are older than the lists' tasks, and
-    // each slot is a run of consecutive ones, so taking the oldest first keeps queue order.
-    private bool TryTakeOldestClaimed(out PoolTask task)
-    {
-        ClaimedTasks? oldest = null;
-        foreach (var claimed in _claimed)
-        {
-            if (
-                claimed.Count != 0
-                && (oldest is null || claimed.OldestPosition.CompareTo(oldest.OldestPosition) < 0)
-            )
-            {
-                oldest = claimed;
-            }
-        }
-        task = default;
-        return oldest is not null && oldest.TryTake(out task);
-    }
-
-    // Called with the get lock held.
-    private bool AnyClaimedTasks()
-    {
-        foreach (var claimed in _claimed)
-        {
-            if (claimed.Count != 0)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
     // Called with the get lock held: no swap can happen, so the answer only goes from true to false.
     private bool HasUnclaimedTasks() => (int)_getClaims.Read() < _getCount;
 
@@ -490,7 +435,7 @@ internal sealed class TaskQueue
 
     // Called with the get lock held.
     private bool HasWorkOrSignal() =>
-        _putListHasTasks.Read() != 0 || _control.Read() != 0 || AnyClaimedTasks();
+        _putListHasTasks.Read() != 0 || _control.Read() != 0 || _slots.AnyTasks();
 
     // Called with the get lock and the put gate held, and the get list used up and cleared. A consumer outside the lock may
     // still hold the old claim value and read either list: the claim value is first frozen (with a full
