@@ -96,23 +96,17 @@ public class ScheduleThroughput
     /// what two workers decrementing the batch's one completion counter at once cost (docs/benchmarks.md).
     /// </summary>
     [Benchmark(OperationsPerInvoke = Batch)]
-    public void Pool_ThreadPool_Schedule_OneWorker()
-    {
-        _counter.Reset(Batch);
-        for (var i = 0; i < Batch; i++)
-        {
-            _onePool.Schedule(_poolTask);
-        }
-        _counter.WaitAll();
-    }
+    public void Pool_ThreadPool_Schedule_OneWorker() => ScheduleBatch(_onePool);
 
     [Benchmark(OperationsPerInvoke = Batch)]
-    public void Pool_ThreadPool_Schedule()
+    public void Pool_ThreadPool_Schedule() => ScheduleBatch(_pool);
+
+    private void ScheduleBatch(ThreadPool pool)
     {
         _counter.Reset(Batch);
         for (var i = 0; i < Batch; i++)
         {
-            _pool.Schedule(_poolTask);
+            pool.Schedule(_poolTask);
         }
         _counter.WaitAll();
     }
