@@ -152,4 +152,53 @@ public class ClaimedTasksTests
         }
         return contexts;
     }
+
+    [Fact]
+    public void Destroy_hands_the_claims_of_two_workers_to_pending_in_queue_order()
+    {
+        var pool = new ThreadPool(0);
+        var pending = new List<int>();
+        using var firstStarted = new ManualResetEventSlim();
+        using var releaseFirst = new ManualResetEventSlim();
+        using var fifthStarted = new ManualResetEventSlim();
+        using var releaseFifth = new ManualResetEventSlim();
+        using var destroyed = new ManualResetEventSlim();
+        pool.Schedule(() =>
+        {
+            firstStarted.Set();
+            Assert.True(releaseFirst.Wait(Wait.Limit));
+            pool.Destroy(task => pending.Add((int)task.Context!));
+            destroyed.Set();
+        });
+        for (var id = 2; id <= 8; id++)
+        {
+            pool.Schedule(
+                new PoolTask(
+                    c =>
+                    {
+                        if ((int)c! == 5)
+                        {
+                            fifthStarted.Set();
+                            Assert.True(releaseFifth.Wait(Wait.Limit));
+                        }
+                    },
+                    id
+                )
+            );
+        }
+
+        pool.Increase(); // claims 1-4 (half of eight), runs 1
+        Wait.For(firstStarted);
+        pool.Increase(); // claims 5-6 (half of the four left), runs 5
+        Wait.For(fifthStarted);
+        releaseFirst.Set(); // task 1 destroys the pool and waits for the second worker
+        Wait.Until(
+            () => pool.ThreadCount == 1,
+            "destroy has begun (the destroying worker left the count)"
+        );
+        releaseFifth.Set(); // the second worker leaves with task 6 still claimed
+        Wait.For(destroyed);
+
+        Assert.Equal([2, 3, 4, 6, 7, 8], pending);
+    }
 }

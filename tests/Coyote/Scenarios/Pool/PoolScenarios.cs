@@ -234,6 +234,28 @@ public static class PoolScenarios
         ledger.CheckExactlyOnce();
     }
 
+    /// <summary>
+    /// Workers with nothing to do must sleep, not poll: the main thread sleeps on the virtual clock, which
+    /// moves only when every thread is blocked, so a worker that keeps polling turns the run into a livelock
+    /// (a bug when exploring with <c>FailOnMaxSteps</c>, as CI does).
+    /// </summary>
+    [SystematicTest(CiIterations = 500)]
+    public static void IdleWorkersSleep(IThreading threading)
+    {
+        var pool = new ThreadPool(2, 0, threading);
+        var ledger = new Ledger(threading);
+        var done = new Latch(threading, 4);
+        for (var i = 0; i < 4; i++)
+        {
+            ledger.TrySchedule(pool, _ => done.CountDown());
+        }
+        done.Await();
+        threading.Sleep(TimeSpan.FromSeconds(1)); // the clock reaches this only if both workers block
+        Check.That(ledger.TrySchedule(pool), "the pool still accepts work after idling");
+        pool.Destroy(ledger.Pending);
+        ledger.CheckExactlyOnce();
+    }
+
     private static void Tolerate(Action adjust)
     {
         try

@@ -7,7 +7,8 @@ namespace Coyote.Tests.Suite;
 
 /// <summary>
 /// Runs every built-in [SystematicTest] scenario under the explorer with its CI budget and a fixed seed,
-/// so each CI run explores the same schedules (pool-explore test runs them with larger budgets).
+/// so each CI run explores the same schedules (pool-explore test runs them with larger budgets), and
+/// reports an iteration that reaches the step bound as a livelock.
 /// </summary>
 public class BuiltInScenarioTests
 {
@@ -36,6 +37,9 @@ public class BuiltInScenarioTests
             {
                 Iterations = budget > 0 ? budget : DefaultCiIterations,
                 Seed = 1,
+                // No scenario needs more than a few hundred steps; an iteration that reaches the bound is a
+                // thread that never blocks (an idle worker polling, a busy loop): a livelock, and a bug.
+                FailOnMaxSteps = true,
             }
         );
         Assert.False(report.BugFound, $"{report.BugMessage}\ntrace: {report.Trace}");
