@@ -27,17 +27,7 @@ internal sealed class ClaimedTaskSlots(IThreading threading)
     }
 
     /// <summary>Whether any slot holds a task; a snapshot.</summary>
-    public bool AnyTasks()
-    {
-        foreach (var slot in _slots)
-        {
-            if (slot.Count != 0)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public bool AnyTasks() => _slots.Exists(slot => slot.Count != 0);
 
     /// <summary>The tasks in every slot; a snapshot.</summary>
     public int TaskCount() => _slots.Sum(slot => slot.Count);

@@ -75,10 +75,7 @@ public class ClaimedTasksTests
             pool.Destroy(task => pending.Add((int)task.Context!));
             destroyed.Set();
         });
-        for (var id = 2; id <= 4; id++)
-        {
-            pool.Schedule(new PoolTask(c => ran.Enqueue((int)c!), id));
-        }
+        ScheduleRecordingTasks(pool, ran, 2, 4);
 
         pool.Increase();
         Wait.For(destroyed);
@@ -99,10 +96,7 @@ public class ClaimedTasksTests
             Assert.True(release.Wait(Wait.Limit));
             ran.Enqueue(1);
         });
-        for (var id = 2; id <= 4; id++)
-        {
-            pool.Schedule(new PoolTask(c => ran.Enqueue((int)c!), id));
-        }
+        ScheduleRecordingTasks(pool, ran, 2, 4);
 
         pool.Increase();
         Wait.For(firstStarted);
@@ -200,5 +194,19 @@ public class ClaimedTasksTests
         Wait.For(destroyed);
 
         Assert.Equal([2, 3, 4, 6, 7, 8], pending);
+    }
+
+    // Tasks first..last, each recording its number (its context) in ran when it runs.
+    private static void ScheduleRecordingTasks(
+        ThreadPool pool,
+        ConcurrentQueue<int> ran,
+        int first,
+        int last
+    )
+    {
+        for (var id = first; id <= last; id++)
+        {
+            pool.Schedule(new PoolTask(c => ran.Enqueue((int)c!), id));
+        }
     }
 }
