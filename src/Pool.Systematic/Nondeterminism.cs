@@ -1,4 +1,3 @@
-using Pool.Systematic.Runtime;
 using Pool.Threading;
 
 namespace Pool.Systematic;
@@ -11,16 +10,15 @@ namespace Pool.Systematic;
 public static class Nondeterminism
 {
     /// <summary>
-    /// A value in [0, <paramref name="count"/>): chosen by the explorer when <paramref name="threading"/> is its
-    /// controlled implementation (call it from a controlled thread), otherwise always 0.
+    /// A value in [0, <paramref name="count"/>): chosen by the engine when <paramref name="threading"/> is a
+    /// controlled implementation that is an <see cref="IChoiceSource"/> (call it from a controlled thread), otherwise
+    /// always 0.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
     public static int Choose(IThreading threading, int count)
     {
         ArgumentNullException.ThrowIfNull(threading);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        return threading is ControlledThreading controlled && count > 1
-            ? controlled.Choose(count)
-            : 0;
+        return threading is IChoiceSource controlled && count > 1 ? controlled.Choose(count) : 0;
     }
 }

@@ -6,7 +6,7 @@ namespace Pool.Systematic.Runtime;
 /// The <see cref="IThreading"/> the explorer hands to a test: every member that can order threads is a
 /// scheduling point of <see cref="Iteration"/>. Thread-local values and <see cref="Now"/> are not.
 /// </summary>
-internal sealed class ControlledThreading(Iteration iteration) : IThreading
+internal sealed class ControlledThreading(Iteration iteration) : IThreading, IChoiceSource
 {
     public IThreadHandle Start(Action body, string? name = null)
     {
@@ -63,5 +63,5 @@ internal sealed class ControlledThreading(Iteration iteration) : IThreading
     }
 
     /// <summary>A nondeterministic value in [0, <paramref name="count"/>) chosen (and recorded) by the strategy.</summary>
-    internal int Choose(int count) => iteration.ChooseValue(count);
+    public int Choose(int count) => iteration.ChooseValue(count);
 }

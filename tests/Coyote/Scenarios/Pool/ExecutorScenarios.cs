@@ -6,7 +6,7 @@ using Pool.Threading;
 namespace Coyote.Scenarios.Pool;
 
 /// <summary>The executor under the explorer: every session runs or is cancelled, exactly once; serial queues stay serial.</summary>
-public static class ExecutorScenarios
+public static partial class ExecutorScenarios
 {
     private sealed class Sessions(IThreading threading)
     {

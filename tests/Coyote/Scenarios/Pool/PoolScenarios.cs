@@ -10,7 +10,7 @@ namespace Coyote.Scenarios.Pool;
 /// interleavings can break: exactly once (1), destroy returns with every pool thread gone (2),
 /// in-pool (3), the count (4), destroy never deadlocks (5, reported by the explorer as a deadlock).
 /// </summary>
-public static class PoolScenarios
+public static partial class PoolScenarios
 {
     /// <summary>Two producers schedule while the main thread destroys with pending.</summary>
     [SystematicTest(CiIterations = 2000)]

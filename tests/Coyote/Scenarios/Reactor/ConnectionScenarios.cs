@@ -11,7 +11,7 @@ namespace Coyote.Scenarios.Reactor;
 /// <see cref="ServerUnderTest.StopAndCheck"/>: closed and released exactly once, no use after release (the
 /// network refuses any call on a closed descriptor), no descriptor leaked, no byte unaccounted for.
 /// </summary>
-public static class ConnectionScenarios
+public static partial class ConnectionScenarios
 {
     private static readonly byte[] Message = [1, 2, 3];
 
@@ -20,7 +20,7 @@ public static class ConnectionScenarios
     public static void PeerClosesBeforeRead(IThreading threading) =>
         PeerClosesBeforeReadCase(threading, workers: true);
 
-    /// <summary><see cref="PeerClosesBeforeRead"/> with the handler inline on the loop.</summary>
+    /// <summary><see cref="PeerClosesBeforeRead(IThreading)"/> with the handler inline on the loop.</summary>
     [SystematicTest(CiIterations = 2000)]
     public static void PeerClosesBeforeReadInline(IThreading threading) =>
         PeerClosesBeforeReadCase(threading, workers: false);
@@ -33,7 +33,7 @@ public static class ConnectionScenarios
     public static void PeerClosesWithRepliesInFlight(IThreading threading) =>
         PeerClosesWithRepliesInFlightCase(threading, workers: true);
 
-    /// <summary><see cref="PeerClosesWithRepliesInFlight"/> with the handler inline on the loop.</summary>
+    /// <summary><see cref="PeerClosesWithRepliesInFlight(IThreading)"/> with the handler inline on the loop.</summary>
     [SystematicTest(CiIterations = 2000)]
     public static void PeerClosesWithRepliesInFlightInline(IThreading threading) =>
         PeerClosesWithRepliesInFlightCase(threading, workers: false);
@@ -43,7 +43,7 @@ public static class ConnectionScenarios
     public static void PeerClosesAfterAllSent(IThreading threading) =>
         PeerClosesAfterAllSentCase(threading, workers: true);
 
-    /// <summary><see cref="PeerClosesAfterAllSent"/> with the handler inline on the loop.</summary>
+    /// <summary><see cref="PeerClosesAfterAllSent(IThreading)"/> with the handler inline on the loop.</summary>
     [SystematicTest(CiIterations = 2000)]
     public static void PeerClosesAfterAllSentInline(IThreading threading) =>
         PeerClosesAfterAllSentCase(threading, workers: false);
@@ -53,7 +53,7 @@ public static class ConnectionScenarios
     public static void ResetDuringWrite(IThreading threading) =>
         ResetDuringWriteCase(threading, workers: true);
 
-    /// <summary><see cref="ResetDuringWrite"/> with the handler inline on the loop.</summary>
+    /// <summary><see cref="ResetDuringWrite(IThreading)"/> with the handler inline on the loop.</summary>
     [SystematicTest(CiIterations = 2000)]
     public static void ResetDuringWriteInline(IThreading threading) =>
         ResetDuringWriteCase(threading, workers: false);
@@ -63,7 +63,7 @@ public static class ConnectionScenarios
     public static void WorkerSendAfterRelease(IThreading threading) =>
         WorkerSendAfterReleaseCase(threading, workers: true);
 
-    /// <summary><see cref="WorkerSendAfterRelease"/> with the handler inline on the loop.</summary>
+    /// <summary><see cref="WorkerSendAfterRelease(IThreading)"/> with the handler inline on the loop.</summary>
     [SystematicTest(CiIterations = 2000)]
     public static void WorkerSendAfterReleaseInline(IThreading threading) =>
         WorkerSendAfterReleaseCase(threading, workers: false);
@@ -76,7 +76,7 @@ public static class ConnectionScenarios
     public static void LocalShutdownWhileAnswering(IThreading threading) =>
         LocalShutdownCase(threading, workers: true);
 
-    /// <summary><see cref="LocalShutdownWhileAnswering"/> with the handler inline on the loop.</summary>
+    /// <summary><see cref="LocalShutdownWhileAnswering(IThreading)"/> with the handler inline on the loop.</summary>
     [SystematicTest(CiIterations = 2000)]
     public static void LocalShutdownWhileAnsweringInline(IThreading threading) =>
         LocalShutdownCase(threading, workers: false);

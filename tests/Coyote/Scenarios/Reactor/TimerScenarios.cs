@@ -10,7 +10,7 @@ namespace Coyote.Scenarios.Reactor;
 /// a self-cancelled repeating timer never fires again, cancelling a fired timer is harmless, and quitting
 /// loses no queued functor.
 /// </summary>
-public static class TimerScenarios
+public static partial class TimerScenarios
 {
     private static (EventLoop Loop, IThreadHandle Thread) StartLoop(IThreading threading)
     {
