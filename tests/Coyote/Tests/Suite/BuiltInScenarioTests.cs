@@ -1,7 +1,5 @@
-using System.Reflection;
 using Coyote.Scenarios.Support;
 using Pool.Systematic;
-using Pool.Threading;
 
 namespace Coyote.Tests.Suite;
 
@@ -12,30 +10,18 @@ namespace Coyote.Tests.Suite;
 /// </summary>
 public class BuiltInScenarioTests
 {
-    private const int DefaultCiIterations = 300;
-
-    public static TheoryData<string> Scenarios()
-    {
-        var data = new TheoryData<string>();
-        foreach (var method in All())
-        {
-            data.Add($"{method.DeclaringType!.Name}.{method.Name}");
-        }
-        return data;
-    }
+    public static TheoryData<string> Scenarios() => [.. ScenarioCatalogue.All.Select(s => s.Name)];
 
     [Theory]
     [MemberData(nameof(Scenarios))]
     public void ScenarioHoldsItsInvariants(string name)
     {
-        var method = All().Single(m => $"{m.DeclaringType!.Name}.{m.Name}" == name);
-        var budget = method.GetCustomAttribute<SystematicTestAttribute>()!.CiIterations;
-        var test = method.CreateDelegate<Action<IThreading>>();
+        var scenario = ScenarioCatalogue.Named(name);
         var report = Explorer.Run(
-            test,
+            scenario.Explorer,
             new ExplorationOptions
             {
-                Iterations = budget > 0 ? budget : DefaultCiIterations,
+                Iterations = scenario.CiIterations,
                 Seed = 1,
                 // No scenario needs more than a few hundred steps; an iteration that reaches the bound is a
                 // thread that never blocks (an idle worker polling, a busy loop): a livelock, and a bug.
@@ -44,12 +30,4 @@ public class BuiltInScenarioTests
         );
         Assert.False(report.BugFound, $"{report.BugMessage}\ntrace: {report.Trace}");
     }
-
-    private static IEnumerable<MethodInfo> All() =>
-        typeof(Check)
-            .Assembly.GetTypes()
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
-            .Where(m => m.GetCustomAttribute<SystematicTestAttribute>() is not null)
-            .OrderBy(m => m.DeclaringType!.Name)
-            .ThenBy(m => m.Name);
 }

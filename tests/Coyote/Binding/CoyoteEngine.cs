@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Microsoft.Coyote;
+using Microsoft.Coyote.SystematicTesting;
+
+namespace Coyote.Binding;
+
+/// <summary>
+/// Runs a Coyote entry point (a generated <c>[Test]</c> method of a scenario) in this process under Coyote's
+/// <see cref="TestingEngine"/>. The assemblies under test must have been rewritten by <c>coyote rewrite</c> first.
+/// </summary>
+public static class CoyoteEngine
+{
+    /// <summary>The strategies this runner accepts: Coyote's default portfolio and three of its members.</summary>
+    public static IReadOnlyList<string> Strategies { get; } =
+    ["portfolio", "random", "prioritization", "probabilistic"];
+
+    /// <summary>
+    /// Explores <paramref name="entryPoint"/> for up to <paramref name="iterations"/> iterations and stops at the
+    /// first bug. Same seed and strategy, same run (as far as Coyote is deterministic).
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown strategy, or fewer than one iteration.</exception>
+    public static CoyoteOutcome Run(
+        Action entryPoint,
+        int iterations,
+        uint seed,
+        string strategy = "portfolio"
+    )
+    {
+        ArgumentNullException.ThrowIfNull(entryPoint);
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        var configuration = Configuration
+            .Create()
+            .WithTestingIterations((uint)iterations)
+            .WithRandomGeneratorSeed(seed)
+            .WithTelemetryEnabled(false)
+            .WithPartiallyControlledConcurrencyAllowed(false);
+        configuration = strategy switch
+        {
+            "portfolio" => configuration,
+            "random" => configuration.WithRandomStrategy(),
+            "prioritization" => configuration.WithPrioritizationStrategy(),
+            "probabilistic" => configuration.WithProbabilisticStrategy(),
+            _ => throw new ArgumentException(
+                $"Unknown Coyote strategy '{strategy}'; use one of {string.Join(", ", Strategies)}.",
+                nameof(strategy)
+            ),
+        };
+        var clock = Stopwatch.StartNew();
+        using var engine = TestingEngine.Create(configuration, entryPoint);
+        engine.Run();
+        clock.Stop();
+        var report = engine.TestReport;
+        var found = report.NumOfFoundBugs > 0;
+        return new CoyoteOutcome(
+            found,
+            report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths,
+            found ? string.Join(Environment.NewLine, report.BugReports) : null,
+            found ? engine.ReproducibleTrace : null,
+            clock.Elapsed,
+            [.. report.UncontrolledInvocations],
+            [.. report.InternalErrors]
+        );
+    }
+}

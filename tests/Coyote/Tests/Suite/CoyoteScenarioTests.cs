@@ -1,0 +1,46 @@
+using Coyote.Binding;
+using Coyote.Scenarios.Support;
+using Xunit.Abstractions;
+
+namespace Coyote.Tests.Suite;
+
+/// <summary>
+/// Runs every built-in scenario under Microsoft Coyote, in this process, on the Coyote binding of the seam: the
+/// same scenario as <see cref="BuiltInScenarioTests"/>, the other engine. This project's output is rewritten by
+/// <c>coyote rewrite</c> after each build (tests/Coyote/Coyote.Rewrite.targets). Fixed seed, fixed budget.
+/// </summary>
+public class CoyoteScenarioTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Scenarios() => BuiltInScenarioTests.Scenarios();
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void CoyoteFindsNoBug(string name)
+    {
+        var scenario = ScenarioCatalogue.Named(name);
+        var outcome = CoyoteEngine.Run(scenario.Coyote, scenario.CoyoteCiIterations, seed: 1);
+        output.WriteLine(
+            $"{name}: {outcome.Iterations} iterations in {outcome.Elapsed.TotalSeconds:F1} s"
+        );
+        Assert.Empty(outcome.InternalErrors);
+        Assert.Empty(outcome.Uncontrolled);
+        Assert.False(outcome.BugFound, $"{outcome.BugMessage}\ntrace: {outcome.Trace}");
+        Assert.Equal(scenario.CoyoteCiIterations, outcome.Iterations);
+    }
+
+    [Fact]
+    public void TheProductUnderTestIsRewritten()
+    {
+        // Without the rewrite, Coyote would run the scenarios on real, uncontrolled threads and find nothing.
+        var product = typeof(global::Pool.ThreadPool).Assembly;
+        var binding = typeof(CoyoteThreading).Assembly;
+        var scenarios = typeof(ScenarioCatalogue).Assembly;
+        foreach (var assembly in new[] { product, binding, scenarios })
+        {
+            Assert.True(
+                Microsoft.Coyote.Rewriting.RewritingEngine.IsAssemblyRewritten(assembly),
+                $"{assembly.GetName().Name} is not rewritten: build with the Coyote tool restored (dotnet tool restore)"
+            );
+        }
+    }
+}
