@@ -29,9 +29,6 @@ internal sealed class ClaimedTaskSlots(IThreading threading)
     /// <summary>Whether any slot holds a task; a snapshot.</summary>
     public bool AnyTasks() => _slots.Exists(slot => slot.Count != 0);
 
-    /// <summary>The tasks in every slot; a snapshot.</summary>
-    public int TaskCount() => _slots.Sum(slot => slot.Count);
-
     /// <summary>For an idle worker: takes the oldest task of the first slot that has one (busy owner or gone).</summary>
     public bool TrySteal(out PoolTask task)
     {

@@ -66,13 +66,9 @@ internal sealed class TaskQueue
     private long _generation; // guarded by _getLock
     private bool _sealed; // guarded by the put gate
 
-    private readonly Mutant _mutant;
-    private int _drainBudget = -1; // Mutant.DestroyForgetsLateTasks only
-
-    public TaskQueue(IThreading threading, Mutant mutant = Mutant.None)
+    public TaskQueue(IThreading threading)
     {
         _threading = threading;
-        _mutant = mutant;
         // Each OS atomic has a cache line of its own, so the producers' gate, the flags and the consumers'
         // claim word do not slow each other down by sharing one.
         _putGate = threading.CreateAtomic();
@@ -229,11 +225,6 @@ internal sealed class TaskQueue
         _getLock.Enter();
         try
         {
-            if (_mutant == Mutant.DestroyForgetsLateTasks && !TakeFromDrainBudget())
-            {
-                task = default;
-                return false;
-            }
             if (_slots.TryTakeOldest(out task) || TryClaim(null, out task))
             {
                 return true;
@@ -259,18 +250,6 @@ internal sealed class TaskQueue
         {
             _getLock.Exit();
         }
-    }
-
-    // Mutant only: allow as many drained tasks as were queued at the first call, and no more.
-    private bool TakeFromDrainBudget()
-    {
-        if (_drainBudget < 0)
-        {
-            EnterPutGate();
-            _drainBudget = _getCount - (int)_getClaims.Read() + _putList.Count + _slots.TaskCount();
-            _putGate.Write(0);
-        }
-        return _drainBudget-- > 0;
     }
 
     // Called after the put list became non-empty with the sleeping flag seen set. Only the producer that
@@ -355,10 +334,7 @@ internal sealed class TaskQueue
                 if (count > 1)
                 {
                     own!.Publish(claims >> 32, claimed, count);
-                    if (_mutant != Mutant.ClaimPublishedWithoutWake)
-                    {
-                        WakeConsumerForClaimed();
-                    }
+                    WakeConsumerForClaimed();
                 }
                 return true;
             }

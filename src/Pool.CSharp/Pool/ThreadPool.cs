@@ -31,7 +31,6 @@ public sealed class ThreadPool
     private readonly IThreadLocal<Worker> _currentWorker;
     private readonly ILock _lock;
     private readonly ICondition _workerLeft;
-    private readonly Mutant _mutant = Mutants.Active;
 
     // Guarded by _lock.
     private PoolState _state;
@@ -61,7 +60,7 @@ public sealed class ThreadPool
         }
         _threading = threading ?? OsThreading.Instance;
         _stackSize = stackSize;
-        _queue = new TaskQueue(_threading, _mutant);
+        _queue = new TaskQueue(_threading);
         _currentWorker = _threading.CreateThreadLocal<Worker>();
         _lock = _threading.CreateLock();
         _workerLeft = _threading.CreateCondition(_lock);
@@ -213,19 +212,9 @@ public sealed class ThreadPool
                 self.Detached = true;
                 _threadCount--;
             }
-            if (_mutant == Mutant.DestroyWaitsWithIf)
+            while (_threadCount > 0)
             {
-                if (_threadCount > 0)
-                {
-                    _workerLeft.Wait();
-                }
-            }
-            else
-            {
-                while (_threadCount > 0)
-                {
-                    _workerLeft.Wait();
-                }
+                _workerLeft.Wait();
             }
             lastLeaver = _lastLeaver;
             _lastLeaver = null;
@@ -368,10 +357,7 @@ public sealed class ThreadPool
         {
             previous = _lastLeaver;
             _lastLeaver = worker.Handle;
-            if (_mutant != Mutant.UnlockedThreadCount)
-            {
-                _threadCount--;
-            }
+            _threadCount--;
             if (_state == PoolState.Destroying)
             {
                 _workerLeft.Signal(); // the destroyer re-checks the count on every departure
@@ -380,12 +366,6 @@ public sealed class ThreadPool
         finally
         {
             _lock.Exit();
-        }
-        if (_mutant == Mutant.UnlockedThreadCount)
-        {
-            var count = _threadCount;
-            _threading.Yield();
-            _threadCount = count - 1;
         }
         previous?.Join();
     }

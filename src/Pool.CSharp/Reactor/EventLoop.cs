@@ -47,7 +47,7 @@ public sealed class EventLoop : IDisposable
         _wakePending = threading.CreateAtomic();
         _quit = threading.CreateAtomic();
         _nextTimerId = threading.CreateAtomic();
-        _timers = new TimerQueue(Mutants.Active);
+        _timers = new TimerQueue();
     }
 
     private enum LoopState

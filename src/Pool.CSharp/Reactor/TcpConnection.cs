@@ -23,9 +23,8 @@ public sealed class TcpConnection : IChannel
     private readonly IAtomicInt64 _state;
     private readonly IAtomicInt64 _closeReason;
     private readonly IAtomicInt64 _unsentBytes; // accepted by Send or a reply, not yet written or dropped
-    private readonly IAtomicInt64 _inFlight; // loop thread only, except under Mutant.InFlightCountedAfterDispatch
+    private readonly IAtomicInt64 _inFlight; // loop thread only
     private readonly LengthPrefixedFramer? _framer;
-    private readonly Mutant _mutant;
     private ulong _token;
     private Interest _interest;
     private bool _peerClosed; // loop thread only
@@ -46,7 +45,6 @@ public sealed class TcpConnection : IChannel
         _network = loop.Network;
         _fd = fd;
         Id = id;
-        _mutant = Mutants.Active;
         _state = threading.CreateAtomic((long)ConnectionState.Connected);
         _closeReason = threading.CreateAtomic((long)CloseReason.None);
         _unsentBytes = threading.CreateAtomic();
@@ -148,19 +146,11 @@ public sealed class TcpConnection : IChannel
         {
             Accept(reply.Length);
         }
-        var countedHere = _mutant == Mutant.InFlightCountedAfterDispatch;
-        if (countedHere)
-        {
-            _inFlight.Add(-1); // the seed's defect: the worker settles the count before its reply is written
-        }
         try
         {
             _loop.RunInLoop(() =>
             {
-                if (!countedHere)
-                {
-                    _inFlight.Add(-1);
-                }
+                _inFlight.Add(-1);
                 if (reply is not null)
                 {
                     SendInLoop(reply, isReply: true);
@@ -343,9 +333,8 @@ public sealed class TcpConnection : IChannel
         }
     }
 
-    /// <summary>No reply in flight (or, under <see cref="Mutant.ReleaseIgnoringInFlight"/>, not waiting for them).</summary>
-    private bool NothingInFlight =>
-        _inFlight.Read() == 0 || _mutant == Mutant.ReleaseIgnoringInFlight;
+    /// <summary>No reply in flight.</summary>
+    private bool NothingInFlight => _inFlight.Read() == 0;
 
     private bool Idle => _output.Count == 0 && NothingInFlight;
 

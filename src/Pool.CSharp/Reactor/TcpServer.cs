@@ -20,7 +20,6 @@ public sealed class TcpServer
     private readonly EventLoop _loop;
     private readonly IThreading _threading;
     private readonly INetwork _network;
-    private readonly Mutant _mutant = Mutants.Active;
     private readonly Func<ReadOnlyMemory<byte>, byte[]> _handler;
     private readonly TcpServerOptions _options;
     private readonly ExecQueue[] _queues;
@@ -210,11 +209,7 @@ public sealed class TcpServer
         }
         var copy = message.ToArray();
         var queue = _queues[connection.Id % _queues.Length];
-        var countAfter = _mutant == Mutant.InFlightCountedAfterDispatch;
-        if (!countAfter)
-        {
-            connection.BeginReply(); // before the hand-off: the worker may finish first
-        }
+        connection.BeginReply(); // before the hand-off: the worker may finish first
         try
         {
             queue.Submit(
@@ -227,16 +222,7 @@ public sealed class TcpServer
             // The workers were destroyed before the server stopped: the message is treated as a cancelled
             // session (no reply), and counted as an error.
             CountError();
-            if (countAfter)
-            {
-                connection.BeginReply();
-            }
             connection.CompleteReply(null);
-            return;
-        }
-        if (countAfter)
-        {
-            connection.BeginReply();
         }
     }
 

@@ -4,7 +4,7 @@ namespace Pool.Reactor;
 /// The loop's timers, ordered by deadline then by creation. Loop thread only: adds and cancels from other
 /// threads reach it as functors, so they are processed in the order they were made.
 /// </summary>
-internal sealed class TimerQueue(Mutant mutant)
+internal sealed class TimerQueue
 {
     private readonly PriorityQueue<Timer, (TimeSpan Due, long Id)> _byDeadline = new();
     private readonly Dictionary<long, Timer> _active = [];
@@ -23,9 +23,8 @@ internal sealed class TimerQueue(Mutant mutant)
     /// <summary>Cancels a timer: it never fires again, even when cancelled from inside its own callback.</summary>
     internal void Cancel(TimerId id)
     {
-        var key = mutant == Mutant.CancelTimerNeverMatches ? ~id.Value : id.Value; // the mutant looks up a key no timer has
-        _active.Remove(key);
-        if (key == _runningId)
+        _active.Remove(id.Value);
+        if (id.Value == _runningId)
         {
             _runningCancelled = true;
         }
@@ -59,10 +58,7 @@ internal sealed class TimerQueue(Mutant mutant)
             {
                 _runningId = -1;
             }
-            var rearm =
-                timer.Interval is not null
-                && (!_runningCancelled || mutant == Mutant.TimerRearmedAfterSelfCancel);
-            if (rearm)
+            if (timer.Interval is not null && !_runningCancelled)
             {
                 var next = timer with { Due = timer.Due + timer.Interval!.Value };
                 _active[timer.Id] = next;
