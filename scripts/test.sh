@@ -8,6 +8,9 @@ results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
 
+export COYOTE_CLI_TELEMETRY_OPTOUT=1
+# Local tools: the Coyote CLI rewrites the test outputs that Coyote explores (tests/Coyote/Coyote.Rewrite.targets).
+dotnet tool restore || { echo "dotnet tool restore failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
 dotnet restore Pool.sln --locked-mode || { echo "tests: 0 passed, 1 failed"; exit 1; }
 dotnet build Pool.sln --no-restore -c Release || { echo "tests: 0 passed, 1 failed"; exit 1; }
 

@@ -105,7 +105,6 @@ let programs: Arbitrary<int * ClientCall list> =
     }
     |> Arb.fromGen
 
-[<Collection("mutant switch")>]
 type PoolConformance() =
     [<Fact>]
     member _.``every outcome of the C# pool under the explorer is one the model allows``() =
@@ -143,8 +142,10 @@ type PoolConformance() =
         | Error bug -> failwith bug
         | Ok observed -> Assert.Contains(notAPrefix, observed)
 
+    /// Tasks scheduled during the drain (a child of a running task, one from pending) must reach pending or run.
+    /// The mutation check (tests/Coyote/Mutants) runs this fact against DestroyForgetsLateTasks and expects it to fail.
     [<Fact>]
-    member _.``a pool that forgets tasks scheduled during the drain is caught``() =
+    member _.``the pool conforms when tasks are scheduled during the destroy drain``() =
         let client =
             [
                 Schedule { Id = 1; Body = ScheduleChild 11 }
@@ -153,9 +154,3 @@ type PoolConformance() =
             ]
 
         Assert.True((disagreement 300 1 client).IsNone, "the real pool must conform")
-        Mutants.Active <- Mutant.DestroyForgetsLateTasks
-
-        try
-            Assert.True((disagreement 300 1 client).IsSome, "the mutant must be caught")
-        finally
-            Mutants.Active <- Mutant.None

@@ -1,66 +1,56 @@
 using System.Globalization;
+using Coyote.MutationReport;
 using Coyote.Scenarios.Mutation;
-using Pool.Systematic;
 
-// Prints the mutation table of docs/verification.md: for every product mutant, how many iterations each
-// strategy needs to kill it (median over several seeds), and the minimised trace.
-// Usage: dotnet run -c Release --project tests/Coyote/MutationReport -- [seeds=5] [budget=2000]
-var seeds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
-var budget = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000;
-string[] strategies = ["random", "pct", "portfolio"];
-
-Console.WriteLine(
-    $"Seeds 1..{seeds}, budget {budget} iterations per run; cells: median iterations to kill (kills/runs)."
-);
-Console.WriteLine();
-Console.WriteLine(
-    "| mutant | scenario | "
-        + string.Join(" | ", strategies)
-        + " | minimised trace (portfolio, seed 1) |"
-);
-Console.WriteLine("|---|---|" + string.Concat(strategies.Select(_ => "---|")) + "---|");
-var total = 0;
-var killedEverywhere = 0;
-foreach (var kill in MutantCatalogue.All)
+// The mutation check and table of docs/verification.md. Each mutant is a patch of the product
+// (tests/Coyote/Mutants); this program applies it to a copy, builds it, and explores the killing scenario under both
+// engines (and runs the F# conformance fact that should fail on it, where there is one).
+//   table [seeds=5] [budget=2000]   median iterations and seconds to the first bug, per engine, seeds 1..seeds
+//   check [budget=2000]             seed 1: every engine (and fact) must kill every mutant; exit 1 otherwise
+//   kill MUTANT ENGINE SEED BUDGET  (internal) one exploration, in a mutant's workspace
+// Usage: dotnet run -c Release --project tests/Coyote/MutationReport -- table 5 2000
+try
 {
-    var cells = new List<string>();
-    string trace = "not killed";
-    foreach (var strategy in strategies)
+    return args switch
     {
-        var found = new List<int>();
-        for (var seed = 1; seed <= seeds; seed++)
-        {
-            var options = new ExplorationOptions
-            {
-                Iterations = budget,
-                Strategy = strategy,
-                Seed = (ulong)seed,
-                Minimize = strategy == "portfolio" && seed == 1,
-            };
-            var report = kill.With(() => Explorer.Run(kill.Test, options));
-            if (report.BugFound)
-            {
-                found.Add(report.BugIteration!.Value);
-                if (options.Minimize)
-                {
-                    trace =
-                        $"{report.Steps} steps, {report.Preemptions} preemptions "
-                        + $"(found: {report.OriginalSteps} steps, {report.OriginalPreemptions} preemptions)";
-                }
-            }
-        }
-        found.Sort();
-        cells.Add(
-            found.Count == 0
-                ? $"not killed (0/{seeds})"
-                : $"{found[found.Count / 2]} ({found.Count}/{seeds})"
-        );
-        total++;
-        killedEverywhere += found.Count == seeds ? 1 : 0;
-    }
-    Console.WriteLine(
-        $"| {kill.Mutant} | {kill.Scenario} | {string.Join(" | ", cells)} | {trace} |"
-    );
+        ["kill", var mutant, var engine, var seed, var budget] => Kill(mutant, engine, seed, budget),
+        ["table", .. var rest] => MutationTable.Print(
+            Number(rest.ElementAtOrDefault(0), 5),
+            Number(rest.ElementAtOrDefault(1), 2000)
+        ),
+        ["check", .. var rest] => MutationTable.Check(Number(rest.ElementAtOrDefault(0), 2000)),
+        [] => MutationTable.Print(5, 2000),
+        _ => Usage($"Unknown arguments: {string.Join(' ', args)}"),
+    };
 }
-Console.WriteLine();
-Console.WriteLine($"Mutant x strategy cells killed on every seed: {killedEverywhere}/{total}.");
+catch (ArgumentException e)
+{
+    return Usage(e.Message);
+}
+
+static int Kill(string mutant, string engine, string seed, string budget)
+{
+    var result = KillRun.Run(
+        MutantCatalogue.Named(mutant),
+        engine,
+        (uint)Number(seed, 0),
+        Number(budget, 0)
+    );
+    Console.WriteLine(result.ToLine());
+    return 0;
+}
+
+static int Number(string? text, int fallback) =>
+    text is null ? fallback
+    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+        ? value
+    : throw new ArgumentException($"'{text}' is not a positive whole number.");
+
+static int Usage(string problem)
+{
+    Console.Error.WriteLine(problem);
+    Console.Error.WriteLine(
+        "Usage: Coyote.MutationReport [table [SEEDS] [BUDGET] | check [BUDGET] | kill MUTANT ENGINE SEED BUDGET]"
+    );
+    return 2;
+}

@@ -1,75 +1,55 @@
-using Coyote.Scenarios.Pool;
-using Coyote.Scenarios.Reactor;
-using Pool;
-using Pool.Threading;
-
 namespace Coyote.Scenarios.Mutation;
 
-/// <summary>One deliberate defect and the scenario expected to kill it (docs/verification.md).</summary>
-/// <param name="Mutant">The defect, switched on through <see cref="Mutants.Active"/>.</param>
-/// <param name="Scenario">The scenario's name, as <c>pool-explore list</c> shows it.</param>
-/// <param name="Test">The scenario itself.</param>
-internal sealed record MutantKill(Mutant Mutant, string Scenario, Action<IThreading> Test)
+/// <summary>
+/// One deliberate defect, kept as a patch of the product (tests/Coyote/Mutants/<c>Mutant</c>.patch), and what must
+/// kill it: a scenario under each engine, and, where one catches it, an F# conformance fact of tests/Properties.
+/// </summary>
+/// <param name="Mutant">The patch's name.</param>
+/// <param name="Scenario">The killing scenario, as <c>pool-explore list</c> shows it.</param>
+/// <param name="Property">A substring of the name of the F# fact that fails on the mutant, or null.</param>
+internal sealed record MutantKill(string Mutant, string Scenario, string? Property = null)
 {
-    /// <summary>Runs <paramref name="body"/> with the mutant active; always switches it off again.</summary>
-    internal T With<T>(Func<T> body)
-    {
-        Mutants.Active = Mutant;
-        try
-        {
-            return body();
-        }
-        finally
-        {
-            Mutants.Active = global::Pool.Mutant.None;
-        }
-    }
+    /// <summary>The patch, relative to the repository root.</summary>
+    internal string PatchPath => $"tests/Coyote/Mutants/{Mutant}.patch";
 }
 
-/// <summary>Every product mutant and the scenario that must kill it within its CI budget.</summary>
+/// <summary>Every mutant and what must kill it within its CI budget (docs/verification.md).</summary>
 internal static class MutantCatalogue
 {
     internal static IReadOnlyList<MutantKill> All { get; } =
     [
+        new("DestroyWaitsWithIf", "PoolScenarios.DestroyFromTaskWhileOthersWork"),
+        new("UnlockedThreadCount", "PoolScenarios.CountStaysExact"),
         new(
-            Mutant.DestroyWaitsWithIf,
-            $"{nameof(PoolScenarios)}.{nameof(PoolScenarios.DestroyFromTaskWhileOthersWork)}",
-            PoolScenarios.DestroyFromTaskWhileOthersWork
+            "DestroyForgetsLateTasks",
+            "PoolScenarios.DestroyFromOutsideWithPending",
+            "tasks are scheduled during the destroy drain"
+        ),
+        new("ClaimPublishedWithoutWake", "PoolScenarios.TaskWaitsForATaskClaimedWithIt"),
+        new(
+            "CancelTimerNeverMatches",
+            "TimerScenarios.TimerCancelFromAnotherThreadWhileItFires",
+            "every fire sequence of the real timer queue"
+        ),
+        new("TimerRearmedAfterSelfCancel", "TimerScenarios.TimerCancelFromItsOwnCallback"),
+        new(
+            "InFlightCountedAfterDispatch",
+            "ConnectionScenarios.PeerClosesWithRepliesInFlight",
+            "replies in flight when the peer half-closes"
         ),
         new(
-            Mutant.UnlockedThreadCount,
-            $"{nameof(PoolScenarios)}.{nameof(PoolScenarios.CountStaysExact)}",
-            PoolScenarios.CountStaysExact
-        ),
-        new(
-            Mutant.DestroyForgetsLateTasks,
-            $"{nameof(PoolScenarios)}.{nameof(PoolScenarios.DestroyFromOutsideWithPending)}",
-            PoolScenarios.DestroyFromOutsideWithPending
-        ),
-        new(
-            Mutant.ClaimPublishedWithoutWake,
-            $"{nameof(PoolScenarios)}.{nameof(PoolScenarios.TaskWaitsForATaskClaimedWithIt)}",
-            PoolScenarios.TaskWaitsForATaskClaimedWithIt
-        ),
-        new(
-            Mutant.CancelTimerNeverMatches,
-            $"{nameof(TimerScenarios)}.{nameof(TimerScenarios.TimerCancelFromAnotherThreadWhileItFires)}",
-            TimerScenarios.TimerCancelFromAnotherThreadWhileItFires
-        ),
-        new(
-            Mutant.TimerRearmedAfterSelfCancel,
-            $"{nameof(TimerScenarios)}.{nameof(TimerScenarios.TimerCancelFromItsOwnCallback)}",
-            TimerScenarios.TimerCancelFromItsOwnCallback
-        ),
-        new(
-            Mutant.InFlightCountedAfterDispatch,
-            $"{nameof(ConnectionScenarios)}.{nameof(ConnectionScenarios.PeerClosesWithRepliesInFlight)}",
-            ConnectionScenarios.PeerClosesWithRepliesInFlight
-        ),
-        new(
-            Mutant.ReleaseIgnoringInFlight,
-            $"{nameof(ConnectionScenarios)}.{nameof(ConnectionScenarios.PeerClosesWithRepliesInFlight)}",
-            ConnectionScenarios.PeerClosesWithRepliesInFlight
+            "ReleaseIgnoringInFlight",
+            "ConnectionScenarios.PeerClosesWithRepliesInFlight",
+            "replies in flight when the peer half-closes"
         ),
     ];
+
+    /// <summary>The mutant of this name.</summary>
+    /// <exception cref="ArgumentException">No mutant has that name.</exception>
+    internal static MutantKill Named(string mutant) =>
+        All.SingleOrDefault(k => k.Mutant == mutant)
+        ?? throw new ArgumentException(
+            $"No mutant is named '{mutant}'; the mutants are: {string.Join(", ", All.Select(k => k.Mutant))}.",
+            nameof(mutant)
+        );
 }

@@ -1,0 +1,215 @@
+using Coyote.Scenarios.Mutation;
+
+namespace Coyote.MutationReport;
+
+/// <summary>
+/// A mutant built for both engines, outside the repository: a copy of the product's sources with the mutant's patch
+/// applied and built; a copy of this program's build output with that product in it, rewritten by Coyote, where a
+/// <c>kill</c> run explores the scenario; and a copy of the F# properties' output with the same product. The
+/// repository's own sources and build outputs are never changed.
+/// </summary>
+internal sealed class MutantWorkspace
+{
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(10);
+
+    private MutantWorkspace(MutantKill kill, string root, string runner, string properties)
+    {
+        Kill = kill;
+        Root = root;
+        Runner = runner;
+        Properties = properties;
+    }
+
+    internal MutantKill Kill { get; }
+
+    /// <summary>The workspace folder (under the system's temporary folder).</summary>
+    internal string Root { get; }
+
+    /// <summary>This program, with the mutated product beside it, rewritten for Coyote.</summary>
+    internal string Runner { get; }
+
+    /// <summary>The F# properties' test assembly folder, with the mutated product beside it.</summary>
+    internal string Properties { get; }
+
+    /// <summary>The repository this program was built from (the folder holding Pool.sln).</summary>
+    internal static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string Configuration =>
+#if DEBUG
+        "Debug";
+#else
+        "Release";
+#endif
+
+    /// <summary>Patches, builds and lays out the mutant; throws with the tool's output if a step fails.</summary>
+    internal static MutantWorkspace Prepare(MutantKill kill)
+    {
+        var repository = RepositoryRoot;
+        var root = Path.Combine(Path.GetTempPath(), "pool-mutants", kill.Mutant);
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        var tree = Path.Combine(root, "tree");
+        CopyTree(Path.Combine(repository, "src", "Pool.CSharp"), Path.Combine(tree, "src", "Pool.CSharp"));
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" })
+        {
+            File.Copy(Path.Combine(repository, file), Path.Combine(tree, file));
+        }
+        // The tree is outside any git repository, so git apply patches exactly these files.
+        Expect(
+            "git",
+            ["apply", Path.Combine(repository, kill.PatchPath)],
+            tree,
+            $"apply {kill.PatchPath}"
+        );
+        var project = Path.Combine(tree, "src", "Pool.CSharp", "Pool.CSharp.csproj");
+        Expect(
+            "dotnet",
+            ["build", project, "-c", Configuration, "--nologo", "-v", "q"],
+            tree,
+            $"build the {kill.Mutant} product"
+        );
+        var product = Path.Combine(tree, "src", "Pool.CSharp", "bin", Configuration, "net10.0");
+
+        var runner = Path.Combine(root, "runner");
+        CopyTree(
+            Path.Combine(repository, "tests", "Coyote", "MutationReport", "bin", Configuration, "net10.0"),
+            runner
+        );
+        CopyProduct(product, runner);
+        Expect(
+            "dotnet",
+            ["tool", "run", "coyote", "rewrite", Path.Combine(runner, "rewrite.coyote.json")],
+            repository,
+            "rewrite the mutant for Coyote (run 'dotnet tool restore' first)"
+        );
+
+        var properties = Path.Combine(root, "properties");
+        CopyTree(
+            Path.Combine(repository, "tests", "Properties", "bin", Configuration, "net10.0"),
+            properties
+        );
+        CopyProduct(product, properties);
+        return new MutantWorkspace(kill, root, runner, properties);
+    }
+
+    /// <summary>Explores the mutant's scenario in a child process on <paramref name="engine"/>.</summary>
+    internal KillResult KillWith(string engine, uint seed, int budget)
+    {
+        var (exitCode, output) = ChildProcess.Run(
+            "dotnet",
+            [
+                Path.Combine(Runner, "Coyote.MutationReport.dll"),
+                "kill",
+                Kill.Mutant,
+                engine,
+                seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ],
+            Runner,
+            RunTimeout
+        );
+        return exitCode == 0 && KillResult.FromOutput(output) is { } result
+            ? result
+            : throw new InvalidOperationException(
+                $"The {engine} run of {Kill.Mutant} failed to run (exit code {exitCode}):\n{output}"
+            );
+    }
+
+    /// <summary>
+    /// Runs the mutant's F# conformance fact on the mutated product: true if it failed (the mutant is killed).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The mutant has no such fact, or no test ran.</exception>
+    internal (bool Killed, string Output) KillWithProperty()
+    {
+        var fact =
+            Kill.Property
+            ?? throw new InvalidOperationException($"{Kill.Mutant} has no F# conformance fact.");
+        var (exitCode, output) = ChildProcess.Run(
+            "dotnet",
+            [
+                "test",
+                Path.Combine(Properties, "Properties.dll"),
+                "--filter",
+                $"FullyQualifiedName~{fact}",
+            ],
+            Properties,
+            RunTimeout
+        );
+        // The runner's summary: "Failed!  - Failed:     1, Passed:     0, Skipped:     0, Total:     1, ..."
+        var summary = System.Text.RegularExpressions.Regex.Match(
+            output,
+            @"Failed:\s+(\d+), Passed:\s+\d+, Skipped:\s+\d+, Total:\s+(\d+)"
+        );
+        if (!summary.Success || summary.Groups[2].Value != "1")
+        {
+            throw new InvalidOperationException(
+                $"The filter '{fact}' must select exactly one F# fact (exit code {exitCode}):\n{output}"
+            );
+        }
+        return (exitCode != 0 && summary.Groups[1].Value == "1", output);
+    }
+
+    private static void CopyProduct(string product, string destination)
+    {
+        foreach (var file in new[] { "Pool.CSharp.dll", "Pool.CSharp.pdb" })
+        {
+            File.Copy(Path.Combine(product, file), Path.Combine(destination, file), overwrite: true);
+        }
+    }
+
+    private static void Expect(string tool, string[] arguments, string directory, string step)
+    {
+        var (exitCode, output) = ChildProcess.Run(tool, arguments, directory, BuildTimeout);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"Could not {step} (exit code {exitCode}):\n{output}"
+            );
+        }
+    }
+
+    private static void CopyTree(string source, string destination)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, directory);
+            if (!IsBuildOutput(relative))
+            {
+                Directory.CreateDirectory(Path.Combine(destination, relative));
+            }
+        }
+        Directory.CreateDirectory(destination);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (!IsBuildOutput(relative))
+            {
+                File.Copy(file, Path.Combine(destination, relative));
+            }
+        }
+    }
+
+    // The product's sources are copied without their bin and obj folders; output folders have none.
+    private static bool IsBuildOutput(string relative)
+    {
+        var first = relative.Split(Path.DirectorySeparatorChar)[0];
+        return first is "bin" or "obj";
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Pool.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new InvalidOperationException(
+            $"No Pool.sln above {AppContext.BaseDirectory}: run this program from the repository's build output."
+        );
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using Coyote.Scenarios.Mutation;
+
+namespace Coyote.MutationReport;
+
+/// <summary>The mutation table (both engines side by side) and the all-killed check.</summary>
+internal static class MutationTable
+{
+    /// <summary>
+    /// Prints one row per mutant: for each engine, the median iterations and seconds to the first bug over seeds
+    /// 1..<paramref name="seeds"/>, with how many seeds killed it; then the F# fact's verdict.
+    /// </summary>
+    internal static int Print(int seeds, int budget)
+    {
+        Console.WriteLine(
+            $"Seeds 1..{seeds}, budget {budget} iterations; cells: median iterations to the first bug / median seconds (kills/seeds)."
+        );
+        Console.WriteLine();
+        Console.WriteLine(
+            "| mutant | scenario | explorer: iterations | explorer: seconds | Coyote: iterations | Coyote: seconds | F# fact |"
+        );
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        var survivors = 0;
+        foreach (var kill in MutantCatalogue.All)
+        {
+            var workspace = MutantWorkspace.Prepare(kill);
+            var cells = new List<string>();
+            foreach (var engine in KillRun.Engines)
+            {
+                var results = Enumerable
+                    .Range(1, seeds)
+                    .Select(seed => workspace.KillWith(engine, (uint)seed, budget))
+                    .ToList();
+                var killed = results.Where(r => r.Killed).ToList();
+                survivors += results.Count - killed.Count;
+                cells.Add(
+                    killed.Count == 0
+                        ? $"not killed (0/{seeds})"
+                        : $"{Median(killed.Select(r => (double)r.Iterations))} ({killed.Count}/{seeds})"
+                );
+                cells.Add(
+                    killed.Count == 0
+                        ? "-"
+                        : Median(killed.Select(r => r.Seconds)).ToString("F2", CultureInfo.InvariantCulture)
+                );
+            }
+            cells.Add(kill.Property is null ? "-" : workspace.KillWithProperty().Killed ? "killed" : "NOT killed");
+            Console.WriteLine($"| {kill.Mutant} | {kill.Scenario} | {string.Join(" | ", cells)} |");
+        }
+        Console.WriteLine();
+        Console.WriteLine($"Runs that did not kill their mutant: {survivors}.");
+        return 0;
+    }
+
+    /// <summary>Seed 1, every engine and fact against every mutant; exit code 1 if any survives.</summary>
+    internal static int Check(int budget)
+    {
+        var survivors = 0;
+        foreach (var kill in MutantCatalogue.All)
+        {
+            var workspace = MutantWorkspace.Prepare(kill);
+            foreach (var engine in KillRun.Engines)
+            {
+                var result = workspace.KillWith(engine, seed: 1, budget);
+                survivors += result.Killed ? 0 : 1;
+                Console.WriteLine(
+                    $"{kill.Mutant,-30} {engine,-9} {(result.Killed ? "killed" : "SURVIVED"),-9} "
+                        + $"iteration {result.Iterations,5}  {result.Seconds,6:F2} s  {result.Message}"
+                );
+            }
+            if (kill.Property is not null)
+            {
+                var killed = workspace.KillWithProperty().Killed;
+                survivors += killed ? 0 : 1;
+                Console.WriteLine($"{kill.Mutant,-30} {"F# fact",-9} {(killed ? "killed" : "SURVIVED")}");
+            }
+        }
+        return survivors == 0 ? 0 : 1;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+}
