@@ -27,7 +27,8 @@ internal static class ChildProcess
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         using var process =
-            Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+            Process.Start(start)
+            ?? throw new InvalidOperationException($"Could not start {fileName}.");
         var output = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);

@@ -52,8 +52,13 @@ internal sealed class MutantWorkspace
             Directory.Delete(root, recursive: true);
         }
         var tree = Path.Combine(root, "tree");
-        CopyTree(Path.Combine(repository, "src", "Pool.CSharp"), Path.Combine(tree, "src", "Pool.CSharp"));
-        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" })
+        CopyTree(
+            Path.Combine(repository, "src", "Pool.CSharp"),
+            Path.Combine(tree, "src", "Pool.CSharp")
+        );
+        foreach (
+            var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" }
+        )
         {
             File.Copy(Path.Combine(repository, file), Path.Combine(tree, file));
         }
@@ -75,7 +80,15 @@ internal sealed class MutantWorkspace
 
         var runner = Path.Combine(root, "runner");
         CopyTree(
-            Path.Combine(repository, "tests", "Coyote", "MutationReport", "bin", Configuration, "net10.0"),
+            Path.Combine(
+                repository,
+                "tests",
+                "Coyote",
+                "MutationReport",
+                "bin",
+                Configuration,
+                "net10.0"
+            ),
             runner
         );
         CopyProduct(product, runner);
@@ -156,7 +169,11 @@ internal sealed class MutantWorkspace
     {
         foreach (var file in new[] { "Pool.CSharp.dll", "Pool.CSharp.pdb" })
         {
-            File.Copy(Path.Combine(product, file), Path.Combine(destination, file), overwrite: true);
+            File.Copy(
+                Path.Combine(product, file),
+                Path.Combine(destination, file),
+                overwrite: true
+            );
         }
     }
 
@@ -173,7 +190,13 @@ internal sealed class MutantWorkspace
 
     private static void CopyTree(string source, string destination)
     {
-        foreach (var directory in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        foreach (
+            var directory in Directory.EnumerateDirectories(
+                source,
+                "*",
+                SearchOption.AllDirectories
+            )
+        )
         {
             var relative = Path.GetRelativePath(source, directory);
             if (!IsBuildOutput(relative))
@@ -201,7 +224,11 @@ internal sealed class MutantWorkspace
 
     private static string FindRepositoryRoot()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        for (
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            directory is not null;
+            directory = directory.Parent
+        )
         {
             if (File.Exists(Path.Combine(directory.FullName, "Pool.sln")))
             {

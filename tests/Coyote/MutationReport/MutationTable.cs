@@ -41,10 +41,15 @@ internal static class MutationTable
                 cells.Add(
                     killed.Count == 0
                         ? "-"
-                        : Median(killed.Select(r => r.Seconds)).ToString("F2", CultureInfo.InvariantCulture)
+                        : Median(killed.Select(r => r.Seconds))
+                            .ToString("F2", CultureInfo.InvariantCulture)
                 );
             }
-            cells.Add(kill.Property is null ? "-" : workspace.KillWithProperty().Killed ? "killed" : "NOT killed");
+            cells.Add(
+                kill.Property is null ? "-"
+                : workspace.KillWithProperty().Killed ? "killed"
+                : "NOT killed"
+            );
             Console.WriteLine($"| {kill.Mutant} | {kill.Scenario} | {string.Join(" | ", cells)} |");
         }
         Console.WriteLine();
@@ -64,15 +69,17 @@ internal static class MutationTable
                 var result = workspace.KillWith(engine, seed: 1, budget);
                 survivors += result.Killed ? 0 : 1;
                 Console.WriteLine(
-                    $"{kill.Mutant,-30} {engine,-9} {(result.Killed ? "killed" : "SURVIVED"),-9} "
-                        + $"iteration {result.Iterations,5}  {result.Seconds,6:F2} s  {result.Message}"
+                    $"{kill.Mutant, -30} {engine, -9} {(result.Killed ? "killed" : "SURVIVED"), -9} "
+                        + $"iteration {result.Iterations, 5}  {result.Seconds, 6:F2} s  {result.Message}"
                 );
             }
             if (kill.Property is not null)
             {
                 var killed = workspace.KillWithProperty().Killed;
                 survivors += killed ? 0 : 1;
-                Console.WriteLine($"{kill.Mutant,-30} {"F# fact",-9} {(killed ? "killed" : "SURVIVED")}");
+                Console.WriteLine(
+                    $"{kill.Mutant, -30} {"F# fact", -9} {(killed ? "killed" : "SURVIVED")}"
+                );
             }
         }
         return survivors == 0 ? 0 : 1;

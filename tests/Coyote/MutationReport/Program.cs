@@ -13,7 +13,12 @@ try
 {
     return args switch
     {
-        ["kill", var mutant, var engine, var seed, var budget] => Kill(mutant, engine, seed, budget),
+        ["kill", var mutant, var engine, var seed, var budget] => Kill(
+            mutant,
+            engine,
+            seed,
+            budget
+        ),
         ["table", .. var rest] => MutationTable.Print(
             Number(rest.ElementAtOrDefault(0), 5),
             Number(rest.ElementAtOrDefault(1), 2000)
@@ -42,7 +47,8 @@ static int Kill(string mutant, string engine, string seed, string budget)
 
 static int Number(string? text, int fallback) =>
     text is null ? fallback
-    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+    && value > 0
         ? value
     : throw new ArgumentException($"'{text}' is not a positive whole number.");
 

@@ -34,7 +34,10 @@ public class MutantTests(ITestOutputHelper output)
         if (workspace.Kill.Property is not null)
         {
             var (killed, text) = workspace.KillWithProperty();
-            Assert.True(killed, $"the F# fact '{workspace.Kill.Property}' passed on {mutant}:\n{text}");
+            Assert.True(
+                killed,
+                $"the F# fact '{workspace.Kill.Property}' passed on {mutant}:\n{text}"
+            );
         }
     }
 
@@ -55,7 +58,9 @@ public class MutantTests(ITestOutputHelper output)
         var product = Path.Combine(MutantWorkspace.RepositoryRoot, "src", "Pool.CSharp");
         var carriers = Directory
             .EnumerateFiles(product, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Where(f =>
+                !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+            )
             .Where(f => File.ReadAllText(f).Contains("Mutant", StringComparison.OrdinalIgnoreCase))
             .ToList();
         Assert.Empty(carriers);

@@ -1,0 +1,42 @@
+using Coyote.MutationReport;
+
+namespace Coyote.Tests.CommandLine;
+
+/// <summary>scripts/coyote.sh as a user runs it: exit codes and what it prints.</summary>
+public class CoyoteScriptTests
+{
+    private static (int Exit, string Output) Run(params string[] args) =>
+        ChildProcess.Run(
+            "bash",
+            ["scripts/coyote.sh", .. args],
+            MutantWorkspace.RepositoryRoot,
+            TimeSpan.FromMinutes(5)
+        );
+
+    [Fact]
+    public void AScenarioWithoutBugsExitsZeroWithOneLine()
+    {
+        var (exit, output) = Run("CountStaysExact", "20");
+        Assert.True(exit == 0, output);
+        Assert.Matches(@"Pool\.PoolScenarios\.CountStaysExact\s+20\s+0\s", output);
+    }
+
+    [Fact]
+    public void AnUnknownFilterExitsTwoAndListsTheScenarios()
+    {
+        var (exit, output) = Run("NoSuchScenario", "5");
+        Assert.Equal(2, exit);
+        Assert.Contains("No scenario matches 'NoSuchScenario'", output);
+        Assert.Contains("Pool.PoolScenarios.CountStaysExact", output);
+    }
+
+    [Theory]
+    [InlineData("Pool", "0")]
+    [InlineData("Pool", "many")]
+    public void BadIterationsExitTwo(string filter, string iterations)
+    {
+        var (exit, output) = Run(filter, iterations);
+        Assert.Equal(2, exit);
+        Assert.Contains("ITERATIONS must be a positive whole number", output);
+    }
+}
