@@ -8,7 +8,7 @@ namespace Coyote.Teeth;
 /// every bug and never report one in a correct version (tests/Coyote/Tests/Engine/TeethTests.cs).
 /// Usable from the command line too: <c>pool-explore test path/to/Coyote.Teeth.dll -m LostUpdate</c>.
 /// </summary>
-public static class ClassicBugs
+public static partial class ClassicBugs
 {
     /// <summary>Two threads read-then-write a counter: one preemption between the read and the write loses an update.</summary>
     [SystematicTest]
@@ -17,6 +17,31 @@ public static class ClassicBugs
     /// <summary>The same increments under a lock.</summary>
     [SystematicTest]
     public static void LostUpdateFixed(IThreading threading) => Counter(threading, locked: true);
+
+    /// <summary>
+    /// Two threads take a lock and bump a counter four times each (3 threads, about 30 scheduling points): the test
+    /// on which docs/benchmarks.md compares the two engines' iterations per second.
+    /// </summary>
+    [SystematicTest]
+    public static void LockedIncrements(IThreading threading)
+    {
+        var gate = threading.CreateLock();
+        var counter = threading.CreateAtomic();
+        void Work()
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                gate.Enter();
+                counter.Add(1);
+                gate.Exit();
+            }
+        }
+        var a = threading.Start(Work, "a");
+        var b = threading.Start(Work, "b");
+        a.Join();
+        b.Join();
+        Expect(counter.Read() == 8, $"lost increment: the counter is {counter.Read()}, not 8");
+    }
 
     /// <summary>Two threads take two locks in opposite orders.</summary>
     [SystematicTest]
