@@ -14,7 +14,9 @@ internal static class ScenarioEngineComparison
 {
     internal static void Print(int iterations)
     {
-        Console.WriteLine($"{iterations} iterations per scenario and engine, seed 1, portfolio strategies.");
+        Console.WriteLine(
+            $"{iterations} iterations per scenario and engine, seed 1, portfolio strategies."
+        );
         Console.WriteLine();
         Console.WriteLine("| scenario | explorer it/s | Coyote it/s | explorer / Coyote |");
         Console.WriteLine("|---|---:|---:|---:|");
@@ -37,7 +39,9 @@ internal static class ScenarioEngineComparison
             var ours = report.Iterations / explorer.Elapsed.TotalSeconds;
             var theirs = coyote.Iterations / coyote.Elapsed.TotalSeconds;
             ratios.Add(ours / theirs);
-            Console.WriteLine($"| {scenario.Name} | {ours:F0} | {theirs:F0} | {ours / theirs:F1}x |");
+            Console.WriteLine(
+                $"| {scenario.Name} | {ours:F0} | {theirs:F0} | {ours / theirs:F1}x |"
+            );
         }
         ratios.Sort();
         Console.WriteLine();

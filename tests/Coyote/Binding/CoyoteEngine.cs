@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Coyote;
+using Microsoft.Coyote.Logging;
 using Microsoft.Coyote.SystematicTesting;
 
 namespace Coyote.Binding;
@@ -47,6 +48,7 @@ public static class CoyoteEngine
         };
         var clock = Stopwatch.StartNew();
         using var engine = TestingEngine.Create(configuration, entryPoint);
+        engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None)); // the outcome carries what matters
         engine.Run();
         clock.Stop();
         var report = engine.TestReport;
