@@ -74,8 +74,8 @@ public sealed class CoyoteThreading : IThreading, IChoiceSource
     /// <summary>A spin is a yield, as under the explorer: one scheduling point, no time passes.</summary>
     public void SpinWait(int iterations) => Thread.Yield();
 
-    /// <inheritdoc />
-    public IThreadLocal<T> CreateThreadLocal<T>() => new CoyoteThreadLocal<T>();
+    /// <summary>The operating system's thread-local value: Coyote runs each controlled thread on an OS thread of its own.</summary>
+    public IThreadLocal<T> CreateThreadLocal<T>() => OsThreading.Instance.CreateThreadLocal<T>();
 
     /// <inheritdoc />
     public IAtomicInt64 CreateAtomic(long initialValue = 0) => new CoyoteAtomic(initialValue);

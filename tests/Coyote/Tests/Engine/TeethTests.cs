@@ -164,5 +164,7 @@ public class TeethTests
     }
 
     private static Action<IThreading> Program(string name) =>
-        typeof(ClassicBugs).GetMethod(name, [typeof(IThreading)])!.CreateDelegate<Action<IThreading>>();
+        typeof(ClassicBugs)
+            .GetMethod(name, [typeof(IThreading)])!
+            .CreateDelegate<Action<IThreading>>();
 }
