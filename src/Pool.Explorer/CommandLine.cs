@@ -80,6 +80,12 @@ internal static class CommandLine
             Description = "PCT bug depth d.",
             DefaultValueFactory = _ => 3,
         };
+        var memoryModel = new Option<string>("--memory-model")
+        {
+            Description =
+                "sc (sequential consistency) | tso (x86-TSO: writes wait in store buffers; docs/explorer.md)",
+            DefaultValueFactory = _ => "sc",
+        };
         var seed = new Option<ulong?>("--seed")
         {
             Description = "Seed of every random choice (default 0; 1 with --ci).",
@@ -126,6 +132,7 @@ internal static class CommandLine
             iterations,
             strategy,
             pctDepth,
+            memoryModel,
             seed,
             maxSteps,
             failOnMaxSteps,
@@ -145,6 +152,7 @@ internal static class CommandLine
                     Iterations = Positive(result.GetValue(iterations), "--iterations"),
                     Strategy = result.GetValue(strategy)!,
                     PctDepth = Positive(result.GetValue(pctDepth), "--pct-depth")!.Value,
+                    MemoryModel = result.GetValue(memoryModel)!,
                     Seed = result.GetValue(seed),
                     MaxSteps = Positive(result.GetValue(maxSteps), "--max-steps")!.Value,
                     FailOnMaxSteps = result.GetValue(failOnMaxSteps),

@@ -24,6 +24,12 @@ internal sealed class TestCommand(ConsoleView view)
                 $"Unknown strategy '{settings.Strategy}'; use one of: {string.Join(", ", StrategyNames)}."
             );
         }
+        if (settings.MemoryModel is not ("sc" or "tso"))
+        {
+            throw new UsageException(
+                $"Unknown memory model '{settings.MemoryModel}'; use sc or tso."
+            );
+        }
         if (settings.Strategy == "dfs" && (settings.Parallel > 1 || settings.Shard.Count > 1))
         {
             throw new UsageException(
@@ -78,6 +84,7 @@ internal sealed class TestCommand(ConsoleView view)
                             Iterations = iterations,
                             Strategy = settings.Strategy,
                             PctDepth = settings.PctDepth,
+                            MemoryModel = settings.MemoryModel,
                             Seed = settings.EffectiveSeed,
                             MaxSteps = settings.MaxSteps,
                             FailOnMaxSteps = settings.FailOnMaxSteps,

@@ -17,6 +17,7 @@ internal sealed record TestSettings
     public int? Iterations { get; init; }
     public string Strategy { get; init; } = "portfolio";
     public int PctDepth { get; init; } = 3;
+    public string MemoryModel { get; init; } = "sc";
     public ulong? Seed { get; init; }
     public int MaxSteps { get; init; } = 10_000;
     public bool FailOnMaxSteps { get; init; }
@@ -62,6 +63,8 @@ internal sealed record TestSettings
                 Strategy,
                 "--pct-depth",
                 PctDepth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--memory-model",
+                MemoryModel,
                 "--seed",
                 EffectiveSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--max-steps",

@@ -27,6 +27,15 @@ public sealed record ExplorationOptions
     /// <summary>Stop starting new iterations after this much real time; null for no limit.</summary>
     public TimeSpan? TimeLimit { get; init; }
 
+    /// <summary>
+    /// The memory model the controlled atomics follow: <c>"sc"</c> (default: every write is visible to every thread
+    /// at once) or <c>"tso"</c> (x86-TSO: a write of <see cref="Pool.Threading.IAtomicInt64.Write"/> waits in its
+    /// thread's store buffer, and the strategy chooses when it reaches memory; the thread's own reads see it first;
+    /// read-modify-writes, <see cref="Pool.Threading.IThreading.MemoryBarrier"/>, lock and condition operations,
+    /// starting a thread, joining one (both buffers) and sleeping drain the buffer). See docs/explorer.md.
+    /// </summary>
+    public string MemoryModel { get; init; } = "sc";
+
     /// <summary>dfs only: the most preemptions a schedule may contain; null for unbounded.</summary>
     public int? PreemptionBound { get; init; }
 

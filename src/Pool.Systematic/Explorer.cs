@@ -106,9 +106,14 @@ public static class Explorer
     )
     {
         ArgumentNullException.ThrowIfNull(test);
-        var decisions = TraceCodec.Decode(trace);
+        var (decisions, memoryModel) = TraceCodec.Decode(trace);
         options ??= new ExplorationOptions();
-        options = options with { MaxSteps = Math.Max(options.MaxSteps, decisions.Count) };
+        // The trace names its memory model: a "tso" trace replays under "tso" whatever the options say.
+        options = options with
+        {
+            MaxSteps = Math.Max(options.MaxSteps, decisions.Count),
+            MemoryModel = memoryModel,
+        };
         var clock = Stopwatch.StartNew();
         var strategy = new ReplayStrategy(decisions);
         strategy.BeginIteration(0);
@@ -129,10 +134,13 @@ public static class Explorer
         ExplorationOptions options,
         bool captureLocations
     ) =>
-        new Iteration(strategy, options.MaxSteps, options.FailOnMaxSteps, captureLocations).Run(
-            test,
-            options.Watchdog
-        );
+        new Iteration(
+            strategy,
+            options.MaxSteps,
+            options.FailOnMaxSteps,
+            captureLocations,
+            storeBuffering: options.MemoryModel == "tso"
+        ).Run(test, options.Watchdog);
 
     /// <summary>Replays the reported schedule with source locations; keeps the unrendered run if that diverges.</summary>
     private static IterationResult Render(

@@ -44,7 +44,9 @@ internal sealed class RunStatistics
             BugMessage = reported?.Bug?.Message,
             BugThread = reported?.Bug?.Thread,
             BugStrategy = strategy,
-            Trace = reported is null ? null : TraceCodec.Encode(reported.Decisions),
+            Trace = reported is null
+                ? null
+                : TraceCodec.Encode(reported.Decisions, reported.StoreBuffering),
             Preemptions = reported?.Preemptions,
             Steps = reported?.Steps,
             OriginalPreemptions = original?.Preemptions,

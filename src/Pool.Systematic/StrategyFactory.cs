@@ -37,6 +37,13 @@ internal static class StrategyFactory
         {
             throw new ArgumentException("MaxSteps must be at least 1.", nameof(options));
         }
+        if (options.MemoryModel is not ("sc" or "tso"))
+        {
+            throw new ArgumentException(
+                $"Unknown memory model '{options.MemoryModel}': use \"sc\" or \"tso\".",
+                nameof(options)
+            );
+        }
         if (options.PctDepth < 1)
         {
             throw new ArgumentException("PctDepth must be at least 1.", nameof(options));

@@ -54,6 +54,13 @@ public interface IThreading
     /// <summary>Creates a 64-bit integer whose every operation is atomic and a scheduling point.</summary>
     IAtomicInt64 CreateAtomic(long initialValue = 0);
 
+    /// <summary>
+    /// A full fence: no read or write of this thread moves across it (<see cref="Interlocked.MemoryBarrier"/> on
+    /// real threads). Any thread. Under a controlled implementation it is a scheduling point, and the explorer's
+    /// "tso" memory model drains the caller's store buffer here.
+    /// </summary>
+    void MemoryBarrier() => Interlocked.MemoryBarrier();
+
     /// <summary>A monotonic clock. Under the explorer it is virtual and only advances when every thread waits.</summary>
     TimeSpan Now { get; }
 

@@ -2,54 +2,87 @@ using Pool.Threading;
 
 namespace Pool.Systematic.Runtime;
 
-/// <summary>A 64-bit atomic whose every operation is one scheduling point followed by the operation.</summary>
+/// <summary>
+/// An atomic under the explorer: every operation is a scheduling point. Under the "tso" memory model a write waits in
+/// the writing thread's store buffer (its own reads see it, others read memory) and read-modify-writes are full
+/// fences: they drain the buffer first.
+/// </summary>
 internal sealed class ControlledAtomic(Iteration iteration, long initialValue) : IAtomicInt64
 {
-    private long _value = initialValue;
+    private long _memory = initialValue;
 
     public long Read()
     {
-        At("Atomic.Read");
-        return _value;
+        var me = At("Atomic.Read");
+        if (me is not null && iteration.StoreBuffering)
+        {
+            for (var i = me.StoreBuffer.Count - 1; i >= 0; i--)
+            {
+                if (me.StoreBuffer[i].Atomic == this)
+                {
+                    return me.StoreBuffer[i].Value;
+                }
+            }
+        }
+        return _memory;
     }
 
     public void Write(long value)
     {
-        At("Atomic.Write");
-        _value = value;
+        var me = At("Atomic.Write");
+        if (me is not null && iteration.StoreBuffering)
+        {
+            me.StoreBuffer.Add((this, value));
+            return;
+        }
+        _memory = value;
     }
 
     public long Add(long delta)
     {
-        At("Atomic.Add");
-        return _value += delta;
+        Fence(At("Atomic.Add"));
+        return _memory += delta;
     }
 
     public long Exchange(long value)
     {
-        At("Atomic.Exchange");
-        var old = _value;
-        _value = value;
+        Fence(At("Atomic.Exchange"));
+        var old = _memory;
+        _memory = value;
         return old;
     }
 
     public long CompareExchange(long value, long comparand)
     {
-        At("Atomic.CompareExchange");
-        var old = _value;
+        Fence(At("Atomic.CompareExchange"));
+        var old = _memory;
         if (old == comparand)
         {
-            _value = value;
+            _memory = value;
         }
         return old;
     }
 
-    private void At(string operation)
+    /// <summary>A buffered write reaches memory (a flush decision, or a fence of its thread).</summary>
+    internal void Publish(long value) => _memory = value;
+
+    private void Fence(ControlledThread? me)
     {
-        _ = iteration.Current;
-        if (!iteration.Stopped)
+        if (me is not null && iteration.StoreBuffering)
         {
-            iteration.Point(operation);
+            iteration.Drain(me);
         }
+    }
+
+    // The calling thread, or null while the iteration unwinds (no scheduling, no buffering then).
+    private ControlledThread? At(string operation)
+    {
+        var me = iteration.Current;
+        if (iteration.Stopped)
+        {
+            return null;
+        }
+        iteration.Point(operation);
+        return me;
     }
 }

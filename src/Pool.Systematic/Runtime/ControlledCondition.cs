@@ -40,6 +40,7 @@ internal sealed class ControlledCondition(ControlledLock lockObject) : IConditio
                 ? "Condition.Wait"
                 : $"Condition.Wait({timeout.Value.TotalMilliseconds} ms)"
         );
+        iteration.Drain(me);
         Lock.Owner = null;
         me.WaitResult = true;
         me.Block = BlockReason.Condition;
@@ -62,7 +63,7 @@ internal sealed class ControlledCondition(ControlledLock lockObject) : IConditio
         {
             return;
         }
-        iteration.Point(all ? "Condition.Broadcast" : "Condition.Signal");
+        iteration.Drain(iteration.Point(all ? "Condition.Broadcast" : "Condition.Signal"));
         while (_waiters.Count > 0)
         {
             var waiter = _waiters[0];

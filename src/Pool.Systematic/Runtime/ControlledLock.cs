@@ -13,6 +13,7 @@ internal sealed class ControlledLock(Iteration iteration) : ILock
     public void Enter()
     {
         var me = Iteration.Point("Lock.Enter");
+        Iteration.Drain(me); // a locked operation: a full fence
         if (Owner == me)
         {
             throw new LockRecursionException("The lock is already held by this thread.");
@@ -32,7 +33,7 @@ internal sealed class ControlledLock(Iteration iteration) : ILock
             Owner = null; // unwinding: release without scheduling so finally blocks can run
             return;
         }
-        Iteration.Point("Lock.Exit");
+        Iteration.Drain(Iteration.Point("Lock.Exit"));
         Owner = null;
     }
 

@@ -13,6 +13,7 @@ internal sealed class ControlledThreadHandle(ControlledThread thread) : IThreadH
             throw new InvalidOperationException($"Thread '{thread.Name}' cannot join itself.");
         }
         var me = iteration.Point($"Join({thread.Name})");
+        iteration.Drain(me);
         while (thread.Block != BlockReason.Finished)
         {
             me.Block = BlockReason.Join;
@@ -21,5 +22,6 @@ internal sealed class ControlledThreadHandle(ControlledThread thread) : IThreadH
         }
         me.Block = BlockReason.None;
         me.JoinTarget = null;
+        iteration.Drain(thread); // what the joined thread wrote is visible to its joiner
     }
 }

@@ -16,6 +16,7 @@ internal sealed class ControlledThreading(Iteration iteration) : IThreading, ICh
         {
             throw new IterationAbortedException();
         }
+        iteration.Drain(iteration.Current); // starting a thread publishes what its creator wrote
         return new ControlledThreadHandle(iteration.CreateThread(body, name));
     }
 
@@ -39,6 +40,8 @@ internal sealed class ControlledThreading(Iteration iteration) : IThreading, ICh
 
     public void SpinWait(int iterations) => iteration.Point("SpinWait", isYield: true);
 
+    public void MemoryBarrier() => iteration.Drain(iteration.Point("MemoryBarrier"));
+
     public IThreadLocal<T> CreateThreadLocal<T>() => new ControlledThreadLocal<T>(iteration);
 
     public IAtomicInt64 CreateAtomic(long initialValue = 0) =>
@@ -50,6 +53,7 @@ internal sealed class ControlledThreading(Iteration iteration) : IThreading, ICh
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
         var me = iteration.Point($"Sleep({duration.TotalMilliseconds} ms)");
+        iteration.Drain(me);
         if (duration == TimeSpan.Zero)
         {
             return;

@@ -18,6 +18,7 @@ internal sealed class Iteration
     private readonly int _maxSteps;
     private readonly bool _failOnMaxSteps;
     private readonly bool _captureLocations;
+    private readonly List<ControlledThread> _buffered = [];
     private readonly List<ControlledThread> _threads = [];
     private readonly List<int> _enabled = [];
     private readonly List<Decision> _decisions = [];
@@ -36,9 +37,11 @@ internal sealed class Iteration
         ISchedulingStrategy strategy,
         int maxSteps,
         bool failOnMaxSteps,
-        bool captureLocations
+        bool captureLocations,
+        bool storeBuffering = false
     )
     {
+        StoreBuffering = storeBuffering;
         _strategy = strategy;
         _maxSteps = maxSteps;
         _failOnMaxSteps = failOnMaxSteps;
@@ -47,6 +50,9 @@ internal sealed class Iteration
     }
 
     internal ControlledThreading Threading { get; }
+
+    /// <summary>The "tso" memory model: atomic writes wait in store buffers until a flush decision or a fence.</summary>
+    internal bool StoreBuffering { get; }
 
     /// <summary>Virtual time: starts at zero, moves only when no thread can run and someone waits for a deadline.</summary>
     internal TimeSpan Now { get; private set; }
@@ -76,7 +82,8 @@ internal sealed class Iteration
             _hash,
             _maxStepsHit,
             _bug,
-            _interleaving
+            _interleaving,
+            StoreBuffering
         );
     }
 
@@ -189,7 +196,21 @@ internal sealed class Iteration
         return value;
     }
 
+    /// <summary>A fence of <paramref name="thread"/>: every write in its store buffer reaches memory, oldest first.</summary>
+    internal void Drain(ControlledThread thread)
+    {
+        foreach (var (atomic, value) in thread.StoreBuffer)
+        {
+            atomic.Publish(value);
+        }
+        thread.StoreBuffer.Clear();
+    }
+
     /// <summary>Called on the carrier when a controlled thread's body has returned or thrown.</summary>
+    /// <remarks>
+    /// Its store buffer is not drained here: its last writes may still reach memory after another thread's next
+    /// read (flush decisions go on; joining it drains them).
+    /// </remarks>
     internal void ThreadExited(ControlledThread thread, Exception? failure)
     {
         thread.Block = BlockReason.Finished;
@@ -215,6 +236,10 @@ internal sealed class Iteration
 
     private ControlledThread? ChooseNext(ControlledThread? me, bool isYield)
     {
+        if (StoreBuffering && !OfferFlush(me))
+        {
+            return null;
+        }
         while (true)
         {
             _enabled.Clear();
@@ -286,6 +311,57 @@ internal sealed class Iteration
             Volatile.Write(ref _running, next);
             return next;
         }
+    }
+
+    /// <summary>
+    /// Under "tso", before each thread choice: a data choice of which thread's oldest buffered write reaches memory
+    /// now (0: none), so the strategy, the trace, replay and minimisation treat visibility like any other choice.
+    /// </summary>
+    private bool OfferFlush(ControlledThread? me)
+    {
+        _buffered.Clear();
+        foreach (var thread in _threads)
+        {
+            if (thread.StoreBuffer.Count > 0)
+            {
+                _buffered.Add(thread);
+            }
+        }
+        if (_buffered.Count == 0 || _steps >= _maxSteps)
+        {
+            return true;
+        }
+        int choice;
+        try
+        {
+            choice = _strategy.PickValue(_buffered.Count + 1, _steps);
+        }
+        catch (NondeterminismException exception)
+        {
+            Stop(Bug.Of(BugKind.Divergence, exception.Message, me?.Name ?? "test"));
+            return false;
+        }
+        if (choice > 0)
+        {
+            var thread = _buffered[choice - 1];
+            var (atomic, value) = thread.StoreBuffer[0];
+            thread.StoreBuffer.RemoveAt(0);
+            atomic.Publish(value);
+            if (_captureLocations)
+            {
+                _interleaving.Add(
+                    new TraceStep(
+                        _steps,
+                        thread.Id,
+                        thread.Name,
+                        $"(store buffer flush: {value})",
+                        null
+                    )
+                );
+            }
+        }
+        Record(new Decision(true, choice));
+        return true;
     }
 
     private void Record(Decision decision)

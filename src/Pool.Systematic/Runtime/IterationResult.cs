@@ -8,5 +8,6 @@ internal sealed record IterationResult(
     ulong ScheduleHash,
     bool MaxStepsHit,
     Bug? Bug,
-    IReadOnlyList<TraceStep> Interleaving
+    IReadOnlyList<TraceStep> Interleaving,
+    bool StoreBuffering
 );

@@ -12,9 +12,12 @@ internal static class TraceCodec
 {
     private const string Header = "pool-trace/1:";
 
-    internal static string Encode(IReadOnlyList<Decision> decisions)
+    // A trace explored under the "tso" memory model says so: its flush choices only make sense there.
+    private const string TsoHeader = "pool-trace/1/tso:";
+
+    internal static string Encode(IReadOnlyList<Decision> decisions, bool storeBuffering = false)
     {
-        var text = new StringBuilder(Header);
+        var text = new StringBuilder(storeBuffering ? TsoHeader : Header);
         for (var i = 0; i < decisions.Count; )
         {
             var run = 1;
@@ -41,19 +44,25 @@ internal static class TraceCodec
     }
 
     /// <exception cref="FormatException">The text is not a trace in this format.</exception>
-    internal static List<Decision> Decode(string trace)
+    /// <summary>The decisions of a trace, and the memory model it was explored under ("sc" or "tso").</summary>
+    internal static (List<Decision> Decisions, string MemoryModel) Decode(string trace)
     {
         ArgumentNullException.ThrowIfNull(trace);
         trace = trace.Trim();
-        if (!trace.StartsWith(Header, StringComparison.Ordinal))
+        var (header, memoryModel) = trace.StartsWith(TsoHeader, StringComparison.Ordinal)
+            ? (TsoHeader, "tso")
+            : (Header, "sc");
+        if (!trace.StartsWith(header, StringComparison.Ordinal))
         {
-            throw new FormatException($"Not a pool-explore trace: it must start with '{Header}'.");
+            throw new FormatException(
+                $"Not a pool-explore trace: it must start with '{Header}' or '{TsoHeader}'."
+            );
         }
         var decisions = new List<Decision>();
-        var body = trace[Header.Length..];
+        var body = trace[header.Length..];
         if (body.Length == 0)
         {
-            return decisions;
+            return (decisions, memoryModel);
         }
         foreach (var token in body.Split('.'))
         {
@@ -68,7 +77,7 @@ internal static class TraceCodec
             }
             decisions.AddRange(Enumerable.Repeat(decision, run));
         }
-        return decisions;
+        return (decisions, memoryModel);
     }
 
     private static int Number(string text, string token) =>

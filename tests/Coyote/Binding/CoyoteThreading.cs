@@ -74,6 +74,13 @@ public sealed class CoyoteThreading : IThreading, IChoiceSource
     /// <summary>A spin is a yield, as under the explorer: one scheduling point, no time passes.</summary>
     public void SpinWait(int iterations) => Thread.Yield();
 
+    /// <summary>A full fence, and a scheduling point as under the explorer.</summary>
+    public void MemoryBarrier()
+    {
+        SchedulingPoint.Interleave();
+        Interlocked.MemoryBarrier();
+    }
+
     /// <summary>The operating system's thread-local value: Coyote runs each controlled thread on an OS thread of its own.</summary>
     public IThreadLocal<T> CreateThreadLocal<T>() => OsThreading.Instance.CreateThreadLocal<T>();
 
