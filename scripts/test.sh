@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the solution and runs every test project; the last line is `tests: N passed, N failed`.
+# Builds the solution, runs every test project, then the F# properties (an Expecto program, which dotnet test
+# does not run); the last line is `tests: N passed, N failed`, the two runs' counts together.
 # Usage: scripts/test.sh [extra dotnet test arguments]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,5 +33,27 @@ failed=$(( $(sum_attribute failed) + $(sum_attribute error) + $(sum_attribute ti
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the runner failed without a counted test failure (crash, hang, build of a test host)
 fi
+
+# The F# properties (tests/Properties), as built above. Expecto's closing line:
+# "EXPECTO! 28 tests run in 00:00:09.12 for ... – 28 passed, 0 ignored, 0 failed, 0 errored. Success!"
+# A crash, a non-zero exit or a run of no test counts as at least one failure.
+properties_log="$results/properties.log"
+timeout --kill-after=30s 20m dotnet tests/Properties/bin/Release/net10.0/Properties.dll \
+  --summary --colours 0 --no-spinner 2>&1 | tee "$properties_log"
+properties_status=${PIPESTATUS[0]}
+closing=$(grep -a "EXPECTO! " "$properties_log" | tail -n 1 | tr -d ',')
+count() { # the number before "$1" in the closing line (the last such: a test's name comes before the counts), or 0
+  echo "$closing" | grep -oE "[0-9]+ $1" | tail -n 1 | grep -oE "^[0-9]+" || echo 0
+}
+properties_run=$(count "tests run")
+properties_passed=$(count "passed")
+properties_failed=$(( $(count "failed") + $(count "errored") ))
+if { [ "$properties_status" -ne 0 ] || [ "$properties_run" -eq 0 ]; } && [ "$properties_failed" -eq 0 ]; then
+  properties_failed=1 # crashed, timed out, failed without a counted failure, or ran nothing
+fi
+echo "F# properties (Expecto): ${properties_run} run, ${properties_passed} passed, ${properties_failed} failed (exit code ${properties_status})"
+passed=$((passed + properties_passed))
+failed=$((failed + properties_failed))
+
 echo "tests: ${passed} passed, ${failed} failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

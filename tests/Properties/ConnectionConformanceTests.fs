@@ -6,7 +6,7 @@ module Pool.Properties.ConnectionConformanceTests
 
 open System
 open System.Collections.Generic
-open Xunit
+open Expecto
 open FsCheck
 open FsCheck.FSharp
 open Pool
@@ -67,20 +67,25 @@ let scripts: Arbitrary<bool * PeerAction list> =
     }
     |> Arb.fromGen
 
-type ConnectionConformance() =
-    [<Fact>]
-    member _.``every outcome of the C# connection under the explorer is one the model allows``() =
-        let property (workers, script) =
-            match disagreement 150 workers script with
-            | None -> true
-            | Some problem -> failwith problem
+/// Conformance runs the explorer and the real server: its tests run one at a time, after the others.
+let tests =
+    testSequenced
+    <| testList
+        "conformance"
+        [
+            testPropertyWithConfig
+                (Checking.cases 30)
+                "every outcome of the C# connection under the explorer is one the model allows"
+            <| Prop.forAll scripts (fun (workers, script) ->
+                match disagreement 150 workers script with
+                | None -> true
+                | Some problem -> failwith problem)
 
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(30), Prop.forAll scripts property)
-
-    /// Two replies in flight when the peer half-closes: both must be written before the connection is released.
-    /// The mutation check (tests/Coyote/Mutants) runs this fact against InFlightCountedAfterDispatch and
-    /// ReleaseIgnoringInFlight and expects it to fail.
-    [<Fact>]
-    member _.``a connection with replies in flight when the peer half-closes conforms``() =
-        let problem = disagreement 300 true [ SendMessage 1; SendMessage 2; HalfClose ]
-        Assert.True(problem.IsNone, defaultArg problem "")
+            // Two replies in flight when the peer half-closes: both must be written before the connection is
+            // released. The mutation check (tests/Coyote/Mutants) runs this test against InFlightCountedAfterDispatch
+            // and ReleaseIgnoringInFlight and expects it to fail.
+            test "a connection with replies in flight when the peer half-closes conforms" {
+                let problem = disagreement 300 true [ SendMessage 1; SendMessage 2; HalfClose ]
+                Expect.isNone problem "the real server must conform"
+            }
+        ]

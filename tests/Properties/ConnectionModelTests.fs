@@ -1,6 +1,8 @@
+/// The connection lifecycle's model on its own: releases, replies owed to a half-closed peer, pinned state
+/// counts, and the seeded teardown defects it catches.
 module Pool.Properties.ConnectionModelTests
 
-open Xunit
+open Expecto
 open Pool.Model
 
 let private check variant script =
@@ -9,42 +11,48 @@ let private check variant script =
 let private halfCloseAfter messages =
     [ for k in 1..messages -> SendMessage k ] @ [ HalfClose ]
 
-[<Fact>]
-let ``a reset at any point releases exactly once with nothing in flight`` () =
-    let result = check ConnectionSpecified (ConnectionModel.sendsThenResets 3).Script
-    Assert.True(result.Violation.IsNone, sprintf "%A" result.Violation)
-    Assert.Empty(result.Deadlocks)
+let tests =
+    testList
+        "model"
+        [
+            test "a reset at any point releases exactly once with nothing in flight" {
+                let result = check ConnectionSpecified (ConnectionModel.sendsThenResets 3).Script
+                Expect.isNone result.Violation "no invariant is violated"
+                Expect.equal result.Deadlocks [] "nothing deadlocks"
 
-    for terminal in result.Terminals do
-        Assert.Equal(1, terminal.History |> List.filter ((=) Released) |> List.length)
+                for terminal in result.Terminals do
+                    let releases = terminal.History |> List.filter ((=) Released) |> List.length
+                    Expect.equal releases 1 "one release in every outcome"
+            }
 
-[<Fact>]
-let ``a half-closed peer gets a reply to every message`` () =
-    let result = check ConnectionSpecified (halfCloseAfter 3)
-    Assert.True(result.Violation.IsNone, sprintf "%A" result.Violation)
-    Assert.Empty(result.Deadlocks)
+            test "a half-closed peer gets a reply to every message" {
+                let result = check ConnectionSpecified (halfCloseAfter 3)
+                Expect.isNone result.Violation "no invariant is violated"
+                Expect.equal result.Deadlocks [] "nothing deadlocks"
 
-    let outcomes = ConnectionModel.allowedOutcomes (halfCloseAfter 3)
+                let written =
+                    ConnectionModel.allowedOutcomes (halfCloseAfter 3)
+                    |> Set.map (fun outcome -> outcome.Written)
 
-    Assert.Equal<Set<int>>(Set.singleton (Set.ofList [ 1; 2; 3 ]), outcomes |> Set.map (fun outcome -> outcome.Written))
+                Expect.equal written (Set.singleton (Set.ofList [ 1; 2; 3 ])) "every outcome writes every reply"
+            }
 
-[<Fact>]
-let ``the connection model's state counts are pinned`` () =
-    Assert.Equal(68, (check ConnectionSpecified (ConnectionModel.sendsThenResets 2).Script).ReachableStates)
-    Assert.Equal(50, (check ConnectionSpecified (halfCloseAfter 2)).ReachableStates)
+            test "the connection model's state counts are pinned" {
+                let resets = check ConnectionSpecified (ConnectionModel.sendsThenResets 2).Script
+                let halfCloses = check ConnectionSpecified (halfCloseAfter 2)
+                Expect.equal resets.ReachableStates 68 "the pinned state count of 2 messages, then a reset"
+                Expect.equal halfCloses.ReachableStates 50 "the pinned state count of 2 messages, then a half-close"
+            }
 
-[<Theory>]
-[<InlineData("InFlightAfterDispatch")>]
-[<InlineData("ReleaseIgnoringInFlight")>]
-let ``each seeded teardown defect loses a reply owed to a half-closed peer`` (variant: string) =
-    let variant =
-        match variant with
-        | "InFlightAfterDispatch" -> InFlightAfterDispatch
-        | _ -> ReleaseIgnoringInFlight
+            testTheory
+                "each seeded teardown defect loses a reply owed to a half-closed peer"
+                [ InFlightAfterDispatch; ReleaseIgnoringInFlight ]
+            <| fun variant ->
+                let result = check variant (halfCloseAfter 1)
+                let violation = Expect.wantSome result.Violation "a violation is found"
 
-    let result = check variant (halfCloseAfter 1)
-
-    let violation =
-        result.Violation |> Option.defaultWith (fun () -> failwith "no violation")
-
-    Assert.Contains(violation.Invariant, [ "released only when idle"; "a half-closed peer gets every reply" ])
+                Expect.contains
+                    [ "released only when idle"; "a half-closed peer gets every reply" ]
+                    violation.Invariant
+                    "the violated invariant"
+        ]

@@ -3,7 +3,7 @@
 module Pool.Properties.ExecutorConformanceTests
 
 open System.Collections.Generic
-open Xunit
+open Expecto
 open FsCheck
 open FsCheck.FSharp
 open Pool
@@ -77,30 +77,42 @@ let private programs: Arbitrary<int * Set<string> * ExecutorCall list> =
     }
     |> Arb.fromGen
 
-[<Fact>]
-let ``every outcome of the C# executor under the explorer is one the model allows`` () =
-    let property (workers, serial, client) =
-        let allowed = allowedOutcomes workers serial client
-        let observed = List<ExecutorOutcome>()
+/// Every outcome of the C# executor under the explorer (150 schedules, seed 1), or what went wrong.
+let private disagreement workers serial client : string option =
+    let allowed = allowedOutcomes workers serial client
+    let observed = List<ExecutorOutcome>()
 
-        let report =
-            Explorer.Run(
-                (fun threading -> observed.Add(runOnExecutor workers serial client threading)),
-                ExplorationOptions(Iterations = 150, Seed = 1UL)
-            )
+    let report =
+        Explorer.Run(
+            (fun threading -> observed.Add(runOnExecutor workers serial client threading)),
+            ExplorationOptions(Iterations = 150, Seed = 1UL)
+        )
 
-        if report.BugFound then
-            failwithf "program %A: the explorer found a bug: %s\ntrace: %s" client report.BugMessage report.Trace
-
-        match observed |> Seq.tryFind (fun o -> not (allowed.Contains o)) with
-        | Some outcome ->
-            failwithf
+    if report.BugFound then
+        Some(sprintf "program %A: the explorer found a bug: %s\ntrace: %s" client report.BugMessage report.Trace)
+    else
+        observed
+        |> Seq.tryFind (fun o -> not (allowed.Contains o))
+        |> Option.map (fun outcome ->
+            sprintf
                 "program (%d workers, serial %A) %A:\noutcome %A is not among %A"
                 workers
                 serial
                 client
                 outcome
-                allowed
-        | None -> true
+                allowed)
 
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(30), Prop.forAll programs property)
+/// Conformance runs the explorer and the real executor: its tests run one at a time, after the others.
+let tests =
+    testSequenced
+    <| testList
+        "conformance"
+        [
+            testPropertyWithConfig
+                (Checking.cases 30)
+                "every outcome of the C# executor under the explorer is one the model allows"
+            <| Prop.forAll programs (fun (workers, serial, client) ->
+                match disagreement workers serial client with
+                | None -> true
+                | Some problem -> failwith problem)
+        ]

@@ -1,6 +1,8 @@
+/// The executor's model on its own: pinned state counts, a shortest path to the wrong variant's violation,
+/// and generated configurations that keep every invariant.
 module Pool.Properties.ExecutorModelTests
 
-open Xunit
+open Expecto
 open FsCheck
 open FsCheck.FSharp
 open Pool.Model
@@ -10,40 +12,6 @@ let private session queue number =
 
 let private check variant workers serial client =
     Checker.check 2_000_000 (ExecutorModel.system variant workers serial client)
-
-[<Fact>]
-let ``state counts of small executor configurations are pinned`` () =
-    let client =
-        [ session "a" 1; session "b" 2; session "a" 3; session "b" 4; DestroyExecutor ]
-
-    let concurrent = check ExecutorSpecified 2 Set.empty client
-    let serial = check ExecutorSpecified 2 (Set.ofList [ "a"; "b" ]) client
-
-    for result in [ concurrent; serial ] do
-        Assert.True(result.Violation.IsNone, sprintf "%A" result.Violation)
-        Assert.Empty(result.Deadlocks)
-
-    Assert.Equal((668, 507), (concurrent.ReachableStates, serial.ReachableStates))
-
-[<Fact>]
-let ``a serial queue that reschedules early runs two sessions at once, and the checker shows how`` () =
-    let client = [ session "s" 1; session "s" 2; DestroyExecutor ]
-    let result = check SerialReschedulesEarly 2 (Set.singleton "s") client
-
-    let violation =
-        result.Violation |> Option.defaultWith (fun () -> failwith "no violation found")
-
-    Assert.Equal("serial queues are serial", violation.Invariant)
-    // Shortest: two submits, then each worker takes the queue task and starts a session (6 steps).
-    Assert.Equal(6, violation.Path.Length)
-
-    let started =
-        violation.Path
-        |> List.choose (function
-            | StartSession(_, session) -> Some session.Number
-            | _ -> None)
-
-    Assert.Equal<int list>([ 1; 2 ], started)
 
 let executorPrograms: Arbitrary<int * Set<string> * ExecutorCall list> =
     gen {
@@ -56,13 +24,51 @@ let executorPrograms: Arbitrary<int * Set<string> * ExecutorCall list> =
     }
     |> Arb.fromGen
 
-[<Fact>]
-let ``executor invariants hold and nothing deadlocks in generated configurations`` () =
-    let property (workers, serial, client) =
-        let result = check ExecutorSpecified workers serial client
+let tests =
+    testList
+        "model"
+        [
+            test "state counts of small executor configurations are pinned" {
+                let client =
+                    [ session "a" 1; session "b" 2; session "a" 3; session "b" 4; DestroyExecutor ]
 
-        result.Violation.IsNone
-        && result.Deadlocks.IsEmpty
-        && not result.Terminals.IsEmpty
+                let concurrent = check ExecutorSpecified 2 Set.empty client
+                let serial = check ExecutorSpecified 2 (Set.ofList [ "a"; "b" ]) client
 
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.forAll executorPrograms property)
+                for result in [ concurrent; serial ] do
+                    Expect.isNone result.Violation "no invariant is violated"
+                    Expect.equal result.Deadlocks [] "nothing deadlocks"
+
+                Expect.equal
+                    (concurrent.ReachableStates, serial.ReachableStates)
+                    (668, 507)
+                    "the pinned state counts (concurrent, serial)"
+            }
+
+            test "a serial queue that reschedules early runs two sessions at once, and the checker shows how" {
+                let client = [ session "s" 1; session "s" 2; DestroyExecutor ]
+                let result = check SerialReschedulesEarly 2 (Set.singleton "s") client
+                let violation = Expect.wantSome result.Violation "a violation is found"
+                Expect.equal violation.Invariant "serial queues are serial" "the violated invariant"
+                // Shortest: two submits, then each worker takes the queue task and starts a session (6 steps).
+                Expect.equal violation.Path.Length 6 "the shortest path's length"
+
+                let started =
+                    violation.Path
+                    |> List.choose (function
+                        | StartSession(_, session) -> Some session.Number
+                        | _ -> None)
+
+                Expect.equal started [ 1; 2 ] "the sessions started on the path"
+            }
+
+            testPropertyWithConfig
+                (Checking.cases 100)
+                "executor invariants hold and nothing deadlocks in generated configurations"
+            <| Prop.forAll executorPrograms (fun (workers, serial, client) ->
+                let result = check ExecutorSpecified workers serial client
+
+                result.Violation.IsNone
+                && result.Deadlocks.IsEmpty
+                && not result.Terminals.IsEmpty)
+        ]

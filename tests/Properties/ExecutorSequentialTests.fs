@@ -8,7 +8,7 @@ open System.Collections.Concurrent
 open System.Threading
 open FsCheck
 open FsCheck.FSharp
-open Xunit
+open Expecto
 open Pool
 open Pool.Model
 
@@ -83,15 +83,21 @@ let private programs: Arbitrary<Set<string> * Session list> =
     }
     |> Arb.fromGen
 
-[<Fact>]
-let ``a one-worker executor starts sessions in exactly the model's order`` () =
-    let property (serial, sessions) =
-        let expected = expectedStarts serial sessions
-        let observed = observedStarts serial sessions
+/// Real threads, with bounded waits: its test runs alone, after the others.
+let tests =
+    testSequenced
+    <| testList
+        "sequential"
+        [
+            testPropertyWithConfig
+                (Checking.cases 100)
+                "a one-worker executor starts sessions in exactly the model's order"
+            <| Prop.forAll programs (fun (serial, sessions) ->
+                let expected = expectedStarts serial sessions
+                let observed = observedStarts serial sessions
 
-        if observed <> expected then
-            failwithf "serial %A, sessions %A: started %A, the model says %A" serial sessions observed expected
+                if observed <> expected then
+                    failwithf "serial %A, sessions %A: started %A, the model says %A" serial sessions observed expected
 
-        true
-
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.forAll programs property)
+                true)
+        ]

@@ -4,7 +4,7 @@ module Pool.Properties.PoolConformanceTests
 
 open System
 open System.Collections.Generic
-open Xunit
+open Expecto
 open FsCheck
 open FsCheck.FSharp
 open Pool
@@ -103,54 +103,60 @@ let programs: Arbitrary<int * ClientCall list> =
         let! destroy = Gen.elements [ Destroy; DestroyScheduling 99 ]
         return workers, calls @ [ destroy ]
     }
-    |> Arb.fromGen
+    |> fun generated -> Arb.fromGenShrink (generated, Checking.fewerWorkersOrCalls 1)
 
-type PoolConformance() =
-    [<Fact>]
-    member _.``every outcome of the C# pool under the explorer is one the model allows``() =
-        let property (workers, client) =
-            match disagreement 150 workers client with
-            | None -> true
-            | Some reason -> failwithf "program (%d workers) %A:\n%s" workers client reason
+/// Conformance runs the explorer and the real pool: its tests run one at a time, after the others.
+let tests =
+    testSequenced
+    <| testList
+        "conformance"
+        [
+            testPropertyWithConfig
+                (Checking.cases 40)
+                "every outcome of the C# pool under the explorer is one the model allows"
+            <| Prop.forAll programs (fun (workers, client) ->
+                match disagreement 150 workers client with
+                | None -> true
+                | Some reason -> failwithf "program (%d workers) %A:\n%s" workers client reason)
 
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), Prop.forAll programs property)
+            // Worker 0 takes tasks 1 and 2 at once, runs 1, which exits; worker 1 runs 3; destroy finds 2 still
+            // claimed. Only a pool whose workers claim several tasks shows this; the model allows it.
+            test "a task claimed by a worker that exits may reach pending after a later task ran" {
+                let client =
+                    [
+                        Schedule { Id = 1; Body = ExitWorker }
+                        Schedule { Id = 2; Body = Plain }
+                        Schedule { Id = 3; Body = Plain }
+                        Destroy
+                    ]
 
-    [<Fact>]
-    member _.``a task claimed by a worker that exits may reach pending after a later task ran``() =
-        // Worker 0 takes tasks 1 and 2 at once, runs 1, which exits; worker 1 runs 3; destroy finds 2 still
-        // claimed. Only a pool whose workers claim several tasks shows this; the model allows it.
-        let client =
-            [
-                Schedule { Id = 1; Body = ExitWorker }
-                Schedule { Id = 2; Body = Plain }
-                Schedule { Id = 3; Body = Plain }
-                Destroy
-            ]
+                let notAPrefix =
+                    {
+                        Ran = set [ 1; 3 ]
+                        Pending = [ 2 ]
+                        Refused = Set.empty
+                        Rejected = 0
+                        CountAfter = 0
+                    }
 
-        let notAPrefix =
-            {
-                Ran = set [ 1; 3 ]
-                Pending = [ 2 ]
-                Refused = Set.empty
-                Rejected = 0
-                CountAfter = 0
+                Expect.contains (PoolModel.allowedOutcomes 2 client) notAPrefix "the model allows it"
+
+                match Locking.outcomesUnderExplorer 2000 (runOnPool 2 client) with
+                | Error bug -> failtest bug
+                | Ok observed -> Expect.contains observed notAPrefix "the explorer finds it on the C# pool"
             }
 
-        Assert.Contains(notAPrefix, PoolModel.allowedOutcomes 2 client)
+            // Tasks scheduled during the drain (a child of a running task, one from pending) must reach pending or
+            // run. The mutation check (tests/Coyote/Mutants) runs this test against DestroyForgetsLateTasks and
+            // expects it to fail.
+            test "the pool conforms when tasks are scheduled during the destroy drain" {
+                let client =
+                    [
+                        Schedule { Id = 1; Body = ScheduleChild 11 }
+                        Schedule { Id = 2; Body = Plain }
+                        DestroyScheduling 99
+                    ]
 
-        match Locking.outcomesUnderExplorer 2000 (runOnPool 2 client) with
-        | Error bug -> failwith bug
-        | Ok observed -> Assert.Contains(notAPrefix, observed)
-
-    /// Tasks scheduled during the drain (a child of a running task, one from pending) must reach pending or run.
-    /// The mutation check (tests/Coyote/Mutants) runs this fact against DestroyForgetsLateTasks and expects it to fail.
-    [<Fact>]
-    member _.``the pool conforms when tasks are scheduled during the destroy drain``() =
-        let client =
-            [
-                Schedule { Id = 1; Body = ScheduleChild 11 }
-                Schedule { Id = 2; Body = Plain }
-                DestroyScheduling 99
-            ]
-
-        Assert.True((disagreement 300 1 client).IsNone, "the real pool must conform")
+                Expect.isNone (disagreement 300 1 client) "the real pool must conform"
+            }
+        ]

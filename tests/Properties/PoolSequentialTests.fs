@@ -8,7 +8,7 @@ open System.Collections.Concurrent
 open System.Threading
 open FsCheck
 open FsCheck.FSharp
-open Xunit
+open Expecto
 open Pool
 open Pool.Model
 
@@ -101,13 +101,19 @@ let programs: Arbitrary<ClientCall list> =
 
         return calls @ [ Destroy ]
     }
-    |> Arb.fromGen
+    |> fun generated -> Arb.fromGenShrink (generated, Checking.withoutOneCall 1)
 
-[<Fact>]
-let ``a settled one-worker pool shows exactly the model's outcome after every call`` () =
-    let property client =
-        match disagreement client with
-        | None -> true
-        | Some problem -> failwithf "program %A:\n%s" client problem
-
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.forAll programs property)
+/// Real threads, with bounded waits: its test runs alone, after the others.
+let tests =
+    testSequenced
+    <| testList
+        "sequential"
+        [
+            testPropertyWithConfig
+                (Checking.cases 100)
+                "a settled one-worker pool shows exactly the model's outcome after every call"
+            <| Prop.forAll programs (fun client ->
+                match disagreement client with
+                | None -> true
+                | Some problem -> failwithf "program %A:\n%s" client problem)
+        ]

@@ -4,7 +4,7 @@ module Pool.Properties.TimerConformanceTests
 
 open System
 open System.Collections.Generic
-open Xunit
+open Expecto
 open Pool
 open Pool.Model
 open Pool.Reactor
@@ -110,15 +110,21 @@ let private disallowedFires () =
             ExplorationOptions(Iterations = 500, Seed = 1UL)
         )
 
-    Assert.False(report.BugFound, sprintf "%s\ntrace: %s" report.BugMessage report.Trace)
-    Assert.NotEmpty(observed)
+    Expect.isFalse report.BugFound (sprintf "the explorer found a bug: %s\ntrace: %s" report.BugMessage report.Trace)
+    Expect.isNonEmpty observed "some run was observed"
     observed |> Seq.filter (fun fires -> not (allowed.Contains fires)) |> List.ofSeq
 
-type TimerConformance() =
-    /// With virtual time a cancel made at a timer's deadline is processed after the fire (the loop runs due
-    /// timers before queued functors), so the real loop shows fewer orders than the model allows; every
-    /// one it shows must be allowed. The mutation check (tests/Coyote/Mutants) runs this fact against
-    /// CancelTimerNeverMatches and expects it to fail.
-    [<Fact>]
-    member _.``every fire sequence of the real timer queue under the explorer is one the model allows``() =
-        Assert.Empty(disallowedFires ())
+/// Conformance runs the explorer and the real loop: its tests run one at a time, after the others.
+let tests =
+    testSequenced
+    <| testList
+        "conformance"
+        [
+            // With virtual time a cancel made at a timer's deadline is processed after the fire (the loop runs due
+            // timers before queued functors), so the real loop shows fewer orders than the model allows; every one
+            // it shows must be allowed. The mutation check (tests/Coyote/Mutants) runs this test against
+            // CancelTimerNeverMatches and expects it to fail.
+            test "every fire sequence of the real timer queue under the explorer is one the model allows" {
+                Expect.equal (disallowedFires ()) [] "the fire sequences the model does not allow"
+            }
+        ]

@@ -1,6 +1,8 @@
+/// The timer queue's model on its own: its invariants in every interleaving, with a pinned state count, and
+/// the seeded defects it catches.
 module Pool.Properties.TimerModelTests
 
-open Xunit
+open Expecto
 open Pool.Model
 
 let private check variant calls =
@@ -23,35 +25,31 @@ let private selfCancelling =
 /// A repeating timer cancelled from another thread at any point, and one that cancels itself.
 let private calls = [ AddTimer repeating; AddTimer selfCancelling; CancelTimer 1 ]
 
-[<Fact>]
-let ``the specified timer queue keeps its invariants in every interleaving, with a pinned state count`` () =
-    let result = check TimersSpecified calls
-    Assert.True(result.Violation.IsNone, sprintf "%A" result.Violation)
-    Assert.Empty(result.Deadlocks)
-    Assert.Equal(55, result.ReachableStates)
+let tests =
+    testList
+        "model"
+        [
+            test "the specified timer queue keeps its invariants in every interleaving, with a pinned state count" {
+                let result = check TimersSpecified calls
+                Expect.isNone result.Violation "no invariant is violated"
+                Expect.equal result.Deadlocks [] "nothing deadlocks"
+                Expect.equal result.ReachableStates 55 "the pinned state count"
 
-    // A self-cancelled timer fires exactly once in every outcome.
-    for terminal in result.Terminals do
-        let firesOfTwo =
-            terminal.History
-            |> List.filter (function
-                | Fired(2, _) -> true
-                | _ -> false)
+                for terminal in result.Terminals do
+                    let firesOfTwo =
+                        terminal.History
+                        |> List.filter (function
+                            | Fired(2, _) -> true
+                            | _ -> false)
 
-        Assert.Equal(1, firesOfTwo.Length)
+                    Expect.equal firesOfTwo.Length 1 "a self-cancelled timer fires exactly once in every outcome"
+            }
 
-[<Theory>]
-[<InlineData("CancelNeverMatches")>]
-[<InlineData("RearmAfterSelfCancel")>]
-let ``each seeded timer defect fires after a processed cancel`` (variant: string) =
-    let variant =
-        match variant with
-        | "CancelNeverMatches" -> CancelNeverMatches
-        | _ -> RearmAfterSelfCancel
-
-    let result = check variant calls
-
-    let violation =
-        result.Violation |> Option.defaultWith (fun () -> failwith "no violation")
-
-    Assert.Equal("no fire after cancel", violation.Invariant)
+            testTheory
+                "each seeded timer defect fires after a processed cancel"
+                [ CancelNeverMatches; RearmAfterSelfCancel ]
+            <| fun variant ->
+                let result = check variant calls
+                let violation = Expect.wantSome result.Violation "a violation is found"
+                Expect.equal violation.Invariant "no fire after cancel" "the violated invariant"
+        ]

@@ -29,7 +29,7 @@ internal sealed class MutantWorkspace
     /// <summary>This program, with the mutated product beside it, rewritten for Coyote.</summary>
     internal string Runner { get; }
 
-    /// <summary>The F# properties' test assembly folder, with the mutated product beside it.</summary>
+    /// <summary>The F# properties' program folder (tests/Properties' build output), with the mutated product beside it.</summary>
     internal string Properties { get; }
 
     /// <summary>The repository this program was built from (the folder holding Pool.sln).</summary>
@@ -132,9 +132,10 @@ internal sealed class MutantWorkspace
     }
 
     /// <summary>
-    /// Runs the mutant's F# conformance fact on the mutated product: true if it failed (the mutant is killed).
+    /// Runs the mutant's F# conformance fact on the mutated product (the Expecto program of tests/Properties,
+    /// filtered to the one test whose name contains the fact): true if it failed (the mutant is killed).
     /// </summary>
-    /// <exception cref="InvalidOperationException">The mutant has no such fact, or no test ran.</exception>
+    /// <exception cref="InvalidOperationException">The mutant has no such fact, or not exactly one test ran.</exception>
     internal (bool Killed, string Output) KillWithProperty()
     {
         var fact =
@@ -143,26 +144,31 @@ internal sealed class MutantWorkspace
         var (exitCode, output) = ChildProcess.Run(
             "dotnet",
             [
-                "test",
                 Path.Combine(Properties, "Properties.dll"),
-                "--filter",
-                $"FullyQualifiedName~{fact}",
+                "--filter-test-case",
+                fact,
+                "--summary",
+                "--colours",
+                "0",
+                "--no-spinner",
             ],
             Properties,
             RunTimeout
         );
-        // The runner's summary: "Failed!  - Failed:     1, Passed:     0, Skipped:     0, Total:     1, ..."
+        // Expecto's closing line: "EXPECTO! 1 tests run in 00:00:00.29 for <name> – 0 passed, 0 ignored, 1 failed, 0 errored."
         var summary = System.Text.RegularExpressions.Regex.Match(
             output,
-            @"Failed:\s+(\d+), Passed:\s+\d+, Skipped:\s+\d+, Total:\s+(\d+)"
+            @"EXPECTO! ([\d,]+) tests run in .* (\d+) passed, (\d+) ignored, (\d+) failed, (\d+) errored"
         );
-        if (!summary.Success || summary.Groups[2].Value != "1")
+        if (!summary.Success || summary.Groups[1].Value != "1")
         {
             throw new InvalidOperationException(
                 $"The filter '{fact}' must select exactly one F# fact (exit code {exitCode}):\n{output}"
             );
         }
-        return (exitCode != 0 && summary.Groups[1].Value == "1", output);
+        // One test ran: it failed an expectation, or threw.
+        var failed = summary.Groups[4].Value == "1" || summary.Groups[5].Value == "1";
+        return (exitCode != 0 && failed, output);
     }
 
     private static void CopyProduct(string product, string destination)
