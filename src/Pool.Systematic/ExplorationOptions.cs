@@ -30,7 +30,8 @@ public sealed record ExplorationOptions
     /// <summary>
     /// The memory model the controlled atomics follow: <c>"sc"</c> (default: every write is visible to every thread
     /// at once) or <c>"tso"</c> (x86-TSO: a write of <see cref="Pool.Threading.IAtomicInt64.Write"/> waits in its
-    /// thread's store buffer, and the strategy chooses when it reaches memory; the thread's own reads see it first;
+    /// thread's store buffer, and at each read of that atomic by another thread the strategy chooses whether it has
+    /// reached memory; the thread's own reads see it first;
     /// read-modify-writes, <see cref="Pool.Threading.IThreading.MemoryBarrier"/>, lock and condition operations,
     /// starting a thread, joining one (both buffers) and sleeping drain the buffer). See docs/explorer.md.
     /// </summary>

@@ -20,9 +20,10 @@ internal sealed class ControlledAtomic(Iteration iteration, long initialValue) :
             {
                 if (me.StoreBuffer[i].Atomic == this)
                 {
-                    return me.StoreBuffer[i].Value;
+                    return me.StoreBuffer[i].Value; // a thread sees its own writes first
                 }
             }
+            iteration.ObserveStores(this, me);
         }
         return _memory;
     }
@@ -32,7 +33,7 @@ internal sealed class ControlledAtomic(Iteration iteration, long initialValue) :
         var me = At("Atomic.Write");
         if (me is not null && iteration.StoreBuffering)
         {
-            me.StoreBuffer.Add((this, value));
+            me.StoreBuffer.Add(new StoreBufferEntry(this, value));
             return;
         }
         _memory = value;
@@ -63,14 +64,16 @@ internal sealed class ControlledAtomic(Iteration iteration, long initialValue) :
         return old;
     }
 
-    /// <summary>A buffered write reaches memory (a flush decision, or a fence of its thread).</summary>
+    /// <summary>A buffered write reaches memory (chosen at another thread's read, or a fence of its thread).</summary>
     internal void Publish(long value) => _memory = value;
 
+    // A read-modify-write drains its own buffer, then reads memory like any read.
     private void Fence(ControlledThread? me)
     {
         if (me is not null && iteration.StoreBuffering)
         {
             iteration.Drain(me);
+            iteration.ObserveStores(this, me);
         }
     }
 

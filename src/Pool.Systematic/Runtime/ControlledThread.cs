@@ -24,7 +24,7 @@ internal sealed class ControlledThread(Iteration iteration, int id, string name,
     internal Dictionary<object, object?> Locals { get; } = [];
 
     /// <summary>Writes not yet visible to other threads, oldest first (the "tso" memory model only).</summary>
-    internal List<(ControlledAtomic Atomic, long Value)> StoreBuffer { get; } = [];
+    internal List<StoreBufferEntry> StoreBuffer { get; } = [];
 
     /// <summary>Runs the body on the current carrier; reports the end to the iteration.</summary>
     internal void RunOnCarrier()

@@ -18,7 +18,6 @@ internal sealed class Iteration
     private readonly int _maxSteps;
     private readonly bool _failOnMaxSteps;
     private readonly bool _captureLocations;
-    private readonly List<ControlledThread> _buffered = [];
     private readonly List<ControlledThread> _threads = [];
     private readonly List<int> _enabled = [];
     private readonly List<Decision> _decisions = [];
@@ -199,9 +198,9 @@ internal sealed class Iteration
     /// <summary>A fence of <paramref name="thread"/>: every write in its store buffer reaches memory, oldest first.</summary>
     internal void Drain(ControlledThread thread)
     {
-        foreach (var (atomic, value) in thread.StoreBuffer)
+        foreach (var entry in thread.StoreBuffer)
         {
-            atomic.Publish(value);
+            entry.Atomic.Publish(entry.Value);
         }
         thread.StoreBuffer.Clear();
     }
@@ -236,10 +235,6 @@ internal sealed class Iteration
 
     private ControlledThread? ChooseNext(ControlledThread? me, bool isYield)
     {
-        if (StoreBuffering && !OfferFlush(me))
-        {
-            return null;
-        }
         while (true)
         {
             _enabled.Clear();
@@ -314,54 +309,67 @@ internal sealed class Iteration
     }
 
     /// <summary>
-    /// Under "tso", before each thread choice: a data choice of which thread's oldest buffered write reaches memory
-    /// now (0: none), so the strategy, the trace, replay and minimisation treat visibility like any other choice.
+    /// How many reads of an atomic by other threads may choose not to see a buffered write to it before it is
+    /// flushed without a choice: real store buffers drain in bounded time, and a thread spinning on a flag would
+    /// otherwise be able to miss its write forever (a livelock the real machine cannot have).
     /// </summary>
-    private bool OfferFlush(ControlledThread? me)
+    internal const int MaxStaleReads = 3;
+
+    /// <summary>
+    /// Under "tso", before <paramref name="reader"/> reads <paramref name="atomic"/> from memory: for every other thread
+    /// with buffered writes to it, a data choice of how many of them have reached memory by now (0: none; k: its
+    /// buffer up to and including its k-th write to this atomic, older writes to other atomics first, in order).
+    /// Flushing lazily, where a read can see the difference, reaches the outcomes of x86-TSO with far fewer
+    /// choices than offering a flush at every step; the choices are recorded, replayed and minimised like others.
+    /// </summary>
+    internal void ObserveStores(ControlledAtomic atomic, ControlledThread reader)
     {
-        _buffered.Clear();
-        foreach (var thread in _threads)
+        foreach (var writer in _threads)
         {
-            if (thread.StoreBuffer.Count > 0)
+            if (writer == reader || writer.StoreBuffer.Count == 0)
             {
-                _buffered.Add(thread);
+                continue;
             }
+            var pending = writer.StoreBuffer.Count(entry => entry.Atomic == atomic);
+            if (pending == 0)
+            {
+                continue;
+            }
+            var oldest = writer.StoreBuffer.First(entry => entry.Atomic == atomic);
+            var flushed =
+                oldest.StaleReads >= MaxStaleReads
+                    ? Math.Max(1, ChooseValue(pending)) // the stalest write must be seen now
+                    : ChooseValue(pending + 1);
+            foreach (var entry in writer.StoreBuffer.Where(entry => entry.Atomic == atomic))
+            {
+                entry.StaleReads++;
+            }
+            Flush(writer, atomic, flushed);
         }
-        if (_buffered.Count == 0 || _steps >= _maxSteps)
+    }
+
+    // Publishes the buffer of writer, oldest first, up to and including its count-th write to atomic.
+    private void Flush(ControlledThread writer, ControlledAtomic atomic, int count)
+    {
+        for (var seen = 0; seen < count; )
         {
-            return true;
-        }
-        int choice;
-        try
-        {
-            choice = _strategy.PickValue(_buffered.Count + 1, _steps);
-        }
-        catch (NondeterminismException exception)
-        {
-            Stop(Bug.Of(BugKind.Divergence, exception.Message, me?.Name ?? "test"));
-            return false;
-        }
-        if (choice > 0)
-        {
-            var thread = _buffered[choice - 1];
-            var (atomic, value) = thread.StoreBuffer[0];
-            thread.StoreBuffer.RemoveAt(0);
-            atomic.Publish(value);
+            var entry = writer.StoreBuffer[0];
+            writer.StoreBuffer.RemoveAt(0);
+            entry.Atomic.Publish(entry.Value);
+            seen += entry.Atomic == atomic ? 1 : 0;
             if (_captureLocations)
             {
                 _interleaving.Add(
                     new TraceStep(
                         _steps,
-                        thread.Id,
-                        thread.Name,
-                        $"(store buffer flush: {value})",
+                        writer.Id,
+                        writer.Name,
+                        $"(store buffer: {entry.Value} reaches memory)",
                         null
                     )
                 );
             }
         }
-        Record(new Decision(true, choice));
-        return true;
     }
 
     private void Record(Decision decision)

@@ -19,7 +19,7 @@ internal static class KillRun
         var scenario = ScenarioCatalogue.Named(kill.Scenario);
         return engine switch
         {
-            "explorer" => WithExplorer(scenario, seed, budget),
+            "explorer" => WithExplorer(scenario, seed, budget, kill.MemoryModel),
             "coyote" => WithCoyote(scenario, seed, budget),
             _ => throw new ArgumentException(
                 $"Unknown engine '{engine}'; use one of {string.Join(", ", Engines)}.",
@@ -28,7 +28,12 @@ internal static class KillRun
         };
     }
 
-    private static KillResult WithExplorer(Scenario scenario, uint seed, int budget)
+    private static KillResult WithExplorer(
+        Scenario scenario,
+        uint seed,
+        int budget,
+        string memoryModel
+    )
     {
         // Timed without minimisation (the table's seconds are the search's), then the same run minimised.
         var options = new ExplorationOptions
@@ -37,6 +42,7 @@ internal static class KillRun
             Seed = seed,
             FailOnMaxSteps = true,
             Minimize = false,
+            MemoryModel = memoryModel,
         };
         var found = Explorer.Run(scenario.Explorer, options);
         if (!found.BugFound)

@@ -27,6 +27,12 @@ internal static class MutationTable
             var cells = new List<string>();
             foreach (var engine in KillRun.Engines)
             {
+                if (!kill.Engines.Contains(engine))
+                {
+                    cells.Add("not explored (sequential consistency only)");
+                    cells.Add("-");
+                    continue;
+                }
                 var results = Enumerable
                     .Range(1, seeds)
                     .Select(seed => workspace.KillWith(engine, (uint)seed, budget))
@@ -64,7 +70,7 @@ internal static class MutationTable
         foreach (var kill in MutantCatalogue.All)
         {
             var workspace = MutantWorkspace.Prepare(kill);
-            foreach (var engine in KillRun.Engines)
+            foreach (var engine in kill.Engines)
             {
                 var result = workspace.KillWith(engine, seed: 1, budget);
                 survivors += result.Killed ? 0 : 1;

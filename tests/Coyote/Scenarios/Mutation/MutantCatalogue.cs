@@ -7,10 +7,23 @@ namespace Coyote.Scenarios.Mutation;
 /// <param name="Mutant">The patch's name.</param>
 /// <param name="Scenario">The killing scenario, as <c>pool-explore list</c> shows it.</param>
 /// <param name="Property">A substring of the name of the F# fact that fails on the mutant, or null.</param>
-internal sealed record MutantKill(string Mutant, string Scenario, string? Property = null)
+/// <param name="MemoryModel">The explorer's memory model that exposes it ("sc", or "tso" for a missing fence).</param>
+internal sealed record MutantKill(
+    string Mutant,
+    string Scenario,
+    string? Property = null,
+    string MemoryModel = "sc"
+)
 {
     /// <summary>The patch, relative to the repository root.</summary>
     internal string PatchPath => $"tests/Coyote/Mutants/{Mutant}.patch";
+
+    /// <summary>
+    /// The engines that must kill it: both, except for a missing fence, which only the explorer's "tso" model can
+    /// expose (Coyote explores sequentially consistent interleavings only).
+    /// </summary>
+    internal IReadOnlyList<string> Engines =>
+        MemoryModel == "sc" ? ["explorer", "coyote"] : ["explorer"];
 }
 
 /// <summary>Every mutant and what must kill it within its CI budget (docs/verification.md).</summary>
@@ -30,6 +43,11 @@ internal static class MutantCatalogue
             "CancelTimerNeverMatches",
             "TimerScenarios.TimerCancelFromAnotherThreadWhileItFires",
             "every fire sequence of the real timer queue"
+        ),
+        new(
+            "SleeperFlagWithoutFence",
+            "PoolScenarios.ScheduleWakesASleepingWorker",
+            MemoryModel: "tso"
         ),
         new("TimerRearmedAfterSelfCancel", "TimerScenarios.TimerCancelFromItsOwnCallback"),
         new(

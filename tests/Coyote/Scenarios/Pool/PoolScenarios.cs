@@ -256,6 +256,27 @@ public static partial class PoolScenarios
         ledger.CheckExactlyOnce();
     }
 
+    /// <summary>
+    /// A worker goes to sleep while the test schedules one task and waits for it: the sleep/wake handshake must
+    /// not lose the wake-up. Written for the "tso" memory model (`--memory-model tso`), where the sleeper's flag
+    /// may wait in its store buffer while the producer looks for a sleeper: only a full fence between the flag and
+    /// the sleeper's check for work keeps them from missing each other. Under "sc" it passes trivially.
+    /// </summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void ScheduleWakesASleepingWorker(IThreading threading)
+    {
+        var pool = new ThreadPool(1, 0, threading);
+        var ledger = new Ledger(threading);
+        for (var round = 0; round < 3; round++) // each round is one more chance to meet the worker falling asleep
+        {
+            var ran = new Latch(threading, 1);
+            ledger.TrySchedule(pool, _ => ran.CountDown());
+            ran.Await(); // a lost wake-up leaves the task queued and the worker asleep: a deadlock
+        }
+        pool.Destroy(ledger.Pending);
+        ledger.CheckExactlyOnce();
+    }
+
     private static void Tolerate(Action adjust)
     {
         try

@@ -20,7 +20,7 @@ public class MutantTests(ITestOutputHelper output)
     public void BothEnginesKillTheMutant(string mutant)
     {
         var workspace = MutantWorkspace.Prepare(MutantCatalogue.Named(mutant));
-        foreach (var engine in KillRun.Engines)
+        foreach (var engine in workspace.Kill.Engines)
         {
             var result = workspace.KillWith(engine, seed: 1, CiBudget);
             output.WriteLine(

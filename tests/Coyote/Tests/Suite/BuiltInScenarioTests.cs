@@ -30,4 +30,26 @@ public class BuiltInScenarioTests
         );
         Assert.False(report.BugFound, $"{report.BugMessage}\ntrace: {report.Trace}");
     }
+
+    /// <summary>
+    /// The same under the "tso" memory model: every write of the seam's atomics may wait in a store buffer, so a
+    /// missing fence (a release store where a full fence is needed) shows up as a broken invariant or a deadlock.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void ScenarioHoldsUnderTso(string name)
+    {
+        var scenario = ScenarioCatalogue.Named(name);
+        var report = Explorer.Run(
+            scenario.Explorer,
+            new ExplorationOptions
+            {
+                Iterations = scenario.CiIterations,
+                Seed = 1,
+                FailOnMaxSteps = true,
+                MemoryModel = "tso",
+            }
+        );
+        Assert.False(report.BugFound, $"{report.BugMessage}\ntrace: {report.Trace}");
+    }
 }
