@@ -83,7 +83,7 @@ internal static class CommandLine
         var memoryModel = new Option<string>("--memory-model")
         {
             Description =
-                "sc (sequential consistency) | tso (x86-TSO: writes wait in store buffers; docs/explorer.md)",
+                "sc (sequential consistency) | tso (x86-TSO: writes wait in store buffers) | pso (tso, and relaxed writes may pass older writes, as on ARM64); docs/explorer.md",
             DefaultValueFactory = _ => "sc",
         };
         var seed = new Option<ulong?>("--seed")

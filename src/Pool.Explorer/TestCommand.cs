@@ -24,10 +24,10 @@ internal sealed class TestCommand(ConsoleView view)
                 $"Unknown strategy '{settings.Strategy}'; use one of: {string.Join(", ", StrategyNames)}."
             );
         }
-        if (settings.MemoryModel is not ("sc" or "tso"))
+        if (settings.MemoryModel is not ("sc" or "tso" or "pso"))
         {
             throw new UsageException(
-                $"Unknown memory model '{settings.MemoryModel}'; use sc or tso."
+                $"Unknown memory model '{settings.MemoryModel}'; use sc, tso or pso."
             );
         }
         if (settings.Strategy == "dfs" && (settings.Parallel > 1 || settings.Shard.Count > 1))

@@ -33,7 +33,9 @@ public sealed record ExplorationOptions
     /// thread's store buffer, and at each read of that atomic by another thread the strategy chooses whether it has
     /// reached memory; the thread's own reads see it first;
     /// read-modify-writes, <see cref="Pool.Threading.IThreading.MemoryBarrier"/>, lock and condition operations,
-    /// starting a thread, joining one (both buffers) and sleeping drain the buffer). See docs/explorer.md.
+    /// starting a thread, joining one (both buffers) and sleeping drain the buffer), or <c>"pso"</c> (as "tso", and a
+    /// <see cref="Pool.Threading.IAtomicInt64.WriteRelaxed"/> may reach memory before older writes to other atomics;
+    /// a release write never does). See docs/explorer.md.
     /// </summary>
     public string MemoryModel { get; init; } = "sc";
 

@@ -139,7 +139,7 @@ public static class Explorer
             options.MaxSteps,
             options.FailOnMaxSteps,
             captureLocations,
-            storeBuffering: options.MemoryModel == "tso"
+            options.MemoryModel
         ).Run(test, options.Watchdog);
 
     /// <summary>Replays the reported schedule with source locations; keeps the unrendered run if that diverges.</summary>

@@ -46,7 +46,7 @@ internal sealed class RunStatistics
             BugStrategy = strategy,
             Trace = reported is null
                 ? null
-                : TraceCodec.Encode(reported.Decisions, reported.StoreBuffering),
+                : TraceCodec.Encode(reported.Decisions, reported.MemoryModel),
             Preemptions = reported?.Preemptions,
             Steps = reported?.Steps,
             OriginalPreemptions = original?.Preemptions,

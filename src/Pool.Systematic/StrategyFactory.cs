@@ -37,10 +37,10 @@ internal static class StrategyFactory
         {
             throw new ArgumentException("MaxSteps must be at least 1.", nameof(options));
         }
-        if (options.MemoryModel is not ("sc" or "tso"))
+        if (options.MemoryModel is not ("sc" or "tso" or "pso"))
         {
             throw new ArgumentException(
-                $"Unknown memory model '{options.MemoryModel}': use \"sc\" or \"tso\".",
+                $"Unknown memory model '{options.MemoryModel}': use \"sc\", \"tso\" or \"pso\".",
                 nameof(options)
             );
         }

@@ -19,6 +19,19 @@ public interface IAtomicInt64
     /// </summary>
     void Write(long value);
 
+    /// <summary>
+    /// A relaxed read: atomic, with no ordering against this thread's other reads and writes (a plain read of an
+    /// aligned 64-bit field on real threads). For counters and hints only, never to publish or consume data.
+    /// </summary>
+    long ReadRelaxed() => Read();
+
+    /// <summary>
+    /// A relaxed write: atomic, with no ordering (a plain write on real threads): on a weak machine (ARM64) it may
+    /// become visible after a later write of this thread to another location. The explorer's "pso" memory model
+    /// explores that.
+    /// </summary>
+    void WriteRelaxed(long value) => Write(value);
+
     /// <summary>Adds <paramref name="delta"/> and returns the new value; a full fence (<c>Interlocked.Add</c>).</summary>
     long Add(long delta);
 

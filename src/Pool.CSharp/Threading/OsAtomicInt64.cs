@@ -15,6 +15,10 @@ internal sealed class OsAtomicInt64(long initialValue) : IAtomicInt64
 
     public void Write(long value) => Volatile.Write(ref _cell.Value, value);
 
+    public long ReadRelaxed() => _cell.Value;
+
+    public void WriteRelaxed(long value) => _cell.Value = value;
+
     public long Add(long delta) => Interlocked.Add(ref _cell.Value, delta);
 
     public long Exchange(long value) => Interlocked.Exchange(ref _cell.Value, value);

@@ -3,9 +3,9 @@ using Pool.Threading;
 namespace Pool.Systematic.Runtime;
 
 /// <summary>
-/// An atomic under the explorer: every operation is a scheduling point. Under the "tso" memory model a write waits in
-/// the writing thread's store buffer (its own reads see it, others read memory) and read-modify-writes are full
-/// fences: they drain the buffer first.
+/// An atomic under the explorer: every operation is a scheduling point. Under the "tso" and "pso" memory models a
+/// write waits in the writing thread's store buffer (its own reads see it, others read memory) and read-modify-writes
+/// are full fences: they drain the buffer first.
 /// </summary>
 internal sealed class ControlledAtomic(Iteration iteration, long initialValue) : IAtomicInt64
 {
@@ -28,12 +28,17 @@ internal sealed class ControlledAtomic(Iteration iteration, long initialValue) :
         return _memory;
     }
 
-    public void Write(long value)
+    public void Write(long value) => Store(At("Atomic.Write"), value, relaxed: false);
+
+    public long ReadRelaxed() => Read(); // load reordering is not modelled: a relaxed read is a read
+
+    public void WriteRelaxed(long value) => Store(At("Atomic.WriteRelaxed"), value, relaxed: true);
+
+    private void Store(ControlledThread? me, long value, bool relaxed)
     {
-        var me = At("Atomic.Write");
         if (me is not null && iteration.StoreBuffering)
         {
-            me.StoreBuffer.Add(new StoreBufferEntry(this, value));
+            me.StoreBuffer.Add(new StoreBufferEntry(this, value, relaxed));
             return;
         }
         _memory = value;

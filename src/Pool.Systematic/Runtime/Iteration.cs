@@ -37,10 +37,10 @@ internal sealed class Iteration
         int maxSteps,
         bool failOnMaxSteps,
         bool captureLocations,
-        bool storeBuffering = false
+        string memoryModel = "sc"
     )
     {
-        StoreBuffering = storeBuffering;
+        MemoryModel = memoryModel;
         _strategy = strategy;
         _maxSteps = maxSteps;
         _failOnMaxSteps = failOnMaxSteps;
@@ -50,8 +50,11 @@ internal sealed class Iteration
 
     internal ControlledThreading Threading { get; }
 
-    /// <summary>The "tso" memory model: atomic writes wait in store buffers until a flush decision or a fence.</summary>
-    internal bool StoreBuffering { get; }
+    /// <summary>"sc", "tso" or "pso" (see <see cref="ExplorationOptions.MemoryModel"/>).</summary>
+    internal string MemoryModel { get; }
+
+    /// <summary>"tso" or "pso": atomic writes wait in store buffers until a read chooses to see them, or a fence.</summary>
+    internal bool StoreBuffering => MemoryModel != "sc";
 
     /// <summary>Virtual time: starts at zero, moves only when no thread can run and someone waits for a deadline.</summary>
     internal TimeSpan Now { get; private set; }
@@ -82,7 +85,7 @@ internal sealed class Iteration
             _maxStepsHit,
             _bug,
             _interleaving,
-            StoreBuffering
+            MemoryModel
         );
     }
 
@@ -348,15 +351,42 @@ internal sealed class Iteration
         }
     }
 
-    // Publishes the buffer of writer, oldest first, up to and including its count-th write to atomic.
+    // Publishes writer's writes to atomic up to and including its count-th, and what must reach memory first: under
+    // "tso" every older write (one FIFO buffer); under "pso" the older writes to the same atomic, and everything
+    // older than a release write among them (a release write is never seen before the writes it follows).
     private void Flush(ControlledThread writer, ControlledAtomic atomic, int count)
     {
-        for (var seen = 0; seen < count; )
+        if (count == 0)
         {
-            var entry = writer.StoreBuffer[0];
-            writer.StoreBuffer.RemoveAt(0);
+            return;
+        }
+        var buffer = writer.StoreBuffer;
+        var last = -1;
+        var prefix = -1;
+        for (int i = 0, seen = 0; seen < count; i++)
+        {
+            if (buffer[i].Atomic == atomic)
+            {
+                seen++;
+                last = i;
+                if (MemoryModel == "tso" || !buffer[i].Relaxed)
+                {
+                    prefix = i;
+                }
+            }
+        }
+        var flushed = new List<StoreBufferEntry>();
+        for (var i = 0; i <= last; i++)
+        {
+            if (i <= prefix || buffer[i].Atomic == atomic)
+            {
+                flushed.Add(buffer[i]);
+            }
+        }
+        buffer.RemoveAll(flushed.Contains);
+        foreach (var entry in flushed)
+        {
             entry.Atomic.Publish(entry.Value);
-            seen += entry.Atomic == atomic ? 1 : 0;
             if (_captureLocations)
             {
                 _interleaving.Add(

@@ -9,5 +9,5 @@ internal sealed record IterationResult(
     bool MaxStepsHit,
     Bug? Bug,
     IReadOnlyList<TraceStep> Interleaving,
-    bool StoreBuffering
+    string MemoryModel
 );

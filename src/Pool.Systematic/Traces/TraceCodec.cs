@@ -12,12 +12,11 @@ internal static class TraceCodec
 {
     private const string Header = "pool-trace/1:";
 
-    // A trace explored under the "tso" memory model says so: its flush choices only make sense there.
-    private const string TsoHeader = "pool-trace/1/tso:";
-
-    internal static string Encode(IReadOnlyList<Decision> decisions, bool storeBuffering = false)
+    // A trace explored under a store-buffer memory model names it (pool-trace/1/tso:): its flush choices only make
+    // sense there. A sequentially consistent trace keeps the plain header.
+    internal static string Encode(IReadOnlyList<Decision> decisions, string memoryModel = "sc")
     {
-        var text = new StringBuilder(storeBuffering ? TsoHeader : Header);
+        var text = new StringBuilder(memoryModel == "sc" ? Header : $"pool-trace/1/{memoryModel}:");
         for (var i = 0; i < decisions.Count; )
         {
             var run = 1;
@@ -49,13 +48,15 @@ internal static class TraceCodec
     {
         ArgumentNullException.ThrowIfNull(trace);
         trace = trace.Trim();
-        var (header, memoryModel) = trace.StartsWith(TsoHeader, StringComparison.Ordinal)
-            ? (TsoHeader, "tso")
-            : (Header, "sc");
+        var memoryModel = new[] { "tso", "pso" }.FirstOrDefault(model =>
+            trace.StartsWith($"pool-trace/1/{model}:", StringComparison.Ordinal)
+        );
+        var header = memoryModel is null ? Header : $"pool-trace/1/{memoryModel}:";
+        memoryModel ??= "sc";
         if (!trace.StartsWith(header, StringComparison.Ordinal))
         {
             throw new FormatException(
-                $"Not a pool-explore trace: it must start with '{Header}' or '{TsoHeader}'."
+                $"Not a pool-explore trace: it must start with '{Header}' (or pool-trace/1/tso:, pool-trace/1/pso:)."
             );
         }
         var decisions = new List<Decision>();

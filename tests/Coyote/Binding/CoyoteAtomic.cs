@@ -15,6 +15,11 @@ internal sealed class CoyoteAtomic(long initialValue) : IAtomicInt64
 
     public void Write(long value) => Volatile.Write(ref _value, value);
 
+    // Relaxed operations are scheduling points too (the explorer's are); Coyote explores no reordering.
+    public long ReadRelaxed() => Volatile.Read(ref _value);
+
+    public void WriteRelaxed(long value) => Volatile.Write(ref _value, value);
+
     public long Add(long delta) => Interlocked.Add(ref _value, delta);
 
     public long Exchange(long value) => Interlocked.Exchange(ref _value, value);
