@@ -10,7 +10,7 @@ internal static class MutationTable
     /// Prints one row per mutant: for each engine, the median iterations and seconds to the first bug over seeds
     /// 1..<paramref name="seeds"/>, with how many seeds killed it; then the F# fact's verdict.
     /// </summary>
-    internal static int Print(int seeds, int budget)
+    internal static int Print(int seeds, int budget, string? only = null)
     {
         Console.WriteLine(
             $"Seeds 1..{seeds}, budget {budget} iterations; cells: median iterations to the first bug / median seconds (kills/seeds)."
@@ -21,7 +21,9 @@ internal static class MutationTable
         );
         Console.WriteLine("|---|---|---|---|---|---|---|");
         var survivors = 0;
-        foreach (var kill in MutantCatalogue.All)
+        foreach (
+            var kill in MutantCatalogue.All.Where(k => only is null || k.Mutant.Contains(only))
+        )
         {
             var workspace = MutantWorkspace.Prepare(kill);
             var cells = new List<string>();

@@ -5,7 +5,8 @@ using Coyote.Scenarios.Mutation;
 // The mutation check and table of docs/verification.md. Each mutant is a patch of the product
 // (tests/Coyote/Mutants); this program applies it to a copy, builds it, and explores the killing scenario under both
 // engines (and runs the F# conformance fact that should fail on it, where there is one).
-//   table [seeds=5] [budget=2000]   median iterations and seconds to the first bug, per engine, seeds 1..seeds
+//   table [seeds=5] [budget=2000] [MUTANT]   median iterations and seconds to the first bug, per engine, seeds 1..seeds
+//                                            (every mutant, or those whose name contains MUTANT)
 //   check [budget=2000]             seed 1: every engine (and fact) must kill every mutant; exit 1 otherwise
 //   kill MUTANT ENGINE SEED BUDGET  (internal) one exploration, in a mutant's workspace
 // Usage: dotnet run -c Release --project tests/Coyote/MutationReport -- table 5 2000
@@ -21,7 +22,8 @@ try
         ),
         ["table", .. var rest] => MutationTable.Print(
             Number(rest.ElementAtOrDefault(0), 5),
-            Number(rest.ElementAtOrDefault(1), 2000)
+            Number(rest.ElementAtOrDefault(1), 2000),
+            rest.ElementAtOrDefault(2)
         ),
         ["check", .. var rest] => MutationTable.Check(Number(rest.ElementAtOrDefault(0), 2000)),
         [] => MutationTable.Print(5, 2000),
@@ -56,7 +58,7 @@ static int Usage(string problem)
 {
     Console.Error.WriteLine(problem);
     Console.Error.WriteLine(
-        "Usage: Coyote.MutationReport [table [SEEDS] [BUDGET] | check [BUDGET] | kill MUTANT ENGINE SEED BUDGET]"
+        "Usage: Coyote.MutationReport [table [SEEDS] [BUDGET] [MUTANT] | check [BUDGET] | kill MUTANT ENGINE SEED BUDGET]"
     );
     return 2;
 }
