@@ -1,0 +1,195 @@
+using System.Diagnostics;
+
+namespace Pool.Tests.Packaging;
+
+/// <summary>
+/// A user's first hour, from the packages only: <c>scripts/pack.sh</c> packs the libraries and the tool; a scratch
+/// project outside the repository, whose only NuGet source is that folder, references Pool.ThreadPool and
+/// Pool.Systematic, schedules tasks on the pool, and runs a <c>[SystematicTest]</c> of its own with
+/// <c>dotnet pool-explore</c> installed from the package into a tool manifest: exit 1 and a trace for a planted bug,
+/// exit 0 for its fix.
+/// </summary>
+public sealed class PackageConsumerTests : IDisposable
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(8);
+    private readonly string _root = Directory.CreateTempSubdirectory("pool-consumer-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void AUserBuildsRunsAndExploresWithThePackagesAlone()
+    {
+        var packages = Path.Combine(_root, "packages");
+        Expect(Run("bash", ["scripts/pack.sh", packages], RepositoryRoot), "pack");
+        var version = Path.GetFileNameWithoutExtension(
+            Directory.GetFiles(packages, "Pool.ThreadPool.*.nupkg").Single()
+        )["Pool.ThreadPool.".Length..];
+
+        var scratch = Path.Combine(_root, "scratch");
+        Directory.CreateDirectory(scratch);
+        File.WriteAllText(
+            Path.Combine(scratch, "nuget.config"),
+            $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{packages}" />
+              </packageSources>
+            </configuration>
+            """
+        );
+        File.WriteAllText(
+            Path.Combine(scratch, "Scratch.csproj"),
+            $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Pool.ThreadPool" Version="{version}" />
+                <PackageReference Include="Pool.Systematic" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """
+        );
+        File.WriteAllText(
+            Path.Combine(scratch, "Program.cs"),
+            """
+            var pool = new Pool.ThreadPool(2);
+            var done = 0;
+            for (var i = 0; i < 100; i++)
+            {
+                pool.Schedule(() => Interlocked.Increment(ref done));
+            }
+            var handedBack = 0;
+            pool.Destroy(_ => handedBack++);
+            Console.WriteLine($"accounted for: {done + handedBack}");
+            """
+        );
+        WriteUserTest(scratch, planted: true);
+
+        Expect(Run("dotnet", ["build", "-c", "Release"], scratch), "build the scratch project");
+        var run = Run("dotnet", ["run", "-c", "Release", "--no-build"], scratch);
+        Expect(run, "run the scratch project");
+        Assert.Contains("accounted for: 100", run.Output);
+
+        Expect(Run("dotnet", ["new", "tool-manifest"], scratch), "create a tool manifest");
+        Expect(
+            Run("dotnet", ["tool", "install", "pool-explore", "--version", version], scratch),
+            "install pool-explore from the package"
+        );
+        var assembly = Path.Combine(scratch, "bin", "Release", "net10.0", "Scratch.dll");
+        var output = Path.Combine(scratch, "explore-out");
+        string[] explore =
+        [
+            "tool",
+            "run",
+            "pool-explore",
+            "test",
+            assembly,
+            "-m",
+            "Counter",
+            "-i",
+            "500",
+            "-o",
+            output,
+        ];
+        var buggy = Run("dotnet", explore, scratch);
+        Assert.True(buggy.ExitCode == 1, $"the planted bug must exit 1:\n{buggy.Output}");
+        Assert.Contains("lost update", buggy.Output);
+        Assert.NotEmpty(Directory.GetFiles(output, "*.trace"));
+
+        WriteUserTest(scratch, planted: false);
+        Expect(Run("dotnet", ["build", "-c", "Release"], scratch), "build the fix");
+        var fixedRun = Run("dotnet", explore, scratch);
+        Assert.True(fixedRun.ExitCode == 0, $"the fix must exit 0:\n{fixedRun.Output}");
+    }
+
+    private static void WriteUserTest(string scratch, bool planted) =>
+        File.WriteAllText(
+            Path.Combine(scratch, "UserTests.cs"),
+            $$"""
+            using Pool.Systematic;
+            using Pool.Threading;
+
+            public static class UserTests
+            {
+                [SystematicTest]
+                public static void Counter(IThreading threading)
+                {
+                    var counter = threading.CreateAtomic();
+                    var gate = threading.CreateLock();
+                    void Increment()
+                    {
+                        {{(planted ? "" : "gate.Enter();")}}
+                        counter.Write(counter.Read() + 1);
+                        {{(planted ? "" : "gate.Exit();")}}
+                    }
+                    var a = threading.Start(Increment, "a");
+                    var b = threading.Start(Increment, "b");
+                    a.Join();
+                    b.Join();
+                    if (counter.Read() != 2)
+                    {
+                        throw new InvalidOperationException("lost update");
+                    }
+                }
+            }
+            """
+        );
+
+    private (int ExitCode, string Output) Run(string file, string[] arguments, string directory)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        // A package cache of its own: a package of the same version packed earlier must not be reused.
+        start.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "nuget-cache");
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(StepTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException(
+                $"{file} {string.Join(' ', arguments)} ran past {StepTimeout}."
+            );
+        }
+        return (process.ExitCode, output + error.Result);
+    }
+
+    private static void Expect((int ExitCode, string Output) result, string step) =>
+        Assert.True(result.ExitCode == 0, $"could not {step}:\n{result.Output}");
+
+    private static string RepositoryRoot
+    {
+        get
+        {
+            for (
+                var directory = new DirectoryInfo(AppContext.BaseDirectory);
+                directory is not null;
+                directory = directory.Parent
+            )
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "Pool.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+            throw new InvalidOperationException("No Pool.sln above the test's folder.");
+        }
+    }
+}
