@@ -35,33 +35,13 @@ public class MemoryModelTests
     [InlineData(nameof(Litmus.MessagePassingRelaxed))]
     public void PsoFindsTheReorderingAndReplaysIt(string program)
     {
-        var options = new ExplorationOptions
-        {
-            Iterations = 5000,
-            Seed = 1,
-            MemoryModel = "pso",
-        };
-        var report = Explorer.Run(Test(program), options);
-        Assert.True(report.BugFound, $"pso missed the reordering in {program}");
-        Assert.StartsWith("pool-trace/1/pso:", report.Trace);
-        Assert.Equal(report.BugMessage, Explorer.Replay(Test(program), report.Trace!).BugMessage);
+        AssertFoundAndReplayed(program, Explore(program, "pso", "portfolio", 5000), "pso");
     }
 
     [Theory]
     [MemberData(nameof(OrderedUnderPso))]
-    public void PsoFindsNothingWhereReleaseWritesAndFencesOrderTheCode(string program)
-    {
-        var report = Explorer.Run(
-            Test(program),
-            new ExplorationOptions
-            {
-                Iterations = 5000,
-                Seed = 1,
-                MemoryModel = "pso",
-            }
-        );
-        Assert.False(report.BugFound, report.BugMessage);
-    }
+    public void PsoFindsNothingWhereReleaseWritesAndFencesOrderTheCode(string program) =>
+        AssertClean(Explore(program, "pso", "portfolio", 5000));
 
     [Theory]
     [MemberData(nameof(Reorderable))]
@@ -78,56 +58,22 @@ public class MemoryModelTests
             }
         )
         {
-            var options = new ExplorationOptions
-            {
-                Iterations = budget,
-                Strategy = strategy,
-                Seed = 1,
-                MemoryModel = "tso",
-            };
-            var report = Explorer.Run(Test(program), options);
-            Assert.True(report.BugFound, $"{strategy} missed the reordering in {program}");
+            var report = Explore(program, "tso", strategy, budget);
+            AssertFoundAndReplayed(program, report, "tso");
             Assert.Contains("both threads", report.BugMessage);
-            Assert.StartsWith("pool-trace/1/tso:", report.Trace);
-            // The trace names its memory model: replay needs no options.
-            var replay = Explorer.Replay(Test(program), report.Trace!);
-            Assert.Equal(report.BugMessage, replay.BugMessage);
         }
     }
 
     [Theory]
     [MemberData(nameof(Reorderable))]
     [MemberData(nameof(Ordered))]
-    public void SequentialConsistencyFindsNothing(string program)
-    {
-        var report = Explorer.Run(
-            Test(program),
-            new ExplorationOptions
-            {
-                Iterations = 5000,
-                Strategy = "portfolio",
-                Seed = 1,
-            }
-        );
-        Assert.False(report.BugFound, report.BugMessage);
-    }
+    public void SequentialConsistencyFindsNothing(string program) =>
+        AssertClean(Explore(program, "sc", "portfolio", 5000));
 
     [Theory]
     [MemberData(nameof(Ordered))]
-    public void TsoFindsNothingWhereTheCodeIsFenced(string program)
-    {
-        var report = Explorer.Run(
-            Test(program),
-            new ExplorationOptions
-            {
-                Iterations = 5000,
-                Strategy = "portfolio",
-                Seed = 1,
-                MemoryModel = "tso",
-            }
-        );
-        Assert.False(report.BugFound, report.BugMessage);
-    }
+    public void TsoFindsNothingWhereTheCodeIsFenced(string program) =>
+        AssertClean(Explore(program, "tso", "portfolio", 5000));
 
     [Theory]
     [InlineData(nameof(Litmus.StoreBufferingFenced))]
@@ -156,6 +102,38 @@ public class MemoryModelTests
             Explorer.Run(_ => { }, new ExplorationOptions { MemoryModel = "arm" })
         );
         Assert.Contains("Unknown memory model 'arm'", error.Message);
+    }
+
+    private static ExplorationReport Explore(
+        string program,
+        string memoryModel,
+        string strategy,
+        int iterations
+    ) =>
+        Explorer.Run(
+            Test(program),
+            new ExplorationOptions
+            {
+                Iterations = iterations,
+                Strategy = strategy,
+                Seed = 1,
+                MemoryModel = memoryModel,
+            }
+        );
+
+    private static void AssertClean(ExplorationReport report) =>
+        Assert.False(report.BugFound, report.BugMessage);
+
+    // The trace names its memory model, so replay needs no options.
+    private static void AssertFoundAndReplayed(
+        string program,
+        ExplorationReport report,
+        string memoryModel
+    )
+    {
+        Assert.True(report.BugFound, $"{memoryModel} missed the reordering in {program}");
+        Assert.StartsWith($"pool-trace/1/{memoryModel}:", report.Trace);
+        Assert.Equal(report.BugMessage, Explorer.Replay(Test(program), report.Trace!).BugMessage);
     }
 
     private static Action<IThreading> Test(string name) =>
