@@ -7,6 +7,9 @@ internal sealed class ControlledLock(Iteration iteration) : ILock
 {
     internal Iteration Iteration { get; } = iteration;
 
+    /// <summary><c>lock #N</c>, numbered in creation order; while rendering, with the file and line that created it.</summary>
+    internal string Name { get; } = iteration.NameLock();
+
     /// <summary>The holder, or null when free.</summary>
     internal ControlledThread? Owner { get; set; }
 
