@@ -7,8 +7,14 @@ internal sealed class ControlledLock(Iteration iteration) : ILock
 {
     internal Iteration Iteration { get; } = iteration;
 
-    /// <summary><c>lock #N</c>, numbered in creation order; while rendering, with the file and line that created it.</summary>
-    internal string Name { get; } = iteration.NameLock();
+    /// <summary>1-based, in creation order within the iteration.</summary>
+    internal int Number { get; } = iteration.NumberLock();
+
+    /// <summary>While rendering: the file and line that created this lock; otherwise null.</summary>
+    internal string? Origin { get; } = iteration.CreationSite();
+
+    /// <summary><c>lock #N</c>, with <see cref="Origin"/> when known (for readable waits).</summary>
+    internal string Name => Origin is null ? $"lock #{Number}" : $"lock #{Number} ({Origin})";
 
     /// <summary>The holder, or null when free.</summary>
     internal ControlledThread? Owner { get; set; }

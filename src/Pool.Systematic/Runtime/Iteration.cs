@@ -525,16 +525,18 @@ internal sealed class Iteration
         return waits;
     }
 
-    /// <summary>A new lock's name: <c>lock #N</c>, and while rendering the file and line that created it.</summary>
-    internal string NameLock()
+    /// <summary>The number of a new lock: 1, 2, ... in creation order.</summary>
+    internal int NumberLock() => ++_locks;
+
+    /// <summary>While rendering, the <c>File.cs:line</c> of the code under test that creates an object; else null.</summary>
+    internal string? CreationSite()
     {
-        var name = $"lock #{++_locks}";
-        if (_captureLocations && SourceLocation.OfCaller() is { } caller)
+        if (!_captureLocations || SourceLocation.OfCaller() is not { } caller)
         {
-            var space = caller.Location.IndexOf(' ', StringComparison.Ordinal);
-            name += $" ({(space < 0 ? caller.Location : caller.Location[..space])})";
+            return null;
         }
-        return name;
+        var space = caller.Location.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 ? caller.Location : caller.Location[..space];
     }
 
     /// <summary>Waits until no controlled thread runs (iteration over, or stopped); enforces the watchdog.</summary>
