@@ -114,7 +114,7 @@ internal static class CommandLine
         };
         var output = new Option<string>("--output", "-o")
         {
-            Description = "Directory for trace files and report.json.",
+            Description = "Directory for trace files, timelines (.html) and report.json.",
             DefaultValueFactory = _ => "explore-out",
         };
         var ci = new Option<bool>("--ci")
@@ -179,6 +179,11 @@ internal static class CommandLine
             Arity = new ArgumentArity(1, 2),
         };
         var method = MethodOption();
+        var html = new Option<string?>("--html")
+        {
+            Description =
+                "Also write the failing schedule's timeline (one lane per thread) to this HTML file.",
+        };
         var command = new Command(
             "replay",
             "Reproduce a bug from its trace file, with the readable interleaving."
@@ -186,6 +191,7 @@ internal static class CommandLine
         {
             paths,
             method,
+            html,
         };
         command.SetAction(result =>
         {
@@ -193,7 +199,8 @@ internal static class CommandLine
             return new ReplayCommand(view).Run(
                 given.Length == 2 ? given[0] : null,
                 result.GetValue(method),
-                given[^1]
+                given[^1],
+                result.GetValue(html)
             );
         });
         return command;

@@ -98,6 +98,10 @@ internal sealed class ConsoleView(IAnsiConsole console)
         {
             console.WriteLine($"  trace file: {outcome.TraceFile}");
         }
+        if (outcome.TimelineFile is not null)
+        {
+            console.WriteLine($"  timeline:   {outcome.TimelineFile}");
+        }
         Interleaving(outcome.Interleaving);
     }
 

@@ -2,10 +2,13 @@ using Pool.Systematic;
 
 namespace Pool.Explorer;
 
-/// <summary><c>pool-explore replay [ASSEMBLY] -m METHOD TRACEFILE</c>: reproduces a bug from its trace.</summary>
+/// <summary>
+/// <c>pool-explore replay [ASSEMBLY] -m METHOD TRACEFILE [--html FILE]</c>: reproduces a bug from its trace, and
+/// draws its timeline as an HTML page when asked.
+/// </summary>
 internal sealed class ReplayCommand(ConsoleView view)
 {
-    internal int Run(string? assembly, string? method, string traceFile)
+    internal int Run(string? assembly, string? method, string traceFile, string? htmlFile = null)
     {
         if (string.IsNullOrEmpty(method))
         {
@@ -44,15 +47,18 @@ internal sealed class ReplayCommand(ConsoleView view)
             );
             return ExitCodes.NoBug;
         }
-        view.Bug(
-            TestOutcome.From(
-                test.Name,
-                "replay",
-                ShardSpec.Whole,
-                report,
-                Path.GetFullPath(traceFile)
-            )
+        var outcome = TestOutcome.From(
+            test.Name,
+            "replay",
+            ShardSpec.Whole,
+            report,
+            Path.GetFullPath(traceFile)
         );
+        if (htmlFile is not null)
+        {
+            outcome = outcome with { TimelineFile = TimelinePage.Write(htmlFile, outcome) };
+        }
+        view.Bug(outcome);
         return ExitCodes.BugFound;
     }
 }

@@ -95,15 +95,24 @@ internal sealed class TestCommand(ConsoleView view)
                         }
                     )
             );
-            outcomes.Add(
-                TestOutcome.From(
-                    test.Name,
-                    settings.Strategy,
-                    settings.Shard,
-                    report,
-                    WriteTrace(settings, test, report)
-                )
+            var outcome = TestOutcome.From(
+                test.Name,
+                settings.Strategy,
+                settings.Shard,
+                report,
+                WriteTrace(settings, test, report)
             );
+            if (outcome.BugFound && outcome.TraceFile is { } trace)
+            {
+                outcome = outcome with
+                {
+                    TimelineFile = TimelinePage.Write(
+                        Path.ChangeExtension(trace, ".html"),
+                        outcome
+                    ),
+                };
+            }
+            outcomes.Add(outcome);
         }
         if (settings.ReportJson is not null)
         {

@@ -29,7 +29,11 @@ internal sealed record TestOutcome
     public int? OriginalPreemptions { get; init; }
     public int? OriginalSteps { get; init; }
 
+    public string? TimelineFile { get; init; }
+
     public IReadOnlyList<TraceStep> Interleaving { get; init; } = [];
+
+    public IReadOnlyList<ThreadWait> FinalWaits { get; init; } = [];
 
     [JsonIgnore]
     public bool BugFound => BugKind is not null;
@@ -65,6 +69,7 @@ internal sealed record TestOutcome
             OriginalPreemptions = report.OriginalPreemptions,
             OriginalSteps = report.OriginalSteps,
             Interleaving = report.Interleaving,
+            FinalWaits = report.FinalWaits,
         };
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };

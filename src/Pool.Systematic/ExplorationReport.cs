@@ -44,6 +44,9 @@ public sealed class ExplorationReport
     /// <summary>The reported trace as readable steps (thread, operation, source location).</summary>
     public IReadOnlyList<TraceStep> Interleaving { get; internal init; } = [];
 
+    /// <summary>What each blocked thread waited for when the reported (rendered) iteration failed, e.g. a deadlock's cycle.</summary>
+    public IReadOnlyList<ThreadWait> FinalWaits { get; internal init; } = [];
+
     /// <summary>dfs only: every schedule (within the preemption bound) was explored.</summary>
     public bool Exhausted { get; internal init; }
 
@@ -100,4 +103,14 @@ public sealed record TraceStep(
     string ThreadName,
     string Operation,
     string? Location
-);
+)
+{
+    /// <summary>The frame of <see cref="Location"/> in full and a few of its callers, one <c>at …</c> line each, when known.</summary>
+    public string? Stack { get; init; }
+
+    /// <summary>The thread this step preempted (it could have gone on but another was picked), or null.</summary>
+    public int? PreemptedThreadId { get; init; }
+
+    /// <summary>Every other unfinished thread that could not run when this step was picked, and what it waited for.</summary>
+    public IReadOnlyList<ThreadWait> Waits { get; init; } = [];
+}

@@ -52,6 +52,7 @@ internal sealed class RunStatistics
             OriginalPreemptions = original?.Preemptions,
             OriginalSteps = original?.Steps,
             Interleaving = reported?.Interleaving ?? [],
+            FinalWaits = reported?.FinalWaits ?? [],
             Exhausted = exhausted,
             DistinctSchedules = _schedules.Count,
             MinSteps = Iterations == 0 ? 0 : _minSteps,

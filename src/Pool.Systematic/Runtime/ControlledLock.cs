@@ -7,6 +7,15 @@ internal sealed class ControlledLock(Iteration iteration) : ILock
 {
     internal Iteration Iteration { get; } = iteration;
 
+    /// <summary>1-based, in creation order within the iteration.</summary>
+    internal int Number { get; } = iteration.NumberLock();
+
+    /// <summary>While rendering: the file and line that created this lock; otherwise null.</summary>
+    internal string? Origin { get; } = iteration.CreationSite();
+
+    /// <summary><c>lock #N</c>, with <see cref="Origin"/> when known (for readable waits).</summary>
+    internal string Name => Origin is null ? $"lock #{Number}" : $"lock #{Number} ({Origin})";
+
     /// <summary>The holder, or null when free.</summary>
     internal ControlledThread? Owner { get; set; }
 

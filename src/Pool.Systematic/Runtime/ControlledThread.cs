@@ -21,10 +21,45 @@ internal sealed class ControlledThread(Iteration iteration, int id, string name,
     /// <summary>The operation this thread performs when next scheduled (for readable traces).</summary>
     internal string PendingOperation { get; set; } = "Start";
     internal string? PendingLocation { get; set; }
+
+    /// <summary>The stack lines of <see cref="PendingLocation"/> (see <see cref="SourceLocation.Stack"/>).</summary>
+    internal string? PendingStack { get; set; }
     internal Dictionary<object, object?> Locals { get; } = [];
 
     /// <summary>Writes not yet visible to other threads, oldest first (the "tso" memory model only).</summary>
     internal List<StoreBufferEntry> StoreBuffer { get; } = [];
+
+    /// <summary>What this thread waits for, or null when it can run (or has finished).</summary>
+    internal ThreadWait? Wait() =>
+        Block switch
+        {
+            BlockReason.Lock when WaitingLock!.Owner is { } owner => new ThreadWait(
+                Id,
+                Name,
+                "lock",
+                $"{WaitingLock.Name} held by '{owner.Name}'"
+            ),
+            BlockReason.Condition => new ThreadWait(
+                Id,
+                Name,
+                "condition",
+                $"a signal on a condition of {WaitingCondition!.Lock.Name}"
+                    + (Deadline is { } deadline ? $" or t={deadline.TotalMilliseconds} ms" : "")
+            ),
+            BlockReason.Join when JoinTarget!.Block != BlockReason.Finished => new ThreadWait(
+                Id,
+                Name,
+                "join",
+                $"'{JoinTarget.Name}' to finish"
+            ),
+            BlockReason.Sleep => new ThreadWait(
+                Id,
+                Name,
+                "sleep",
+                $"t={Deadline?.TotalMilliseconds} ms (sleeping)"
+            ),
+            _ => null,
+        };
 
     /// <summary>Runs the body on the current carrier; reports the end to the iteration.</summary>
     internal void RunOnCarrier()

@@ -31,6 +31,8 @@ internal sealed class Iteration
     private bool _maxStepsHit;
     private Bug? _bug;
     private bool _stopped;
+    private int _locks;
+    private IReadOnlyList<ThreadWait> _finalWaits = [];
 
     internal Iteration(
         ISchedulingStrategy strategy,
@@ -86,7 +88,10 @@ internal sealed class Iteration
             _bug,
             _interleaving,
             MemoryModel
-        );
+        )
+        {
+            FinalWaits = _finalWaits,
+        };
     }
 
     /// <summary>The controlled thread running on this OS thread, checked to belong to this iteration.</summary>
@@ -127,6 +132,7 @@ internal sealed class Iteration
         if (_captureLocations && t_current is { } creator)
         {
             thread.PendingLocation = creator.PendingLocation;
+            thread.PendingStack = creator.PendingStack;
         }
         _threads.Add(thread);
         _strategy.ThreadCreated(id);
@@ -147,7 +153,9 @@ internal sealed class Iteration
         me.PendingOperation = operation;
         if (_captureLocations)
         {
-            me.PendingLocation = SourceLocation.OfCaller();
+            var caller = SourceLocation.OfCaller();
+            me.PendingLocation = caller?.Location;
+            me.PendingStack = caller?.Stack;
         }
         Reschedule(me, isYield);
         return me;
@@ -303,6 +311,11 @@ internal sealed class Iteration
                         next.PendingOperation,
                         next.PendingLocation
                     )
+                    {
+                        Stack = next.PendingStack,
+                        PreemptedThreadId = current >= 0 && pick != current ? current : null,
+                        Waits = Waits(),
+                    }
                 );
             }
             Record(new Decision(false, pick));
@@ -484,8 +497,46 @@ internal sealed class Iteration
 
     private void Stop(Bug? bug)
     {
+        // Not for uncontrolled blocking: the watchdog stops from the exploring thread while a controlled one runs.
+        if (
+            _captureLocations
+            && bug is not null
+            && _bug is null
+            && bug.Kind != BugKind.UncontrolledBlocking
+        )
+        {
+            _finalWaits = Waits();
+        }
         _bug ??= bug;
         Volatile.Write(ref _stopped, true);
+    }
+
+    /// <summary>Rendering only: what each thread that cannot run now waits for.</summary>
+    private List<ThreadWait> Waits()
+    {
+        var waits = new List<ThreadWait>();
+        foreach (var thread in _threads)
+        {
+            if (thread.Wait() is { } wait)
+            {
+                waits.Add(wait);
+            }
+        }
+        return waits;
+    }
+
+    /// <summary>The number of a new lock: 1, 2, ... in creation order.</summary>
+    internal int NumberLock() => ++_locks;
+
+    /// <summary>While rendering, the <c>File.cs:line</c> of the code under test that creates an object; else null.</summary>
+    internal string? CreationSite()
+    {
+        if (!_captureLocations || SourceLocation.OfCaller() is not { } caller)
+        {
+            return null;
+        }
+        var space = caller.Location.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 ? caller.Location : caller.Location[..space];
     }
 
     /// <summary>Waits until no controlled thread runs (iteration over, or stopped); enforces the watchdog.</summary>

@@ -10,4 +10,8 @@ internal sealed record IterationResult(
     Bug? Bug,
     IReadOnlyList<TraceStep> Interleaving,
     string MemoryModel
-);
+)
+{
+    /// <summary>Rendering runs only: what each blocked thread waited for when the iteration stopped on a bug.</summary>
+    internal IReadOnlyList<ThreadWait> FinalWaits { get; init; } = [];
+}

@@ -3,13 +3,19 @@ using System.Diagnostics;
 namespace Pool.Systematic.Runtime;
 
 /// <summary>Finds the code under test that reached a scheduling point (only while a trace is being rendered).</summary>
-internal static class SourceLocation
+/// <param name="Location">The first frame outside the explorer and the threading seam, as <c>File.cs:line Type.Method</c>.</param>
+/// <param name="Stack">That frame and a few of its callers in the code under test, one <c>at …</c> line each.</param>
+internal sealed record SourceLocation(string Location, string Stack)
 {
+    private const int StackLines = 4;
+
     private static readonly System.Reflection.Assembly Harness = typeof(SourceLocation).Assembly;
 
-    /// <summary>The first frame outside the explorer and the threading seam, as <c>File.cs:line Type.Method</c>.</summary>
-    internal static string? OfCaller()
+    /// <summary>Where the caller's caller is in the code under test, or null when no frame is outside the harness.</summary>
+    internal static SourceLocation? OfCaller()
     {
+        string? location = null;
+        var stack = new List<string>(StackLines);
         foreach (var frame in new StackTrace(1, fNeedFileInfo: true).GetFrames())
         {
             var method = frame.GetMethod();
@@ -19,11 +25,30 @@ internal static class SourceLocation
                 continue;
             }
             var file = frame.GetFileName();
-            var where = file is null
-                ? "?"
-                : $"{Path.GetFileName(file)}:{frame.GetFileLineNumber()}";
-            return $"{where} {type.Name}.{method!.Name}";
+            var line = frame.GetFileLineNumber();
+            if (location is not null && IsFramework(type))
+            {
+                continue; // below the code under test: thread start-up, delegates of the runtime
+            }
+            location ??=
+                $"{(file is null ? "?" : $"{Path.GetFileName(file)}:{line}")} {MethodDisplayName.Of(method!)}";
+            stack.Add(
+                $"at {MethodDisplayName.Of(method!, fullTypeName: true)}"
+                    + (file is null ? "" : $" in {file}:line {line}")
+            );
+            if (stack.Count == StackLines)
+            {
+                break;
+            }
         }
-        return null;
+        return location is null ? null : new SourceLocation(location, string.Join('\n', stack));
     }
+
+    private static bool IsFramework(Type type) =>
+        type.Namespace is { } ns
+        && (
+            ns == "System"
+            || ns.StartsWith("System.", StringComparison.Ordinal)
+            || ns.StartsWith("Microsoft.", StringComparison.Ordinal)
+        );
 }

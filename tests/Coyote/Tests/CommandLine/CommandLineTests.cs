@@ -85,6 +85,48 @@ public class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void BugWritesATimelineAndReplayDrawsOneOnRequest()
+    {
+        var (exit, output) = Run(
+            "test",
+            TeethAssembly,
+            "-m",
+            "ClassicBugs.LostUpdate",
+            "-i",
+            "500",
+            "-o",
+            _directory
+        );
+        Assert.Equal(ExitCodes.BugFound, exit);
+        var timeline = Path.Combine(_directory, "ClassicBugs.LostUpdate.html");
+        Assert.True(File.Exists(timeline));
+        Assert.Contains($"timeline:   {timeline}", output);
+        var page = File.ReadAllText(timeline);
+        Assert.Contains("class=\"step failing\" id=\"failing\"", page);
+        Assert.Contains("lost update", page);
+        // Local functions read as the code names them, in the page and in the text grid alike.
+        Assert.Contains("ClassicBugs.Counter.Increment", page);
+        Assert.Contains("ClassicBugs.Counter.Increment", output);
+        Assert.DoesNotContain("g__", output);
+        Assert.DoesNotContain("<>c", output);
+
+        var replayed = Path.Combine(_directory, "replayed", "lost-update.html");
+        var (replayExit, replayOutput) = Run(
+            "replay",
+            TeethAssembly,
+            "-m",
+            "ClassicBugs.LostUpdate",
+            Path.Combine(_directory, "ClassicBugs.LostUpdate.trace"),
+            "--html",
+            replayed
+        );
+        Assert.Equal(ExitCodes.BugFound, replayExit);
+        Assert.True(File.Exists(replayed));
+        Assert.Contains($"timeline:   {replayed}", replayOutput);
+        Assert.Contains("lost update", File.ReadAllText(replayed));
+    }
+
+    [Fact]
     public void ReplayOfAnotherTestsTraceReportsDivergence()
     {
         Run("test", TeethAssembly, "-m", "ClassicBugs.LostUpdate", "-i", "500", "-o", _directory);
