@@ -10,6 +10,14 @@ rm -rf "$results"
 mkdir -p "$results"
 
 export COYOTE_CLI_TELEMETRY_OPTOUT=1
+# The HTML timeline tests (tests/Coyote/Tests/Timeline) draw their pages in headless Chromium (Debian's package).
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+  else
+    echo "chromium is missing: the timeline tests will fail (install it: sudo apt-get install chromium)"
+  fi
+fi
 # Local tools: the Coyote CLI rewrites the test outputs that Coyote explores (tests/Coyote/Coyote.Rewrite.targets).
 dotnet tool restore || { echo "dotnet tool restore failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
 dotnet restore Pool.sln --locked-mode || { echo "tests: 0 passed, 1 failed"; exit 1; }
