@@ -154,8 +154,11 @@ public sealed class PackageConsumerTests : IDisposable
         {
             start.ArgumentList.Add(argument);
         }
-        // A package cache of its own: a package of the same version packed earlier must not be reused.
+        // A package cache of its own: a package of the same version packed earlier must not be reused. And a CLI home
+        // of its own: the SDK's tool resolver cache there remembers where a local tool was found, and would point a
+        // later run at an earlier run's (deleted) package cache.
         start.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "nuget-cache");
+        start.Environment["DOTNET_CLI_HOME"] = Path.Combine(_root, "cli-home");
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         using var process = Process.Start(start)!;
