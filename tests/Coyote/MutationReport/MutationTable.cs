@@ -57,11 +57,15 @@ internal static class MutationTable
         return 0;
     }
 
-    /// <summary>Seed 1, every engine and fact against every mutant; exit code 1 if any survives.</summary>
-    internal static int Check(int budget)
+    /// <summary>
+    /// Seed 1, every engine and fact against every mutant (or those of <paramref name="only"/>, when it names any);
+    /// exit code 1 if any survives.
+    /// </summary>
+    internal static int Check(int budget, IReadOnlyList<string> only)
     {
         var survivors = 0;
-        foreach (var kill in MutantCatalogue.All)
+        var kills = only.Count == 0 ? MutantCatalogue.All : [.. only.Select(MutantCatalogue.Named)];
+        foreach (var kill in kills)
         {
             var workspace = MutantWorkspace.Prepare(kill);
             foreach (var engine in KillRun.Engines)

@@ -6,7 +6,8 @@ using Coyote.Scenarios.Mutation;
 // (tests/Coyote/Mutants); this program applies it to a copy, builds it, and explores the killing scenario under both
 // engines (and runs the F# conformance fact that should fail on it, where there is one).
 //   table [seeds=5] [budget=2000]   median iterations and seconds to the first bug, per engine, seeds 1..seeds
-//   check [budget=2000]             seed 1: every engine (and fact) must kill every mutant; exit 1 otherwise
+//   check [budget=2000] [MUTANT...] seed 1: every engine (and fact) must kill every mutant (or the ones named);
+//                                   exit 1 otherwise
 //   kill MUTANT ENGINE SEED BUDGET  (internal) one exploration, in a mutant's workspace
 // Usage: dotnet run -c Release --project tests/Coyote/MutationReport -- table 5 2000
 try
@@ -23,7 +24,10 @@ try
             Number(rest.ElementAtOrDefault(0), 5),
             Number(rest.ElementAtOrDefault(1), 2000)
         ),
-        ["check", .. var rest] => MutationTable.Check(Number(rest.ElementAtOrDefault(0), 2000)),
+        ["check", .. var rest] => MutationTable.Check(
+            Number(rest.ElementAtOrDefault(0), 2000),
+            [.. rest.Skip(1)]
+        ),
         [] => MutationTable.Print(5, 2000),
         _ => Usage($"Unknown arguments: {string.Join(' ', args)}"),
     };
@@ -56,7 +60,7 @@ static int Usage(string problem)
 {
     Console.Error.WriteLine(problem);
     Console.Error.WriteLine(
-        "Usage: Coyote.MutationReport [table [SEEDS] [BUDGET] | check [BUDGET] | kill MUTANT ENGINE SEED BUDGET]"
+        "Usage: Coyote.MutationReport [table [SEEDS] [BUDGET] | check [BUDGET [MUTANT...]] | kill MUTANT ENGINE SEED BUDGET]"
     );
     return 2;
 }

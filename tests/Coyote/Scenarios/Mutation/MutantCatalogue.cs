@@ -42,6 +42,45 @@ internal static class MutantCatalogue
             "ConnectionScenarios.PeerClosesWithRepliesInFlight",
             "replies in flight when the peer half-closes"
         ),
+        // blind spots of session 5 (docs/verification.md, "Mutation campaign (session 5)")
+        new("TimerIdNotAtomic", "TimerScenarios.TimersAddedFromTwoThreads"),
+        new(
+            "FunctorFromFunctorWithoutWake",
+            "TimerScenarios.FunctorQueuedFromAFunctorOnAnIdleLoop"
+        ),
+        new("SleepFlagSetOnce", "PoolScenarios.WorkersNeverSleepOnQueuedWork"),
+        // the mutation campaign of session 5: pool
+        new("LeaverReadsStateBeforeLock", "PoolScenarios.CountStaysExact"),
+        new("WorkerCountedAfterUnlock", "PoolScenarios.DestroyFromTaskWhileOthersWork"),
+        new("LeaverSkipsJoin", "PoolScenarios.DestroyFromOutsideWithPending"),
+        new("DetachedWorkerLeavesAgain", "PoolScenarios.InPoolFromPending"),
+        new("ExitEntryWithoutWake", "PoolScenarios.DecreaseReachesAnIdleWorker"),
+        new("SleepingReadBeforePublish", "PoolScenarios.DestroyFromTaskWhileOthersWork"),
+        new("IdleWorkerNeverSteals", "PoolScenarios.TaskWaitsForATaskClaimedWithIt"),
+        new("NoRecheckUnderGetLock", "PoolScenarios.DestroyFromOutsideWithPending"),
+        new("ClaimReadsListBeforeClaimWord", "PoolScenarios.DestroyFromTaskWhileOthersWork"),
+        new("TakeWithoutCompareExchange", "PoolScenarios.WorkersNeverSleepOnQueuedWork"),
+        // executor
+        new("DestroySkipsRunningSerialQueues", "ExecutorScenarios.DestroyFromExecutorQueueTask"),
+        new(
+            "SerialQueueReschedulesBeforeRunning",
+            "ExecutorScenarios.DestroyFromExecutorQueueTask"
+        ),
+        new("SubmitReadsPoolTaskFlagBeforeLock", "ExecutorScenarios.SubmitWhileTheQueueDrains"),
+        // event loop
+        new("QueueChecksFinishedBeforeLock", "TimerScenarios.LoopQuitWithPendingFunctors"),
+        new(
+            "WakeRearmedAfterTakingFunctors",
+            "TimerScenarios.FunctorsQueuedWhileTheLoopRunsFunctors"
+        ),
+        new("QuitWakesBeforeSettingFlag", "TimerScenarios.LoopQuitWithPendingFunctors"),
+        new("FinishRunsFunctorsOnce", "TimerScenarios.LoopQuitWithPendingFunctors"),
+        // connection
+        new("InFlightLoweredOnWorker", "ConnectionScenarios.PeerClosesWithRepliesInFlight"),
+        new("ReleaseClaimedBeforeInFlightCheck", "ConnectionScenarios.WorkerSendAfterRelease"),
+        new("LastReplyDoesNotRelease", "ConnectionScenarios.WorkerSendAfterRelease"),
+        new("MessagesSpreadOverQueues", "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers"),
+        new("ShutdownIgnoresRepliesInFlight", "ConnectionScenarios.LocalShutdownWhileAnswering"),
     ];
 
     /// <summary>The mutant of this name.</summary>
