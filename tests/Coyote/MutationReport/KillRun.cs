@@ -13,6 +13,10 @@ internal static class KillRun
 {
     internal static IReadOnlyList<string> Engines { get; } = ["explorer", "coyote"];
 
+    /// <summary>The engines expected to kill <paramref name="kill"/>: both, unless Coyote is known to miss it.</summary>
+    internal static IEnumerable<string> EnginesFor(MutantKill kill) =>
+        kill.CoyoteMissReason is null ? Engines : Engines.Where(e => e != "coyote");
+
     /// <exception cref="ArgumentException">An unknown engine.</exception>
     internal static KillResult Run(MutantKill kill, string engine, uint seed, int budget)
     {

@@ -27,6 +27,12 @@ internal static class MutationTable
             var cells = new List<string>();
             foreach (var engine in KillRun.Engines)
             {
+                if (!KillRun.EnginesFor(kill).Contains(engine))
+                {
+                    cells.Add("not run (see docs)");
+                    cells.Add("-");
+                    continue;
+                }
                 var results = Enumerable
                     .Range(1, seeds)
                     .Select(seed => workspace.KillWith(engine, (uint)seed, budget))
@@ -68,7 +74,7 @@ internal static class MutationTable
         foreach (var kill in kills)
         {
             var workspace = MutantWorkspace.Prepare(kill);
-            foreach (var engine in KillRun.Engines)
+            foreach (var engine in KillRun.EnginesFor(kill))
             {
                 var result = workspace.KillWith(engine, seed: 1, budget);
                 survivors += result.Killed ? 0 : 1;
