@@ -72,7 +72,16 @@ internal sealed class MutantWorkspace
         var project = Path.Combine(tree, "src", "Pool.CSharp", "Pool.CSharp.csproj");
         Expect(
             "dotnet",
-            ["build", project, "-c", Configuration, "--nologo", "-v", "q"],
+            [
+                "build",
+                project,
+                "-c",
+                Configuration,
+                "--nologo",
+                "-v",
+                "q",
+                .. ReuseRestore(repository, tree),
+            ],
             tree,
             $"build the {kill.Mutant} product"
         );
@@ -169,6 +178,31 @@ internal sealed class MutantWorkspace
         // One test ran: it failed an expectation, or threw.
         var failed = summary.Groups[4].Value == "1" || summary.Groups[5].Value == "1";
         return (exitCode != 0 && failed, output);
+    }
+
+    /// <summary>
+    /// The copy has the same project and packages as the repository's product, so the repository's restore outputs
+    /// (left by the solution's build) serve it too, and its build skips restoring (about 3 s a mutant). Without them
+    /// the build restores as usual.
+    /// </summary>
+    private static string[] ReuseRestore(string repository, string tree)
+    {
+        var restored = Path.Combine(repository, "src", "Pool.CSharp", "obj");
+        if (!File.Exists(Path.Combine(restored, "project.assets.json")))
+        {
+            return [];
+        }
+        var obj = Path.Combine(tree, "src", "Pool.CSharp", "obj");
+        Directory.CreateDirectory(obj);
+        foreach (var file in Directory.EnumerateFiles(restored))
+        {
+            var name = Path.GetFileName(file);
+            if (name == "project.assets.json" || name.Contains(".nuget.", StringComparison.Ordinal))
+            {
+                File.Copy(file, Path.Combine(obj, name));
+            }
+        }
+        return ["--no-restore"];
     }
 
     private static void CopyProduct(string product, string destination)

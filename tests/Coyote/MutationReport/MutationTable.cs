@@ -31,7 +31,7 @@ internal static class MutationTable
             {
                 if (!kill.Engines.Contains(engine))
                 {
-                    cells.Add("not explored (sequential consistency only)");
+                    cells.Add($"not run: {kill.CoyoteSkipped}");
                     cells.Add("-");
                     continue;
                 }
@@ -65,11 +65,15 @@ internal static class MutationTable
         return 0;
     }
 
-    /// <summary>Seed 1, every engine and fact against every mutant; exit code 1 if any survives.</summary>
-    internal static int Check(int budget)
+    /// <summary>
+    /// Seed 1, every engine and fact against every mutant (or those of <paramref name="only"/>, when it names any);
+    /// exit code 1 if any survives.
+    /// </summary>
+    internal static int Check(int budget, IReadOnlyList<string> only)
     {
         var survivors = 0;
-        foreach (var kill in MutantCatalogue.All)
+        var kills = only.Count == 0 ? MutantCatalogue.All : [.. only.Select(MutantCatalogue.Named)];
+        foreach (var kill in kills)
         {
             var workspace = MutantWorkspace.Prepare(kill);
             foreach (var engine in kill.Engines)

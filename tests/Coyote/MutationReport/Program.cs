@@ -7,7 +7,8 @@ using Coyote.Scenarios.Mutation;
 // engines (and runs the F# conformance fact that should fail on it, where there is one).
 //   table [seeds=5] [budget=2000] [MUTANT]   median iterations and seconds to the first bug, per engine, seeds 1..seeds
 //                                            (every mutant, or those whose name contains MUTANT)
-//   check [budget=2000]             seed 1: every engine (and fact) must kill every mutant; exit 1 otherwise
+//   check [budget=2000] [MUTANT...] seed 1: every engine (and fact) must kill every mutant (or the ones named);
+//                                   exit 1 otherwise
 //   kill MUTANT ENGINE SEED BUDGET  (internal) one exploration, in a mutant's workspace
 // Usage: dotnet run -c Release --project tests/Coyote/MutationReport -- table 5 2000
 try
@@ -25,7 +26,10 @@ try
             Number(rest.ElementAtOrDefault(1), 2000),
             rest.ElementAtOrDefault(2)
         ),
-        ["check", .. var rest] => MutationTable.Check(Number(rest.ElementAtOrDefault(0), 2000)),
+        ["check", .. var rest] => MutationTable.Check(
+            Number(rest.ElementAtOrDefault(0), 2000),
+            [.. rest.Skip(1)]
+        ),
         [] => MutationTable.Print(5, 2000),
         _ => Usage($"Unknown arguments: {string.Join(' ', args)}"),
     };
@@ -58,7 +62,7 @@ static int Usage(string problem)
 {
     Console.Error.WriteLine(problem);
     Console.Error.WriteLine(
-        "Usage: Coyote.MutationReport [table [SEEDS] [BUDGET] [MUTANT] | check [BUDGET] | kill MUTANT ENGINE SEED BUDGET]"
+        "Usage: Coyote.MutationReport [table [SEEDS] [BUDGET] [MUTANT] | check [BUDGET [MUTANT...]] | kill MUTANT ENGINE SEED BUDGET]"
     );
     return 2;
 }

@@ -127,4 +127,59 @@ public static partial class ExecutorScenarios
             "a serial session never overlaps its predecessor"
         );
     }
+
+    /// <summary>
+    /// Two threads submit to one serial queue while its pool task runs and ends: every session must run before the
+    /// executor is destroyed (a session stranded without a pool task is a deadlock here, since the main thread
+    /// waits for all of them), one at a time, each submitter's in its order.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void SubmitWhileTheQueueDrains(IThreading threading)
+    {
+        var executor = new Executor(1, 0, threading);
+        var serial = executor.CreateQueue("serial", serial: true);
+        var sessions = new Sessions(threading);
+        var done = new Latch(threading, 4);
+        var running = threading.CreateAtomic();
+        var overlapped = threading.CreateAtomic();
+        var submitters = Enumerable
+            .Range(0, 2)
+            .Select(t =>
+                threading.Start(
+                    () =>
+                    {
+                        for (var i = 0; i < 2; i++)
+                        {
+                            sessions.Submit(
+                                serial,
+                                $"s{t}{i}",
+                                () =>
+                                {
+                                    if (running.Add(1) != 1)
+                                    {
+                                        overlapped.Write(1);
+                                    }
+                                    running.Add(-1);
+                                    done.CountDown();
+                                }
+                            );
+                        }
+                    },
+                    $"submitter-{t}"
+                )
+            )
+            .ToList();
+        done.Await();
+        submitters.ForEach(s => s.Join());
+        executor.Destroy();
+        sessions.CheckExactlyOnce();
+        Check.That(overlapped.Read() == 0, "sessions of a serial queue never overlap");
+        foreach (var t in new[] { 0, 1 })
+        {
+            Check.That(
+                sessions.Started.IndexOf($"s{t}0") < sessions.Started.IndexOf($"s{t}1"),
+                $"sessions of submitter {t} start in submission order"
+            );
+        }
+    }
 }

@@ -134,6 +134,11 @@ public static partial class PoolScenarios
         );
         done.Await();
         insideLedger.CheckExactlyOnce();
+        threading.Sleep(TimeSpan.FromSeconds(1)); // the destroying task's worker has ended (it no longer counts)
+        Check.That(
+            inside.ThreadCount == 0,
+            $"the count stays 0 after the destroying task's worker ends, not {inside.ThreadCount}"
+        );
 
         var outside = new ThreadPool(1, 0, threading);
         var outsideLedger = new Ledger(threading);
@@ -275,6 +280,66 @@ public static partial class PoolScenarios
         }
         pool.Destroy(ledger.Pending);
         ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>
+    /// Workers never sleep while work is queued. Four rounds: three tasks are scheduled, then the main thread sleeps
+    /// on the virtual clock, which moves only when every other thread is blocked, so by then every task of the round
+    /// must have run. The round's wake-ups race with the workers' sleep/wake handshake: a worker that publishes the
+    /// tasks it claimed may wake the sleeping worker and then take those tasks back itself, so the sleeper wakes for
+    /// nothing (a stale signal) and sleeps again; it must still be seen asleep by the next round's producer. Rounds
+    /// repeat the window (a single round hides the lost wake-up for thousands of iterations).
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void WorkersNeverSleepOnQueuedWork(IThreading threading)
+    {
+        const int Rounds = 4;
+        const int TasksPerRound = 3;
+        var pool = new ThreadPool(0, 0, threading);
+        var ran = threading.CreateAtomic();
+        for (var round = 1; round <= Rounds; round++)
+        {
+            for (var i = 0; i < TasksPerRound; i++)
+            {
+                pool.Schedule(() => ran.Add(1));
+            }
+            if (round == 1)
+            {
+                pool.Increase(); // both workers start on a full list
+                pool.Increase();
+            }
+            threading.Sleep(TimeSpan.FromSeconds(1)); // returns only once both workers are blocked
+            Check.That(
+                ran.Read() == round * TasksPerRound,
+                $"round {round}: {ran.Read()} of {round * TasksPerRound} tasks ran, and every worker is blocked"
+            );
+        }
+        pool.Destroy();
+    }
+
+    /// <summary>
+    /// A decrease reaches an idle pool: both workers are blocked (one asleep, one waiting for the get lock) when the
+    /// exit entry is added, and one of them must leave without any task arriving; the other still serves work.
+    /// Each check follows a sleep on the virtual clock, which moves only when every other thread is blocked.
+    /// </summary>
+    [SystematicTest(CiIterations = 500)]
+    public static void DecreaseReachesAnIdleWorker(IThreading threading)
+    {
+        var live = new LiveThreads(threading);
+        var pool = new ThreadPool(2, 0, live);
+        threading.Sleep(TimeSpan.FromSeconds(1)); // both workers idle
+        pool.Decrease();
+        threading.Sleep(TimeSpan.FromSeconds(1));
+        Check.That(
+            pool.ThreadCount == 1,
+            $"an idle worker left: {pool.ThreadCount} workers, not 1"
+        );
+        var ran = threading.CreateAtomic();
+        pool.Schedule(() => ran.Add(1));
+        threading.Sleep(TimeSpan.FromSeconds(1));
+        Check.That(ran.Read() == 1, "the worker left behind still runs tasks");
+        pool.Destroy();
+        Check.That(live.Count == 0, "no pool thread runs after destroy returns");
     }
 
     private static void Tolerate(Action adjust)

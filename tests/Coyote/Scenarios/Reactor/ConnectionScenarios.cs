@@ -82,6 +82,27 @@ public static partial class ConnectionScenarios
         LocalShutdownCase(threading, workers: false);
 
     /// <summary>
+    /// Two workers answer: messages of one connection could be handled at the same time on different workers only if
+    /// they were on different serial queues, which the server must never do (a connection always uses one), so the
+    /// peer receives every reply in order. Reads may be partial, so two sends make two or more messages.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void RepliesKeepTheirOrderOnTwoWorkers(IThreading threading)
+    {
+        var server = new ServerUnderTest(threading, workers: true, chooses: true, workerThreads: 2);
+        var peer = server.Network.Connect();
+        peer.Send(1, 2);
+        peer.Send(3, 4, 5);
+        var received = peer.Read(5);
+        Check.That(
+            received.SequenceEqual(new byte[] { 1, 2, 3, 4, 5 }),
+            $"the peer received [{string.Join(",", received)}], not every reply in order"
+        );
+        peer.Close();
+        server.StopAndCheck();
+    }
+
+    /// <summary>
     /// The process is out of descriptors for the first virtual second (accept fails with EMFILE and no spare can
     /// be had): the listener pauses and retries instead of spinning, and the waiting client is served after.
     /// </summary>

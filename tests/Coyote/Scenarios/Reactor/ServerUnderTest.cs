@@ -20,23 +20,25 @@ internal sealed class ServerUnderTest
     private TcpConnection? _first; // loop thread until _opened is released
 
     /// <param name="threading">The explorer's threading.</param>
-    /// <param name="workers">Handlers on an executor (one worker) rather than inline on the loop.</param>
+    /// <param name="workers">Handlers on an executor rather than inline on the loop.</param>
     /// <param name="window">The peers' receive window in bytes.</param>
     /// <param name="chooses">Whether reads and writes may be partial at the explorer's choice.</param>
     /// <param name="options">Server options (default: the defaults).</param>
     /// <param name="handler">The message handler (default: echo).</param>
+    /// <param name="workerThreads">The executor's workers, when <paramref name="workers"/> is true.</param>
     public ServerUnderTest(
         IThreading threading,
         bool workers,
         int window = 1024,
         bool chooses = false,
         TcpServerOptions? options = null,
-        Func<ReadOnlyMemory<byte>, byte[]>? handler = null
+        Func<ReadOnlyMemory<byte>, byte[]>? handler = null,
+        int workerThreads = 1
     )
     {
         Network = new SimulatedNetwork(threading, window, chooses);
         Loop = new EventLoop(threading, Network, Network);
-        _workers = workers ? new Executor(1, 0, threading) : null;
+        _workers = workers ? new Executor(workerThreads, 0, threading) : null;
         _opened = new Latch(threading, 1);
         Server = new TcpServer(
             Loop,
