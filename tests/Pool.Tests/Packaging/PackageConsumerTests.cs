@@ -20,7 +20,9 @@ public sealed class PackageConsumerTests : IDisposable
     public void AUserBuildsRunsAndExploresWithThePackagesAlone()
     {
         var packages = Path.Combine(_root, "packages");
-        Expect(Run("bash", ["scripts/pack.sh", packages], RepositoryRoot), "pack");
+        // Packed with the repository's own package cache: the scratch user's cache below must not leak into the
+        // repository's restore outputs (other tests build from them).
+        Expect(Run("bash", ["scripts/pack.sh", packages], RepositoryRoot, asUser: false), "pack");
         var version = Path.GetFileNameWithoutExtension(
             Directory.GetFiles(packages, "Pool.ThreadPool.*.nupkg").Single()
         )["Pool.ThreadPool.".Length..];
@@ -142,7 +144,12 @@ public sealed class PackageConsumerTests : IDisposable
             """
         );
 
-    private (int ExitCode, string Output) Run(string file, string[] arguments, string directory)
+    private (int ExitCode, string Output) Run(
+        string file,
+        string[] arguments,
+        string directory,
+        bool asUser = true
+    )
     {
         var start = new ProcessStartInfo(file)
         {
@@ -157,8 +164,11 @@ public sealed class PackageConsumerTests : IDisposable
         // A package cache of its own: a package of the same version packed earlier must not be reused. And a CLI home
         // of its own: the SDK's tool resolver cache there remembers where a local tool was found, and would point a
         // later run at an earlier run's (deleted) package cache.
-        start.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "nuget-cache");
-        start.Environment["DOTNET_CLI_HOME"] = Path.Combine(_root, "cli-home");
+        if (asUser)
+        {
+            start.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "nuget-cache");
+            start.Environment["DOTNET_CLI_HOME"] = Path.Combine(_root, "cli-home");
+        }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         using var process = Process.Start(start)!;
