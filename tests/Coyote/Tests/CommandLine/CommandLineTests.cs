@@ -27,6 +27,10 @@ public class CommandLineTests : IDisposable
         return (exit, writer.ToString());
     }
 
+    // The classic lost update, explored until it fails: exit 1, a trace and a timeline in the output folder.
+    private (int Exit, string Output) ExploreLostUpdate() =>
+        Run("test", TeethAssembly, "-m", "ClassicBugs.LostUpdate", "-i", "500", "-o", _directory);
+
     private static string TeethAssembly => typeof(Coyote.Teeth.ClassicBugs).Assembly.Location;
 
     [Fact]
@@ -58,16 +62,7 @@ public class CommandLineTests : IDisposable
     [Fact]
     public void BugExitsOneWritesATraceThatReplays()
     {
-        var (exit, output) = Run(
-            "test",
-            TeethAssembly,
-            "-m",
-            "ClassicBugs.LostUpdate",
-            "-i",
-            "500",
-            "-o",
-            _directory
-        );
+        var (exit, output) = ExploreLostUpdate();
         Assert.Equal(ExitCodes.BugFound, exit);
         Assert.Contains("lost update", output);
         var trace = Path.Combine(_directory, "ClassicBugs.LostUpdate.trace");
@@ -87,16 +82,7 @@ public class CommandLineTests : IDisposable
     [Fact]
     public void BugWritesATimelineAndReplayDrawsOneOnRequest()
     {
-        var (exit, output) = Run(
-            "test",
-            TeethAssembly,
-            "-m",
-            "ClassicBugs.LostUpdate",
-            "-i",
-            "500",
-            "-o",
-            _directory
-        );
+        var (exit, output) = ExploreLostUpdate();
         Assert.Equal(ExitCodes.BugFound, exit);
         var timeline = Path.Combine(_directory, "ClassicBugs.LostUpdate.html");
         Assert.True(File.Exists(timeline));
