@@ -119,6 +119,11 @@ internal static class MutantCatalogue
         new("LastReplyDoesNotRelease", "ConnectionScenarios.WorkerSendAfterRelease"),
         new("MessagesSpreadOverQueues", "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers"),
         new("ShutdownIgnoresRepliesInFlight", "ConnectionScenarios.LocalShutdownWhileAnswering"),
+        new(
+            "DirectWriteOvertakesQueuedWrites",
+            "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers"
+        ),
+        new("DirectWriteAfterEndOfStream", "ConnectionScenarios.PeerClosesWithRepliesInFlight"),
     ];
 
     /// <summary>The mutant of this name.</summary>
