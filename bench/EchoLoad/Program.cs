@@ -12,7 +12,7 @@ using EchoLoad;
 //                                                      is both servers' CPU while idle, before and after the load
 //   work-cost                                          how long fib(n) takes on this machine, n = 15..27
 //   baseline --port P [--work N]                       run the baseline server alone (used by compare)
-//   load --port P --connections C --size B [--seconds S] [--depth D]
+//   load --port P --connections C --size B [--seconds S] [--depth D] [--client async|epoll]
 var mode = args.Length > 0 ? args[0] : "compare";
 string Option(string name, string fallback)
 {
@@ -68,13 +68,21 @@ switch (mode)
     }
     case "load":
     {
-        var result = await LoadGenerator.Run(
+        var (port, connections, size, depth) = (
             Number("--port", 9000),
             Number("--connections", 1),
             Number("--size", 64),
-            Number("--depth", 1),
-            TimeSpan.FromSeconds(Number("--seconds", 5))
+            Number("--depth", 1)
         );
+        var duration = TimeSpan.FromSeconds(Number("--seconds", 5));
+        var result = Option("--client", "async") switch
+        {
+            "epoll" => EpollLoadGenerator.Run(port, connections, size, depth, duration),
+            "async" => await LoadGenerator.Run(port, connections, size, depth, duration),
+            var other => throw new ArgumentException(
+                $"--client must be epoll or async, not {other}"
+            ),
+        };
         Console.WriteLine(
             Row(
                 "server",
