@@ -124,6 +124,7 @@ internal static class MutantCatalogue
             "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers"
         ),
         new("DirectWriteAfterEndOfStream", "ConnectionScenarios.PeerClosesWithRepliesInFlight"),
+        new("ShutdownRoutesWritesLate", "ConnectionScenarios.SendAfterShutdownIsDropped"),
     ];
 
     /// <summary>The mutant of this name.</summary>
