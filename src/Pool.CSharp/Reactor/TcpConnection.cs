@@ -198,6 +198,7 @@ public sealed class TcpConnection : IChannel
             return;
         }
         _closeReason.Write((long)reason);
+        _server.Counts.CountClosed(reason);
         _state.Write((long)ConnectionState.Closed);
         Drop(_output.Count);
         _output.Clear();
@@ -212,6 +213,7 @@ public sealed class TcpConnection : IChannel
         var read = _network.Receive(_fd, buffer, out var errno);
         if (read > 0)
         {
+            _server.Counts.CountReceived(read);
             if (_shutdownRequested)
             {
                 return; // shut down locally: input is read (so the close stays graceful) and discarded
@@ -224,6 +226,7 @@ public sealed class TcpConnection : IChannel
             else if (!_framer.Append(chunk.Span, message => _server.Dispatch(this, message)))
             {
                 _server.CountError();
+                ReactorLog.MessageTooLarge(_server.Logger, Id, _server.Options.MaxMessageBytes);
                 Close(CloseReason.MessageTooLarge);
             }
             return;
@@ -263,6 +266,7 @@ public sealed class TcpConnection : IChannel
                 }
                 written = 0;
             }
+            _server.Counts.CountSent(written);
             _unsentBytes.Add(-written);
             data = data[written..];
             if (data.IsEmpty)
@@ -295,6 +299,7 @@ public sealed class TcpConnection : IChannel
             return;
         }
         _output.Consume(written);
+        _server.Counts.CountSent(written);
         _unsentBytes.Add(-written);
         if (_output.Count == 0)
         {
