@@ -9,15 +9,20 @@ namespace Pool;
 /// <remarks>
 /// The list of workers has a lock of its own (not the pool's, which the listener must never wait for): it is taken
 /// when a worker joins or leaves and when the listener reads, and nothing waits while holding it. These counts
-/// order no thread of the pool, so they stay out of the <c>IThreading</c> seam and add no scheduling point.
+/// order no thread of the pool, so they stay out of the <c>IThreading</c> seam and add no scheduling point; a pool
+/// that is not <paramref name="measured"/> (on a controlled scheduler) keeps no list, so no lock of the
+/// seam's blind side is ever taken under the explorer or Coyote.
 /// </remarks>
-internal sealed class PoolCounts(TaskQueue queue)
+internal sealed class PoolCounts(TaskQueue queue, bool measured)
 {
     private readonly Lock _lock = new();
     private readonly List<Worker> _workers = []; // guarded by _lock
     private long _startedByWorkersThatLeft; // guarded by _lock
     private long _failed;
     private long _drained;
+
+    /// <summary>The pool runs on the operating system's threads, so its metrics report it (see <see cref="PoolMetrics"/>).</summary>
+    public bool Measured => measured;
 
     /// <summary>Tasks accepted by Schedule.</summary>
     public long Scheduled => queue.Enqueued;
@@ -71,6 +76,10 @@ internal sealed class PoolCounts(TaskQueue queue)
     /// <summary>A worker was started (it counts in ThreadCount from now on).</summary>
     public void Joined(Worker worker)
     {
+        if (!measured)
+        {
+            return;
+        }
         lock (_lock)
         {
             _workers.Add(worker);
@@ -80,6 +89,10 @@ internal sealed class PoolCounts(TaskQueue queue)
     /// <summary>A worker left the count (it left the pool, or its task destroyed the pool); its tasks stay counted.</summary>
     public void Left(Worker worker)
     {
+        if (!measured)
+        {
+            return;
+        }
         lock (_lock)
         {
             if (_workers.Remove(worker))

@@ -74,14 +74,18 @@ internal sealed class PoolMetrics
         );
     }
 
+    /// <summary>Only pools on the operating system's threads are measured (see <see cref="TelemetryOptions"/>).</summary>
+    public static bool Measures(IThreading threading) =>
+        ReferenceEquals(threading, OsThreading.Instance);
+
     /// <summary>
-    /// Reports <paramref name="counts"/> on the meter of <paramref name="telemetry"/> (see <see cref="TelemetryOptions"/>);
-    /// a pool on a controlled <paramref name="threading"/> is not reported.
+    /// Reports <paramref name="counts"/> on the meter of <paramref name="telemetry"/> (see <see cref="TelemetryOptions"/>),
+    /// unless they are not <see cref="PoolCounts.Measured"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">A metrics listener threw while the instruments were published.</exception>
-    public static void Observe(PoolCounts counts, TelemetryOptions? telemetry, IThreading threading)
+    public static void Observe(PoolCounts counts, TelemetryOptions? telemetry)
     {
-        if (!ReferenceEquals(threading, OsThreading.Instance))
+        if (!counts.Measured)
         {
             return;
         }

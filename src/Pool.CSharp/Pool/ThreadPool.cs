@@ -74,8 +74,8 @@ public sealed class ThreadPool
         _currentWorker = _threading.CreateThreadLocal<Worker>();
         _lock = _threading.CreateLock();
         _workerLeft = _threading.CreateCondition(_lock);
-        _counts = new PoolCounts(_queue);
-        PoolMetrics.Observe(_counts, telemetry, _threading);
+        _counts = new PoolCounts(_queue, PoolMetrics.Measures(_threading));
+        PoolMetrics.Observe(_counts, telemetry);
         for (var i = 0; i < threads; i++)
         {
             try
