@@ -218,6 +218,33 @@ public sealed class EchoServiceTests
     }
 
     [Fact]
+    public async Task AMetricsListenerThatThrowsFailsTheStartAndLeavesNothingRunning()
+    {
+        using var host = EchoHost.Build(["--port", "0", "--Logging:LogLevel:Default", "Warning"]);
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (
+                    instrument.Meter.Scope == meters
+                    && instrument.Meter.Name.StartsWith("Pool.", StringComparison.Ordinal)
+                )
+                {
+                    throw new InvalidOperationException("planted: this listener is broken");
+                }
+            },
+        };
+        listener.Start();
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains("A metrics listener threw", failure.Message);
+        Assert.Contains("planted: this listener is broken", failure.Message);
+        var service = host.Services.GetRequiredService<HostedEchoServer>();
+        Assert.Null(service.Server); // nothing listens, no loop thread runs
+        await host.StopAsync(); // and stopping what never started is harmless
+    }
+
+    [Fact]
     public void ANegativeThreadCountExitsNonZeroWithTheReason()
     {
         using var service = EchoServiceProcess.Start("--port", "0", "--threads", "-1");
