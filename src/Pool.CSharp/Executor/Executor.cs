@@ -1,3 +1,4 @@
+using Pool.Diagnostics;
 using Pool.Threading;
 
 namespace Pool;
@@ -15,12 +16,18 @@ public sealed class Executor
     private bool _destroyed; // guarded by _lock
     private Action<ExecQueue, Exception>? _sessionFailed; // guarded by _lock
 
-    /// <summary>Starts the executor's pool; the arguments and exceptions are those of <see cref="ThreadPool(int, int, IThreading?)"/>.</summary>
-    public Executor(int threads, int stackSize = 0, IThreading? threading = null)
+    /// <summary>Starts the executor's pool; the arguments and exceptions are those of
+    /// <see cref="ThreadPool(int, int, IThreading?, TelemetryOptions?)"/> (its metrics are the pool's).</summary>
+    public Executor(
+        int threads,
+        int stackSize = 0,
+        IThreading? threading = null,
+        TelemetryOptions? telemetry = null
+    )
     {
         _threading = threading ?? OsThreading.Instance;
         _lock = _threading.CreateLock();
-        _pool = new ThreadPool(threads, stackSize, _threading);
+        _pool = new ThreadPool(threads, stackSize, _threading, telemetry);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Pool.Diagnostics;
 using Pool.Threading;
 
 namespace Pool;
@@ -70,6 +71,7 @@ internal sealed class TaskQueue
     private int _getCount;
     private long _generation; // guarded by _getLock
     private bool _sealed; // guarded by the put gate
+    private readonly PaddedCount _enqueued = new(); // incremented under the put gate, read by metrics
 
     public TaskQueue(IThreading threading)
     {
@@ -89,6 +91,9 @@ internal sealed class TaskQueue
         _spinLimit = threading.SpinCountBeforeBlocking;
     }
 
+    /// <summary>Tasks accepted by <see cref="Enqueue"/> so far (any thread, for metrics).</summary>
+    public long Enqueued => _enqueued.Value;
+
     /// <summary>Appends a task. Accepted until <see cref="TryDrain"/> has sealed the queue.</summary>
     /// <exception cref="InvalidOperationException">The queue is sealed (the pool was destroyed).</exception>
     public void Enqueue(in PoolTask task)
@@ -99,6 +104,7 @@ internal sealed class TaskQueue
         {
             ThrowIfSealed();
             _putList.Enqueue(task);
+            _enqueued.Increment();
             wasEmpty = _putList.Count == 1;
             if (wasEmpty)
             {

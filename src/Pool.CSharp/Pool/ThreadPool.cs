@@ -1,3 +1,4 @@
+using Pool.Diagnostics;
 using Pool.Threading;
 
 namespace Pool;
@@ -31,6 +32,7 @@ public sealed class ThreadPool
     private readonly IThreadLocal<Worker> _currentWorker;
     private readonly ILock _lock;
     private readonly ICondition _workerLeft;
+    private readonly PoolCounts _counts;
 
     // Guarded by _lock.
     private PoolState _state;
@@ -44,10 +46,18 @@ public sealed class ThreadPool
     /// <param name="threads">Initial workers; 0 is legal (tasks wait for <see cref="Increase"/> or go to pending).</param>
     /// <param name="stackSize">Stack size of each worker in bytes; 0 for the platform default, else at least <see cref="MinimumStackSize"/>.</param>
     /// <param name="threading">The threading implementation; <see cref="OsThreading.Instance"/> when null.</param>
+    /// <param name="telemetry">The meter and name its metrics report to (meter <c>Pool.ThreadPool</c>); null: the
+    /// process's shared meter and a numbered name. See <see cref="TelemetryOptions"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A negative thread count, or a stack size that is negative or below the minimum.</exception>
     /// <exception cref="InvalidOperationException">A worker could not be started; the inner exception is the cause.
-    /// The workers already started have been stopped and joined: nothing is left running.</exception>
-    public ThreadPool(int threads, int stackSize = 0, IThreading? threading = null)
+    /// The workers already started have been stopped and joined: nothing is left running. Or a metrics listener threw
+    /// while this pool's instruments were published; no worker was started.</exception>
+    public ThreadPool(
+        int threads,
+        int stackSize = 0,
+        IThreading? threading = null,
+        TelemetryOptions? telemetry = null
+    )
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         if (stackSize != 0 && stackSize < MinimumStackSize)
@@ -64,6 +74,8 @@ public sealed class ThreadPool
         _currentWorker = _threading.CreateThreadLocal<Worker>();
         _lock = _threading.CreateLock();
         _workerLeft = _threading.CreateCondition(_lock);
+        _counts = new PoolCounts(_queue, PoolMetrics.Measures(_threading));
+        PoolMetrics.Observe(_counts, telemetry);
         for (var i = 0; i < threads; i++)
         {
             try
@@ -211,6 +223,7 @@ public sealed class ThreadPool
             {
                 self.Detached = true;
                 _threadCount--;
+                _counts.Left(self);
             }
             while (_threadCount > 0)
             {
@@ -250,6 +263,7 @@ public sealed class ThreadPool
         List<Exception>? failures = null;
         while (_queue.TryDrain(out var task))
         {
+            _counts.CountDrained();
             if (pending is null)
             {
                 continue;
@@ -288,6 +302,7 @@ public sealed class ThreadPool
             }
             _workersStarted++;
             _threadCount++;
+            _counts.Joined(worker);
         }
         finally
         {
@@ -301,6 +316,7 @@ public sealed class ThreadPool
         var claimed = _queue.JoinConsumers();
         while (_queue.Dequeue(claimed, out var task) == DequeueResult.Task)
         {
+            worker.CountStarted();
             Run(task);
             if (worker.Detached)
             {
@@ -329,6 +345,7 @@ public sealed class ThreadPool
 
     private void ReportFailure(in PoolTask task, Exception failure)
     {
+        _counts.CountFailed();
         _lock.Enter();
         var handler = _taskFailed;
         _lock.Exit();
@@ -358,6 +375,7 @@ public sealed class ThreadPool
             previous = _lastLeaver;
             _lastLeaver = worker.Handle;
             _threadCount--;
+            _counts.Left(worker);
             if (_state == PoolState.Destroying)
             {
                 _workerLeft.Signal(); // the destroyer re-checks the count on every departure

@@ -1,3 +1,4 @@
+using Pool.Diagnostics;
 using Pool.Threading;
 
 namespace Pool;
@@ -18,4 +19,12 @@ internal sealed class Worker(string name)
 
     /// <summary>The running task destroyed the pool: the worker already left the count and ends after the task.</summary>
     public bool Detached { get; set; }
+
+    private readonly PaddedCount _tasksStarted = new(); // incremented by the worker's own thread only
+
+    /// <summary>Tasks this worker took and ran (any thread; see <see cref="PoolCounts"/>).</summary>
+    public long TasksStarted => _tasksStarted.Value;
+
+    /// <summary>The worker's own thread, before it runs a task: a plain store on a line of its own.</summary>
+    public void CountStarted() => _tasksStarted.Increment();
 }

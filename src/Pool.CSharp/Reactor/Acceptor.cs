@@ -22,6 +22,9 @@ internal sealed class Acceptor : IChannel
     private int _spare;
     private TimerId? _retry; // loop thread only
     private bool _closed; // loop thread only
+    private bool _outOfDescriptors; // loop thread only: logged, not yet recovered
+    private bool _acceptFailing; // loop thread only: logged, not yet recovered
+    private long _shedBefore; // loop thread only: shed count when the trouble began
 
     internal Acceptor(TcpServer server, EventLoop loop, int listener)
     {
@@ -43,6 +46,7 @@ internal sealed class Acceptor : IChannel
             var fd = _network.Accept(_listener, out var errno);
             if (fd >= 0)
             {
+                LogRecoveryOnce();
                 _server.Accepted(fd);
                 continue;
             }
@@ -53,6 +57,7 @@ internal sealed class Acceptor : IChannel
                 case Native.Eintr or Native.Econnaborted:
                     continue; // that one connection is gone; others may be waiting
                 case Native.Emfile or Native.Enfile when _spare >= 0:
+                    LogOutOfDescriptorsOnce(errno);
                     // Linux allocates the descriptor before it looks at the queue, so EMFILE does not mean
                     // that a connection waits: the accept with the spare's number tells.
                     _network.Close(_spare);
@@ -72,19 +77,30 @@ internal sealed class Acceptor : IChannel
                         return; // nobody was waiting
                     }
                     _server.CountError(); // another thread took the freed number: wait instead of spinning
-                    Pause();
+                    Pause(errno);
                     return;
                 default:
                     _server.CountError();
-                    Pause();
+                    Pause(errno);
                     return;
             }
         }
     }
 
     /// <summary>Stops watching the listener and retries after <see cref="RetryDelay"/>, taking the spare again first.</summary>
-    private void Pause()
+    private void Pause(int errno)
     {
+        if (!_acceptFailing && !_outOfDescriptors)
+        {
+            _acceptFailing = true;
+            _shedBefore = _server.ShedConnections;
+            ReactorLog.AcceptFailed(
+                _server.Logger,
+                _server.Port,
+                errno,
+                RetryDelay.TotalMilliseconds
+            );
+        }
         _loop.UpdateInterest(_listener, Token, Interest.None);
         _retry = _loop.RunAfter(
             RetryDelay,
@@ -102,6 +118,32 @@ internal sealed class Acceptor : IChannel
                 _loop.UpdateInterest(_listener, Token, Interest.Readable);
             }
         );
+    }
+
+    /// <summary>One warning per shortage of descriptors, not one per shed connection.</summary>
+    private void LogOutOfDescriptorsOnce(int errno)
+    {
+        if (!_outOfDescriptors)
+        {
+            _outOfDescriptors = true;
+            _shedBefore = _acceptFailing ? _shedBefore : _server.ShedConnections;
+            ReactorLog.DescriptorsExhausted(_server.Logger, _server.Port, errno);
+        }
+    }
+
+    /// <summary>A connection was accepted: after a logged failure or shortage, say that accepting works again.</summary>
+    private void LogRecoveryOnce()
+    {
+        if (_outOfDescriptors || _acceptFailing)
+        {
+            _outOfDescriptors = false;
+            _acceptFailing = false;
+            ReactorLog.AcceptRecovered(
+                _server.Logger,
+                _server.Port,
+                _server.ShedConnections - _shedBefore
+            );
+        }
     }
 
     /// <summary>Loop thread: closes the listener (already out of the poller) and the spare descriptor.</summary>

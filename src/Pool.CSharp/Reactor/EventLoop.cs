@@ -1,3 +1,4 @@
+using Pool.Diagnostics;
 using Pool.Reactor.Linux;
 using Pool.Threading;
 
@@ -25,6 +26,7 @@ public sealed class EventLoop : IDisposable
     private readonly IAtomicInt64 _nextTimerId;
     private readonly TimerQueue _timers;
     private readonly ChannelTable _channels = new(); // loop thread only
+    private readonly LoopCounts _counts = new();
     private List<Action> _queued = []; // guarded by _lock
     private List<Action> _running = []; // loop thread only
     private LoopState _state; // guarded by _lock
@@ -32,16 +34,40 @@ public sealed class EventLoop : IDisposable
 
     /// <summary>Creates a loop over epoll; any thread may create it, and the thread that calls <see cref="Run"/> owns it.</summary>
     /// <param name="threading">The threading seam (default: OS threads).</param>
+    /// <param name="telemetry">The meter, logger factory and name of this loop (meter <c>Pool.EventLoop</c>); a
+    /// <see cref="TcpServer"/> on this loop reports there too unless given its own. See <see cref="TelemetryOptions"/>.</param>
     /// <exception cref="ReactorException">epoll or eventfd could not be created.</exception>
-    public EventLoop(IThreading? threading = null)
-        : this(threading ?? OsThreading.Instance, new EpollPoller(), LinuxNetwork.Instance) { }
+    /// <exception cref="InvalidOperationException">A metrics listener threw while this loop's instruments were
+    /// published; epoll and eventfd were released again.</exception>
+    public EventLoop(IThreading? threading = null, TelemetryOptions? telemetry = null)
+        : this(
+            threading ?? OsThreading.Instance,
+            new EpollPoller(),
+            LinuxNetwork.Instance,
+            telemetry
+        ) { }
 
     /// <summary>A loop over another poller and the network whose descriptors it reports (the simulated network).</summary>
-    internal EventLoop(IThreading threading, IPoller poller, INetwork network)
+    internal EventLoop(
+        IThreading threading,
+        IPoller poller,
+        INetwork network,
+        TelemetryOptions? telemetry = null
+    )
     {
         _threading = threading;
         _poller = poller;
         Network = network;
+        Telemetry = telemetry;
+        try
+        {
+            LoopMetrics.Observe(_counts, telemetry, threading);
+        }
+        catch
+        {
+            poller.Dispose();
+            throw;
+        }
         _lock = threading.CreateLock();
         _onLoopThread = threading.CreateThreadLocal<bool>();
         _wakePending = threading.CreateAtomic();
@@ -59,6 +85,9 @@ public sealed class EventLoop : IDisposable
 
     /// <summary>The sockets of this loop's poller.</summary>
     internal INetwork Network { get; }
+
+    /// <summary>Where this loop reports (a server on it reports there too unless given its own).</summary>
+    internal TelemetryOptions? Telemetry { get; }
 
     /// <summary>True on the thread running this loop.</summary>
     public bool IsInLoopThread => _onLoopThread.Value;
@@ -92,12 +121,13 @@ public sealed class EventLoop : IDisposable
             Span<ReadyEvent> ready = stackalloc ReadyEvent[ReadyCapacity];
             while (_quit.Read() == 0)
             {
+                _counts.CountIteration();
                 var count = _poller.Wait(ready, PollTimeout());
                 for (var i = 0; i < count; i++)
                 {
                     _channels.Find(ready[i].Token)?.HandleEvent(ready[i]);
                 }
-                _timers.RunExpired(_threading.Now);
+                _counts.CountTimersFired(_timers.RunExpired(_threading.Now));
                 RunQueuedFunctors();
             }
         }
@@ -263,6 +293,7 @@ public sealed class EventLoop : IDisposable
     {
         if (_wakePending.Exchange(1) == 0)
         {
+            _counts.CountWakeUp();
             _poller.Wake();
         }
     }
@@ -273,6 +304,7 @@ public sealed class EventLoop : IDisposable
         _lock.Enter();
         (_running, _queued) = (_queued, _running);
         _lock.Exit();
+        _counts.CountFunctors(_running.Count);
         _callingFunctors = true;
         try
         {

@@ -230,6 +230,7 @@ public sealed class TcpConnection : IChannel
         {
             _writesThroughLoop = true;
             _closeReason.Write((long)reason);
+            _server.Counts.CountClosed(reason);
             _state.Write((long)ConnectionState.Closed);
             unsent = _output.Count;
             _output.Clear();
@@ -250,6 +251,7 @@ public sealed class TcpConnection : IChannel
         var read = _network.Receive(_fd, buffer, out var errno);
         if (read > 0)
         {
+            _server.Counts.CountReceived(read);
             if (_shutdownRequested)
             {
                 return; // shut down locally: input is read (so the close stays graceful) and discarded
@@ -262,6 +264,7 @@ public sealed class TcpConnection : IChannel
             else if (!_framer.Append(chunk.Span, message => _server.Dispatch(this, message)))
             {
                 _server.CountError();
+                ReactorLog.MessageTooLarge(_server.Logger, Id, _server.Options.MaxMessageBytes);
                 Close(CloseReason.MessageTooLarge);
             }
             return;
@@ -297,6 +300,7 @@ public sealed class TcpConnection : IChannel
             if (!_writesThroughLoop && _queuedWrites == 0 && _output.Count == 0)
             {
                 written = data.IsEmpty ? 0 : Math.Max(0, _network.Send(_fd, data, out _));
+                _server.Counts.CountSent(written);
                 _unsentBytes.Add(-written);
                 if (written == data.Length)
                 {
@@ -362,6 +366,7 @@ public sealed class TcpConnection : IChannel
                     }
                     if (failure == CloseReason.None)
                     {
+                        _server.Counts.CountSent(written);
                         _unsentBytes.Add(-written);
                         data = data[written..];
                         completed = data.IsEmpty;
@@ -414,6 +419,7 @@ public sealed class TcpConnection : IChannel
             if (written >= 0)
             {
                 _output.Consume(written);
+                _server.Counts.CountSent(written);
                 _unsentBytes.Add(-written);
             }
             emptied = _output.Count == 0;

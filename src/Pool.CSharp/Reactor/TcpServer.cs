@@ -1,4 +1,7 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pool.Diagnostics;
 using Pool.Threading;
 
 namespace Pool.Reactor;
@@ -32,6 +35,7 @@ public sealed class TcpServer
     private readonly IAtomicInt64 _droppedSends;
     private readonly IAtomicInt64 _messages;
     private readonly IAtomicInt64 _shed;
+    private readonly ServerMetrics? _metrics;
     private Acceptor? _acceptor;
     private bool _stopped; // loop thread only
     private long _nextId;
@@ -45,12 +49,16 @@ public sealed class TcpServer
     /// <param name="options">Address, port and limits (defaults: loopback, any free port).</param>
     /// <param name="workers">Workers for the handler, or null to run it inline on the loop.</param>
     /// <param name="threading">The threading seam (default: OS threads); must be the loop's.</param>
+    /// <param name="telemetry">The meter (<c>Pool.TcpServer</c>) and logger factory of this server; null: the loop's
+    /// (see <see cref="TelemetryOptions"/>).</param>
+    /// <exception cref="InvalidOperationException">A metrics listener threw while the server's instruments were published.</exception>
     public TcpServer(
         EventLoop loop,
         Func<ReadOnlyMemory<byte>, byte[]> handler,
         TcpServerOptions? options = null,
         Executor? workers = null,
-        IThreading? threading = null
+        IThreading? threading = null,
+        TelemetryOptions? telemetry = null
     )
     {
         ArgumentNullException.ThrowIfNull(loop);
@@ -61,6 +69,11 @@ public sealed class TcpServer
         _options = options ?? new TcpServerOptions();
         _options.Validate();
         _threading = threading ?? OsThreading.Instance;
+        telemetry ??= loop.Telemetry;
+        _metrics = ServerMetrics.For(telemetry, _threading);
+        Logger = telemetry?.LoggerFactory is { } loggers
+            ? new NonThrowingLogger(loggers.CreateLogger<TcpServer>())
+            : NullLogger.Instance;
         _queues = workers is null
             ? []
             :
@@ -139,6 +152,14 @@ public sealed class TcpServer
 
     internal byte[] ReadBuffer { get; }
 
+    internal TcpServerOptions Options => _options;
+
+    /// <summary>Where the server and its connections log (category <c>Pool.Reactor.TcpServer</c>); never throws.</summary>
+    internal ILogger Logger { get; }
+
+    /// <summary>Bytes and closes, counted on the loop thread for the server's metrics.</summary>
+    internal ServerCounts Counts { get; } = new();
+
     /// <summary>Any thread: binds and listens now (so <see cref="Port"/> is known), and starts accepting on the loop.</summary>
     /// <exception cref="ReactorException">The address cannot be bound.</exception>
     /// <exception cref="InvalidOperationException">Already started.</exception>
@@ -150,6 +171,7 @@ public sealed class TcpServer
         }
         var listener = _network.Listen(_options.Address, _options.Port, _options.Backlog);
         Port = _network.LocalPort(listener);
+        _metrics?.Observe(this, _options.Address);
         _acceptor = new Acceptor(this, _loop, listener);
         var acceptor = _acceptor;
         _loop.RunInLoop(() =>
@@ -164,17 +186,41 @@ public sealed class TcpServer
     public void Stop() =>
         _loop.RunInLoop(() =>
         {
-            if (_acceptor is { } acceptor && !_stopped)
-            {
-                _stopped = true;
-                _loop.Unregister(acceptor.Descriptor, acceptor.Token);
-                acceptor.Close();
-            }
+            StopAccepting();
             foreach (var connection in _connections.Values.ToList())
             {
                 connection.Close(CloseReason.ServerStopped);
             }
         });
+
+    /// <summary>
+    /// Any thread: a graceful stop. Stops accepting and shuts every open connection down
+    /// (<see cref="TcpConnection.Shutdown"/>): replies to the messages already received are still written, then each
+    /// connection's sending direction is shut and it closes when its peer ends its stream. Watch
+    /// <see cref="OpenConnections"/> reach 0, then <see cref="Stop"/> (which closes whatever is left, dropping its
+    /// unsent output). Calling it again, or after <see cref="Stop"/>, does nothing more.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loop has finished.</exception>
+    public void Shutdown() =>
+        _loop.RunInLoop(() =>
+        {
+            StopAccepting();
+            foreach (var connection in _connections.Values.ToList())
+            {
+                connection.Shutdown();
+            }
+        });
+
+    /// <summary>Loop thread: closes the listener once; connections stay as they are.</summary>
+    private void StopAccepting()
+    {
+        if (_acceptor is { } acceptor && !_stopped)
+        {
+            _stopped = true;
+            _loop.Unregister(acceptor.Descriptor, acceptor.Token);
+            acceptor.Close();
+        }
+    }
 
     internal void Accepted(int fd)
     {
@@ -189,7 +235,7 @@ public sealed class TcpServer
         var connection = new TcpConnection(this, _loop, _threading, fd, ++_nextId, _options);
         _connections.Add(connection.Id, connection);
         connection.Start();
-        Notify(ConnectionOpened, connection);
+        Notify(ConnectionOpened, connection, nameof(ConnectionOpened));
     }
 
     /// <summary>Loop thread: one message of an open connection; its reply is written inline or by a worker.</summary>
@@ -239,6 +285,7 @@ public sealed class TcpServer
             // session (no reply), and counted as an error.
             ArrayPool<byte>.Shared.Return(copy);
             CountError();
+            ReactorLog.WorkersGone(Logger, connection.Id);
             connection.CompleteReply(null);
         }
     }
@@ -253,24 +300,30 @@ public sealed class TcpServer
                 ? LengthPrefixedFramer.Frame(reply)
                 : reply;
         }
-        catch (Exception)
+        catch (Exception failure)
         {
             CountError(); // a failing handler must not take the loop or a worker down with it
+            ReactorLog.HandlerFailed(Logger, failure);
             return null;
         }
     }
 
-    internal void NotifyClosed(TcpConnection connection) => Notify(ConnectionClosed, connection);
+    internal void NotifyClosed(TcpConnection connection) =>
+        Notify(ConnectionClosed, connection, nameof(ConnectionClosed));
 
     internal void NotifyWriteCompleted(TcpConnection connection) =>
-        Notify(WriteCompleted, connection);
+        Notify(WriteCompleted, connection, nameof(WriteCompleted));
 
     /// <summary>Any thread: queues the high-water-mark callback onto the loop.</summary>
     internal void NotifyHighWaterMark(TcpConnection connection, long unsent)
     {
         if (HighWaterMarkReached is { } callback)
         {
-            Notify<TcpConnection>(c => callback(c, unsent), connection);
+            Notify<TcpConnection>(
+                c => callback(c, unsent),
+                connection,
+                nameof(HighWaterMarkReached)
+            );
         }
     }
 
@@ -280,7 +333,7 @@ public sealed class TcpServer
         _released.Add(1);
     }
 
-    private void Notify<T>(Action<T>? callback, T argument)
+    private void Notify<T>(Action<T>? callback, T argument, string name)
     {
         if (callback is null)
         {
@@ -294,9 +347,10 @@ public sealed class TcpServer
                 {
                     callback(argument);
                 }
-                catch (Exception)
+                catch (Exception failure)
                 {
                     CountError(); // a failing callback must not take the loop down
+                    ReactorLog.CallbackFailed(Logger, name, failure);
                 }
             });
         }

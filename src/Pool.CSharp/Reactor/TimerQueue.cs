@@ -37,15 +37,15 @@ internal sealed class TimerQueue
         return _byDeadline.TryPeek(out _, out var key) ? key.Due : null;
     }
 
-    /// <summary>Runs every timer due at <paramref name="now"/>, in deadline order; re-arms repeating ones.</summary>
-    internal void RunExpired(TimeSpan now)
+    /// <summary>Runs every timer due at <paramref name="now"/>, in deadline order; re-arms repeating ones. Returns how many ran.</summary>
+    internal int RunExpired(TimeSpan now)
     {
-        while (true)
+        for (var fired = 0; ; fired++)
         {
             DropStale();
             if (!_byDeadline.TryPeek(out var timer, out var key) || key.Due > now)
             {
-                return;
+                return fired;
             }
             _byDeadline.Dequeue();
             _runningId = timer.Id;

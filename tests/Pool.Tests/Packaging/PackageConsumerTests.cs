@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using System.IO.Compression;
+using System.Xml.Linq;
 
 namespace Pool.Tests.Packaging;
 
 /// <summary>
 /// A user's first hour, from the packages only: <c>scripts/pack.sh</c> packs the libraries and the tool; a scratch
-/// project outside the repository, whose only NuGet source is that folder, references Pool.ThreadPool and
+/// project outside the repository, whose only NuGet source is that folder (with the packages' own dependencies copied
+/// into it from the package cache the repository restored into), references Pool.ThreadPool and
 /// Pool.Systematic, schedules tasks on the pool, and runs a <c>[SystematicTest]</c> of its own with
 /// <c>dotnet pool-explore</c> installed from the package into a tool manifest: exit 1 and a trace for a planted bug,
 /// exit 0 for its fix.
@@ -23,6 +26,14 @@ public sealed class PackageConsumerTests : IDisposable
         // Packed with the repository's own package cache: the scratch user's cache below must not leak into the
         // repository's restore outputs (other tests build from them).
         Expect(Run("bash", ["scripts/pack.sh", packages], RepositoryRoot, asUser: false), "pack");
+        var cache = Run(
+            "dotnet",
+            ["nuget", "locals", "global-packages", "--list"],
+            RepositoryRoot,
+            asUser: false
+        );
+        Expect(cache, "find the package cache");
+        CopyDependencies(packages, cache.Output.Trim()["global-packages:".Length..].Trim());
         var version = Path.GetFileNameWithoutExtension(
             Directory.GetFiles(packages, "Pool.ThreadPool.*.nupkg").Single()
         )["Pool.ThreadPool.".Length..];
@@ -109,6 +120,82 @@ public sealed class PackageConsumerTests : IDisposable
         Expect(Run("dotnet", ["build", "-c", "Release"], scratch), "build the fix");
         var fixedRun = Run("dotnet", explore, scratch);
         Assert.True(fixedRun.ExitCode == 0, $"the fix must exit 0:\n{fixedRun.Output}");
+    }
+
+    /// <summary>
+    /// Copies the dependencies that the packages in <paramref name="folder"/> declare (Pool.ThreadPool's logging
+    /// abstractions, say), and theirs in turn, from the package cache <paramref name="cache"/> into the folder: the
+    /// scratch user's only source, as a user's feed would serve them.
+    /// </summary>
+    private static void CopyDependencies(string folder, string cache)
+    {
+        var pending = new Queue<string>(Directory.GetFiles(folder, "*.nupkg"));
+        while (pending.TryDequeue(out var package))
+        {
+            using var archive = ZipFile.OpenRead(package);
+            var nuspec = archive.Entries.Single(e =>
+                e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)
+            );
+            using var stream = nuspec.Open();
+            foreach (var dependency in DependenciesForNet10(XDocument.Load(stream)))
+            {
+                var id = dependency.Attribute("id")!.Value.ToLowerInvariant();
+                var version = dependency
+                    .Attribute("version")!
+                    .Value.Trim('[', ']', '(', ')')
+                    .Split(',')[0]
+                    .Trim();
+                var target = Path.Combine(folder, $"{id}.{version}.nupkg");
+                if (
+                    File.Exists(target)
+                    || Directory
+                        .GetFiles(
+                            folder,
+                            $"{id}.{version}.nupkg",
+                            new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive }
+                        )
+                        .Length > 0
+                )
+                {
+                    continue; // ours (Pool.ThreadPool for Pool.Systematic), or copied already
+                }
+                var cached = Path.Combine(cache, id, version, $"{id}.{version}.nupkg");
+                Assert.True(
+                    File.Exists(cached),
+                    $"dependency {id} {version} is not in the package cache {cache}"
+                );
+                File.Copy(cached, target);
+                pending.Enqueue(target);
+            }
+        }
+    }
+
+    /// <summary>The dependencies a net10.0 project takes from a nuspec: its nearest group (net10.0, an older .NET, then
+    /// .NET Standard), or the ungrouped ones.</summary>
+    private static IEnumerable<XElement> DependenciesForNet10(XDocument nuspec)
+    {
+        var elements = nuspec.Descendants().ToList();
+        var groups = elements.Where(e => e.Name.LocalName == "group").ToList();
+        if (groups.Count == 0)
+        {
+            return elements.Where(e => e.Name.LocalName == "dependency");
+        }
+        static int Rank(string? framework) =>
+            framework?.ToLowerInvariant() switch
+            {
+                null => 0,
+                var f
+                    when f.StartsWith("net", StringComparison.Ordinal)
+                        && int.TryParse(f[3..].Split('.')[0], out var major)
+                        && major is >= 5 and <= 10 => 100 + major,
+                ".netstandard2.1" or "netstandard2.1" => 21,
+                ".netstandard2.0" or "netstandard2.0" => 20,
+                _ => -1, // .NET Framework and the like: not for net10.0
+            };
+        var best = groups.MaxBy(g => Rank(g.Attribute("targetFramework")?.Value))!;
+        return Rank(best.Attribute("targetFramework")?.Value) < 0
+            ? []
+            : best.Elements().Where(e => e.Name.LocalName == "dependency");
     }
 
     private static void WriteUserTest(string scratch, bool planted) =>

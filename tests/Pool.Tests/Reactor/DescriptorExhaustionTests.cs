@@ -58,7 +58,8 @@ public sealed partial class DescriptorExhaustionTests
     [Fact]
     public void OutOfDescriptorsTheServerShedsTheConnectionAndKeepsServing()
     {
-        var loop = new EventLoop();
+        using var telemetry = new Diagnostics.Telemetry();
+        var loop = new EventLoop(telemetry: telemetry.Options);
         var thread = new Thread(loop.Run) { IsBackground = true };
         thread.Start();
         var server = new TcpServer(loop, m => m.ToArray());
@@ -129,6 +130,21 @@ public sealed partial class DescriptorExhaustionTests
         Assert.Equal(1, third.Receive(reply));
         Assert.Equal(7, reply[0]);
         Assert.Equal(0, server.Errors);
+
+        // The operator is told once that descriptors ran out, and once that accepting works again.
+        var events = telemetry.Records.Where(r => r.Id.Id is 2 or 3).ToList();
+        Assert.Equal([2, 3], events.Select(r => r.Id.Id));
+        Assert.Contains("Out of file descriptors", events[0].Message);
+        Assert.Contains($"{server.ShedConnections} connections were shed", events[1].Message);
+        Assert.Equal(
+            server.ShedConnections,
+            telemetry.Read(
+                "Pool.TcpServer",
+                "pool.tcp_server.connections.rejected",
+                ("server.port", server.Port),
+                ("error.type", "descriptor_limit")
+            )
+        );
 
         clients.ForEach(c => c.Dispose());
         server.Stop();

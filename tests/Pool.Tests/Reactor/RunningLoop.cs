@@ -13,12 +13,17 @@ internal sealed class RunningLoop : IDisposable
     private global::Pool.Executor? _workers;
 
     public RunningLoop()
+        : this(new EventLoop()) { }
+
+    /// <summary>Runs <paramref name="loop"/> (made with options of the test's choosing).</summary>
+    public RunningLoop(EventLoop loop)
     {
+        Loop = loop;
         _thread = new Thread(Loop.Run) { IsBackground = true };
         _thread.Start();
     }
 
-    public EventLoop Loop { get; } = new();
+    public EventLoop Loop { get; }
 
     public void Dispose()
     {
