@@ -119,6 +119,12 @@ internal static class MutantCatalogue
         new("LastReplyDoesNotRelease", "ConnectionScenarios.WorkerSendAfterRelease"),
         new("MessagesSpreadOverQueues", "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers"),
         new("ShutdownIgnoresRepliesInFlight", "ConnectionScenarios.LocalShutdownWhileAnswering"),
+        // the task scheduler (issue 17)
+        new(
+            "PostChecksDestroyedBeforeScheduling",
+            "TaskSchedulerScenarios.TasksRacingDestroyRunOnceAndNoneIsLeftPending",
+            "a task destroys the pool while the client posts"
+        ),
     ];
 
     /// <summary>The mutant of this name.</summary>

@@ -98,13 +98,17 @@ public static partial class TaskSchedulerScenarios
         destroyed.Await();
         Check.That(inPoolAfterDestroy, "the destroying task goes on on its worker");
         Check.That(startedAfterDestroy is null, "a task started after destroy is refused");
-        Check.That(work.StartNew("main-after-destroy") is null, "a task started after destroy is refused");
+        Check.That(
+            work.StartNew("main-after-destroy") is null,
+            "a task started after destroy is refused"
+        );
         // The virtual clock moves only when every other thread is blocked or finished: the destroying task has
         // completed (and its continuation was refused), and its worker has ended.
         threading.Sleep(TimeSpan.FromSeconds(1));
         Check.That(live.Count == 0, "every pool thread has ended");
         Check.That(
-            continuation.IsFaulted && continuation.Exception!.InnerException is TaskSchedulerException,
+            continuation.IsFaulted
+                && continuation.Exception!.InnerException is TaskSchedulerException,
             "the destroying task's continuation, queued after destroy, ends faulted with a TaskSchedulerException"
         );
         work.CheckNothingPending("at the end", final: true);

@@ -27,7 +27,9 @@ internal sealed record Scenario(
     internal IReadOnlyList<string> Untolerated(IEnumerable<string> uncontrolled) =>
         [
             .. uncontrolled.Where(invocation =>
-                !CoyoteTolerated.Any(prefix => invocation.StartsWith(prefix, StringComparison.Ordinal))
+                !CoyoteTolerated.Any(prefix =>
+                    invocation.StartsWith(prefix, StringComparison.Ordinal)
+                )
             ),
         ];
 
@@ -78,7 +80,10 @@ internal static class ScenarioCatalogue
             method.CreateDelegate<Action<IThreading>>(),
             coyote,
             budget > 0 ? budget : Scenario.DefaultCiIterations,
-            [.. type.GetCustomAttributes<CoyoteToleratesAttribute>().Select(t => t.InvocationPrefix)]
+            [
+                .. type.GetCustomAttributes<CoyoteToleratesAttribute>()
+                    .Select(t => t.InvocationPrefix),
+            ]
         );
     }
 }

@@ -102,7 +102,10 @@ public sealed class SchedulerWork(IThreading threading, PoolTaskScheduler schedu
             }
             foreach (var id in _posted)
             {
-                Check.That(Runs(id) == 1, $"posted callback {id} ran once {when}, not {Runs(id)} times");
+                Check.That(
+                    Runs(id) == 1,
+                    $"posted callback {id} ran once {when}, not {Runs(id)} times"
+                );
             }
             if (final)
             {
