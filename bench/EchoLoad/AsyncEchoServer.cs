@@ -6,9 +6,10 @@ namespace EchoLoad;
 
 /// <summary>
 /// The baseline a .NET user would write: a Socket accept loop and one async receive/send loop per connection
-/// on the .NET thread pool, with pooled buffers.
+/// on the .NET thread pool, with pooled buffers. Each received chunk costs fib(<paramref name="work"/>) of CPU
+/// before it is echoed (0: none), as on our echo server's workers.
 /// </summary>
-internal sealed class AsyncEchoServer(int port)
+internal sealed class AsyncEchoServer(int port, int work)
 {
     private readonly Socket _listener = new(
         AddressFamily.InterNetwork,
@@ -46,7 +47,7 @@ internal sealed class AsyncEchoServer(int port)
         }
     }
 
-    private static async Task Echo(Socket connection)
+    private async Task Echo(Socket connection)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
@@ -57,6 +58,10 @@ internal sealed class AsyncEchoServer(int port)
                 if (read == 0)
                 {
                     return;
+                }
+                if (work > 0)
+                {
+                    _ = Work.Fibonacci(work);
                 }
                 await connection.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
             }

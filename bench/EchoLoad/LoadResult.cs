@@ -25,3 +25,6 @@ internal sealed record LoadResult(
         return ticks * 1_000_000.0 / System.Diagnostics.Stopwatch.Frequency;
     }
 }
+
+/// <summary>One server's run of a cell: the load, its CPU per message (us), and its system calls (null: not counted).</summary>
+internal sealed record Measurement(LoadResult Load, double Cpu, Dictionary<string, long>? Syscalls);

@@ -3,11 +3,16 @@ using System.Globalization;
 using EchoLoad;
 
 // Echo load generator. Modes:
-//   compare [--seconds S] [--depth D] [--threads T] [--rounds R] [--client epoll|async] [--ours PATH]
+//   compare [--seconds S] [--depth D] [--threads T] [--work N] [--rounds R] [--client epoll|async] [--ours PATH]
+//           [--connections 1,100,1000] [--sizes 64,4096] [--syscalls]
 //                                                      our samples/EchoServer (T workers, 0: inline) vs a Socket-async
-//                                                      baseline, side by side; each cell R times, alternating, median kept
-//   baseline --port P                                  run the baseline server alone (used by compare)
-//   load --port P --connections C --size B [--seconds S] [--depth D]
+//                                                      baseline, side by side; each cell R times, alternating, median kept;
+//                                                      both servers compute fib(N) per message; --syscalls adds perf's
+//                                                      per-message counts of the servers' system calls; the last table
+//                                                      is both servers' CPU while idle, before and after the load
+//   work-cost                                          how long fib(n) takes on this machine, n = 15..27
+//   baseline --port P [--work N]                       run the baseline server alone (used by compare)
+//   load --port P --connections C --size B [--seconds S] [--depth D] [--client async|epoll]
 var mode = args.Length > 0 ? args[0] : "compare";
 string Option(string name, string fallback)
 {
@@ -24,7 +29,7 @@ switch (mode)
 {
     case "baseline":
     {
-        var server = new AsyncEchoServer(Number("--port", 9001));
+        var server = new AsyncEchoServer(Number("--port", 9001), Number("--work", 0));
         server.Start();
         Console.WriteLine($"baseline echo server on 127.0.0.1:{server.Port}");
         using var stop = new ManualResetEventSlim();
@@ -40,21 +45,50 @@ switch (mode)
         server.Stop();
         return 0;
     }
+    case "work-cost":
+    {
+        // How long fib(n) takes here, to choose --work for a given CPU cost per message.
+        for (var n = 15; n <= 27; n++)
+        {
+            var calls = Math.Max(1, 20_000_000 >> n);
+            _ = Work.Fibonacci(n); // warm up
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < calls; i++)
+            {
+                _ = Work.Fibonacci(n);
+            }
+            Console.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"fib({n}): {watch.Elapsed.TotalMicroseconds / calls:F1} us"
+                )
+            );
+        }
+        return 0;
+    }
     case "load":
     {
-        var result = await LoadGenerator.Run(
+        var (port, connections, size, depth) = (
             Number("--port", 9000),
             Number("--connections", 1),
             Number("--size", 64),
-            Number("--depth", 1),
-            TimeSpan.FromSeconds(Number("--seconds", 5))
+            Number("--depth", 1)
         );
+        var duration = TimeSpan.FromSeconds(Number("--seconds", 5));
+        var result = Option("--client", "async") switch
+        {
+            "epoll" => EpollLoadGenerator.Run(port, connections, size, depth, duration),
+            "async" => await LoadGenerator.Run(port, connections, size, depth, duration),
+            var other => throw new ArgumentException(
+                $"--client must be epoll or async, not {other}"
+            ),
+        };
         Console.WriteLine(
             Row(
                 "server",
                 Number("--connections", 1),
                 Number("--size", 64),
-                (result, double.NaN),
+                new Measurement(result, double.NaN, null),
                 null
             )
         );
@@ -65,7 +99,11 @@ switch (mode)
         var seconds = Number("--seconds", 3);
         var depth = Number("--depth", 1);
         var threads = Number("--threads", 0);
+        var work = Number("--work", 0);
         var rounds = Number("--rounds", 1);
+        var connectionCounts = Numbers(Option("--connections", "1,100,1000"));
+        var sizes = Numbers(Option("--sizes", "64,4096"));
+        var countSyscalls = args.Contains("--syscalls");
         var client = Option("--client", "epoll");
         Func<int, int, int, Task<LoadResult>> drive = client switch
         {
@@ -114,30 +152,59 @@ switch (mode)
                 "--threads",
                 threads.ToString(CultureInfo.InvariantCulture),
                 "--work",
-                "0",
+                work.ToString(CultureInfo.InvariantCulture),
             ]
         );
-        using var baselineProcess = Start("dotnet", [self, "baseline", "--port", "9712"]);
+        using var baselineProcess = Start(
+            "dotnet",
+            [
+                self,
+                "baseline",
+                "--port",
+                "9712",
+                "--work",
+                work.ToString(CultureInfo.InvariantCulture),
+            ]
+        );
         Thread.Sleep(1500); // both servers print a line when listening; give the runtime time to start
         Console.WriteLine(
-            $"{seconds} s per cell, median of {rounds} alternating round(s), depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work 0, {client} client; client and servers share the machine's cores"
+            $"{seconds} s per cell, median of {rounds} alternating round(s), depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work fib({work}), {client} client; client and servers share the machine's cores"
         );
+        var idleBefore = IdleCpu([oursProcess, baselineProcess], TimeSpan.FromSeconds(2));
         Console.WriteLine();
         Console.WriteLine(
             "| server | connections | size | msgs/s | MB/s | p50 us | p99 us | p999 us | errors | server CPU us/msg | ours/baseline |"
+                + (
+                    countSyscalls
+                        ? " futex/msg | epoll_wait/msg | recv/msg | send+write/msg | ctx switches/msg |"
+                        : ""
+                )
         );
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var connections in new[] { 1, 100, 1000 })
+        Console.WriteLine(
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+                + (countSyscalls ? "---:|---:|---:|---:|---:|" : "")
+        );
+        foreach (var connections in connectionCounts)
         {
-            foreach (var size in new[] { 64, 4096 })
+            foreach (var size in sizes)
             {
-                var ourRuns = new List<(LoadResult Load, double Cpu)>();
-                var baselineRuns = new List<(LoadResult Load, double Cpu)>();
+                var ourRuns = new List<Measurement>();
+                var baselineRuns = new List<Measurement>();
                 for (var round = 0; round < rounds; round++)
                 {
-                    ourRuns.Add(await Measured(oursProcess, () => drive(9711, connections, size)));
+                    ourRuns.Add(
+                        await Measured(
+                            oursProcess,
+                            countSyscalls,
+                            () => drive(9711, connections, size)
+                        )
+                    );
                     baselineRuns.Add(
-                        await Measured(baselineProcess, () => drive(9712, connections, size))
+                        await Measured(
+                            baselineProcess,
+                            countSyscalls,
+                            () => drive(9712, connections, size)
+                        )
                     );
                 }
                 var a = Median(ourRuns);
@@ -154,6 +221,25 @@ switch (mode)
                 Console.WriteLine(Row(".NET Socket async", connections, size, b, null));
             }
         }
+        var idleNext = IdleCpu([oursProcess, baselineProcess], TimeSpan.FromSeconds(1));
+        var idleAfter = IdleCpu([oursProcess, baselineProcess], TimeSpan.FromSeconds(2));
+        Console.WriteLine();
+        Console.WriteLine(
+            "| server | CPU ms in 2 s idle before the load | in the 1st s after it | in the 2nd and 3rd s after it |"
+        );
+        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {label} | {idleBefore[0]:F1} | {idleNext[0]:F1} | {idleAfter[0]:F1} |"
+            )
+        );
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"| .NET Socket async | {idleBefore[1]:F1} | {idleNext[1]:F1} | {idleAfter[1]:F1} |"
+            )
+        );
         Stop(oursProcess);
         Stop(baselineProcess);
         return 0;
@@ -165,37 +251,71 @@ switch (mode)
         return 2;
 }
 
-static (LoadResult Load, double Cpu) Median(List<(LoadResult Load, double Cpu)> runs) =>
+static int[] Numbers(string list) =>
+    [.. list.Split(',').Select(n => int.Parse(n, NumberStyles.None, CultureInfo.InvariantCulture))];
+
+static Measurement Median(List<Measurement> runs) =>
     runs.OrderBy(r => r.Load.MessagesPerSecond).ElementAt(runs.Count / 2);
 
-// Runs the load and returns it with the server process's CPU time per message, in microseconds.
-static async Task<(LoadResult Load, double Cpu)> Measured(
+// Runs the load and returns it with the server process's CPU time per message, in microseconds, and (with
+// countSyscalls) the server's system calls during the load.
+static async Task<Measurement> Measured(
     Process server,
+    bool countSyscalls,
     Func<Task<LoadResult>> run
 )
 {
+    var counter = countSyscalls ? SyscallCounter.Start(server.Id) : null;
     server.Refresh();
     var before = server.TotalProcessorTime;
     var load = await run();
     server.Refresh();
     var cpu = (server.TotalProcessorTime - before).TotalMicroseconds / Math.Max(1, load.Messages);
-    return (load, cpu);
+    return new Measurement(load, cpu, counter?.Stop());
 }
 
-static string Row(
-    string server,
-    int connections,
-    int size,
-    (LoadResult Load, double Cpu) run,
-    double? ratio
-)
+// The CPU time, in milliseconds, each process spends over the next window (nothing drives them meanwhile).
+static double[] IdleCpu(Process[] servers, TimeSpan window)
+{
+    var before = servers
+        .Select(s =>
+        {
+            s.Refresh();
+            return s.TotalProcessorTime;
+        })
+        .ToArray();
+    Thread.Sleep(window);
+    return
+    [
+        .. servers.Select(
+            (s, i) =>
+            {
+                s.Refresh();
+                return (s.TotalProcessorTime - before[i]).TotalMilliseconds;
+            }
+        ),
+    ];
+}
+
+static string Row(string server, int connections, int size, Measurement run, double? ratio)
 {
     var r = run.Load;
     var cpu = double.IsNaN(run.Cpu) ? "" : run.Cpu.ToString("F1", CultureInfo.InvariantCulture);
-    return string.Create(
+    var row = string.Create(
         CultureInfo.InvariantCulture,
         $"| {server} | {connections} | {size} | {r.MessagesPerSecond:F0} | {r.MegabytesPerSecond:F1} | {r.Percentile(0.50):F0} | {r.Percentile(0.99):F0} | {r.Percentile(0.999):F0} | {r.Errors} | {cpu} | {(ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "")} |"
     );
+    if (run.Syscalls is not { } calls)
+    {
+        return row;
+    }
+    string PerMessage(params string[] events) =>
+        (events.Sum(e => calls.GetValueOrDefault(e)) / (double)Math.Max(1, r.Messages)).ToString(
+            "F2",
+            CultureInfo.InvariantCulture
+        );
+    return row
+        + $" {PerMessage("syscalls:sys_enter_futex")} | {PerMessage("syscalls:sys_enter_epoll_wait", "syscalls:sys_enter_epoll_pwait")} | {PerMessage("syscalls:sys_enter_recvfrom", "syscalls:sys_enter_recvmsg", "syscalls:sys_enter_read")} | {PerMessage("syscalls:sys_enter_sendto", "syscalls:sys_enter_sendmsg", "syscalls:sys_enter_write")} | {PerMessage("context-switches")} |";
 }
 
 static Process Start(string file, string[] arguments)

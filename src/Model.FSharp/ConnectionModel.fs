@@ -30,6 +30,9 @@ type ConnectionStep =
     | CountInFlight of k: int
     /// A worker finishes message k and queues its reply to the loop.
     | WorkerDone of k: int
+    /// A worker finishes message k and writes the reply itself: the connection is open (the loop has seen neither
+    /// an end of stream nor a reset), no reply is queued before it, and the peer still reads; in-flight count - 1.
+    | WorkerWrites of k: int
     /// The loop processes the reply to k: written if it can be, otherwise dropped; in-flight count - 1.
     | ProcessReply of k: int
     /// The loop reads the peer's end of stream (after every message sent before it).
@@ -154,21 +157,41 @@ module ConnectionModel =
                 AtWorkers = state.AtWorkers.Add(k, true)
             })
 
+    /// A worker may write its reply itself only while nothing stands in its way; otherwise (or when the write
+    /// stops short) the reply goes through the loop.
+    let private canWriteDirectly (state: ConnectionState) =
+        state.Phase = Open && state.Replies.IsEmpty && not state.IsReset
+
     let private workers (state: ConnectionState) =
         state.AtWorkers
         |> Map.toList
-        |> List.map (fun (k, _) ->
+        |> List.collect (fun (k, _) ->
             let touched =
                 if state.Phase = ReleasedPhase then
                     record (TouchedAfterRelease k) state
                 else
                     state
 
-            WorkerDone k,
-            { touched with
-                AtWorkers = state.AtWorkers.Remove k
-                Replies = state.Replies @ [ k ]
-            })
+            let queued =
+                WorkerDone k,
+                { touched with
+                    AtWorkers = state.AtWorkers.Remove k
+                    Replies = state.Replies @ [ k ]
+                }
+
+            if canWriteDirectly state then
+                [
+                    queued
+                    WorkerWrites k,
+                    record
+                        (ReplyWritten k)
+                        { state with
+                            AtWorkers = state.AtWorkers.Remove k
+                            InFlight = state.InFlight - 1
+                        }
+                ]
+            else
+                [ queued ])
 
     let private replies (state: ConnectionState) =
         match state.Replies with

@@ -44,6 +44,57 @@ let tests =
                 Expect.equal halfCloses.ReachableStates 50 "the pinned state count of 2 messages, then a half-close"
             }
 
+            test "a worker may write its reply itself once the message is read on an open connection" {
+                let system = ConnectionModel.system ConnectionSpecified (halfCloseAfter 1)
+
+                let afterRead =
+                    system.Next system.Initial
+                    |> List.find (fst >> (=) (PeerActs(SendMessage 1)))
+                    |> snd
+                    |> system.Next
+                    |> List.find (fst >> (=) (ReceiveMessage 1))
+                    |> snd
+
+                Expect.contains (system.Next afterRead |> List.map fst) (WorkerWrites 1) "the direct write is enabled"
+            }
+
+            testTheory
+                "a worker's own write is its queued reply processed at once: no state the loop could not reach"
+                [
+                    ConnectionModel.sendsThenResets 2 |> _.Script
+                    halfCloseAfter 2
+                    [ SendMessage 1; Reset; SendMessage 2 ]
+                ]
+            <| fun script ->
+                let system = ConnectionModel.system ConnectionSpecified script
+
+                // In every reachable state, each direct write leads where "queue the reply, then the loop writes
+                // it" leads: the shortcut refines the loop's path, so every invariant and outcome carries over.
+                let shortcutRefinesTheLoop state =
+                    let next = system.Next state
+
+                    next
+                    |> List.forall (function
+                        | WorkerWrites k, direct ->
+                            next
+                            |> List.exists (function
+                                | WorkerDone j, queued when j = k ->
+                                    system.Next queued
+                                    |> List.exists (fun (step, after) -> step = ProcessReply k && after = direct)
+                                | _ -> false)
+                        | _ -> true)
+
+                let result =
+                    Checker.check
+                        1_000_000
+                        { system with
+                            Invariants =
+                                [ "a direct write is a queued reply processed at once", shortcutRefinesTheLoop ]
+                        }
+
+                Expect.isNone result.Violation "every direct write refines the loop's path"
+                Expect.equal result.Deadlocks [] "nothing deadlocks"
+
             testTheory
                 "each seeded teardown defect loses a reply owed to a half-closed peer"
                 [ InFlightAfterDispatch; ReleaseIgnoringInFlight ]

@@ -30,9 +30,13 @@ namespace Pool;
 /// </remarks>
 internal sealed class TaskQueue
 {
-    // An idle consumer re-checks for work a few times before it sleeps (IThreading.SpinCountBeforeBlocking):
-    // waking a sleeper costs the producer microseconds, a short spin costs the consumer nanoseconds.
+    // An idle consumer re-checks for work a few times before it sleeps (IThreading.SpinCountBeforeBlocking at
+    // first, adapted between 1 and IThreading.SpinCountCeiling): waking a sleeper costs the producer and the
+    // sleeper microseconds (more on a virtual machine), a spin that finds work costs the consumer less.
     private const int SpinIterations = 30;
+
+    // An idle consumer's spin yields the processor once every this many spins.
+    private const int SpinsBetweenYields = 2;
 
     // The claim count while the get list is being replaced: larger than any list, so no claim succeeds.
     private const long Frozen = int.MaxValue;
@@ -53,6 +57,7 @@ internal sealed class TaskQueue
     private readonly IAtomicInt64 _putListHasTasks; // 1 iff the put list is not empty; written under the put gate
     private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
     private readonly ClaimedTaskSlots _slots; // guarded by _getLock
+    private int _spinLimit; // guarded by _getLock: how often an idle consumer re-checks before it sleeps
     private TaskRing _putList = new(); // guarded by the put gate
     private TaskRing _getList = new(); // replaced under both locks; frozen in between, cleared once used up
 
@@ -81,6 +86,7 @@ internal sealed class TaskQueue
         _getClaims = threading.CreateAtomic();
         _getItems = _getList.Items;
         _slots = new ClaimedTaskSlots(threading);
+        _spinLimit = threading.SpinCountBeforeBlocking;
     }
 
     /// <summary>Appends a task. Accepted until <see cref="TryDrain"/> has sealed the queue.</summary>
@@ -365,14 +371,24 @@ internal sealed class TaskQueue
     private void WaitAndSwap()
     {
         _getList.Clear(); // before the put gate: producers need not wait for it
-        var spins = _threading.SpinCountBeforeBlocking;
-        while (spins-- > 0 && !HasWorkOrSignal())
+        var spinStarted = _threading.Now;
+        var spins = 0;
+        while (spins < _spinLimit && !HasWorkOrSignal())
         {
             _threading.SpinWait(SpinIterations);
+            spins++;
+            if (spins % SpinsBetweenYields == 0)
+            {
+                // Give the processor to a thread that is ready to run (the producer, when the machine has more
+                // runnable threads than cores): a spinner that never yields delays the work it waits for.
+                _threading.Sleep(TimeSpan.Zero);
+            }
         }
         if (!HasWorkOrSignal())
         {
+            var sleepStarted = _threading.Now;
             Sleep();
+            AdaptSpinLimit(spins, sleepStarted - spinStarted, _threading.Now - sleepStarted);
         }
         EnterPutGate();
         try
@@ -383,6 +399,18 @@ internal sealed class TaskQueue
         {
             _putGate.Write(0);
         }
+    }
+
+    // Called with the get lock held, after a sleep that followed `spins` spins. Work that came before a spin up to
+    // the ceiling would have ended means that spinning longer saves a sleep and a wake-up: the limit doubles;
+    // otherwise the spin was wasted and the limit halves, so an idle pool soon stops spinning at all.
+    private void AdaptSpinLimit(int spins, TimeSpan spun, TimeSpan slept)
+    {
+        var perSpin = spins == 0 ? TimeSpan.Zero : spun / spins;
+        _spinLimit =
+            slept <= perSpin * (_threading.SpinCountCeiling - spins)
+                ? Math.Min(_threading.SpinCountCeiling, Math.Max(1, _spinLimit * 2))
+                : Math.Max(Math.Min(1, _threading.SpinCountBeforeBlocking), _spinLimit / 2);
     }
 
     private void Sleep()

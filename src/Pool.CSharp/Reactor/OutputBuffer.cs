@@ -1,6 +1,6 @@
 namespace Pool.Reactor;
 
-/// <summary>Bytes waiting to be written to a socket, oldest first. Loop thread only.</summary>
+/// <summary>Bytes waiting to be written to a socket, oldest first. Guarded by its connection's write lock.</summary>
 internal sealed class OutputBuffer
 {
     private byte[] _bytes = [];

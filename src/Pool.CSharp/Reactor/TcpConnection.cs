@@ -12,6 +12,11 @@ namespace Pool.Reactor;
 /// Teardown: the peer's end of stream is a half-close (replies still owed are written, then the connection
 /// closes); a socket error, <see cref="TcpServer.Stop"/>, an oversize message or an output overflow close it
 /// at once, dropping unsent output. Either way it is released exactly once, when nothing is in flight.
+/// <para>Writes: the loop reads and owns the poller registration; a worker's reply (or a send from another
+/// thread) is written by that thread itself when the connection is plainly open and nothing is waiting to be
+/// written before it, under the connection's write lock; anything else (a partial write, a failed one, output
+/// already queued, a connection closing or half-closed) goes through the loop as before. The write lock
+/// guards the output buffer and every write to the descriptor, so no write can follow the close.</para>
 /// </remarks>
 public sealed class TcpConnection : IChannel
 {
@@ -19,15 +24,18 @@ public sealed class TcpConnection : IChannel
     private readonly EventLoop _loop;
     private readonly INetwork _network;
     private readonly int _fd;
-    private readonly OutputBuffer _output = new();
+    private readonly ILock _writeLock;
+    private readonly OutputBuffer _output = new(); // guarded by _writeLock
     private readonly IAtomicInt64 _state;
     private readonly IAtomicInt64 _closeReason;
     private readonly IAtomicInt64 _unsentBytes; // accepted by Send or a reply, not yet written or dropped
-    private readonly IAtomicInt64 _inFlight; // loop thread only
+    private readonly IAtomicInt64 _inFlight; // raised by the loop; lowered by it, or by a worker's direct write
     private readonly LengthPrefixedFramer? _framer;
     private ulong _token;
     private Interest _interest;
     private bool _peerClosed; // loop thread only
+    private bool _writesThroughLoop; // guarded by _writeLock: closed, half-closed or shutting down
+    private int _queuedWrites; // guarded by _writeLock: sends and replies handed to the loop, not yet written by it
     private bool _shutdownRequested; // loop thread only
     private bool _writeShut; // loop thread only
 
@@ -45,6 +53,7 @@ public sealed class TcpConnection : IChannel
         _network = loop.Network;
         _fd = fd;
         Id = id;
+        _writeLock = threading.CreateLock();
         _state = threading.CreateAtomic((long)ConnectionState.Connected);
         _closeReason = threading.CreateAtomic((long)CloseReason.None);
         _unsentBytes = threading.CreateAtomic();
@@ -74,10 +83,11 @@ public sealed class TcpConnection : IChannel
     private long MaxPendingOutputBytes { get; }
 
     /// <summary>
-    /// Any thread: writes <paramref name="data"/> after everything sent before (from the loop thread at once,
-    /// from another thread through the loop's queue). On a closed connection, or after <see cref="Shutdown"/>,
-    /// the data is dropped and counted in <see cref="TcpServer.DroppedSends"/>, never an exception. Bytes
-    /// accepted here count toward the high-water mark at once, whichever thread sends them.
+    /// Any thread: writes <paramref name="data"/> after everything sent before: at once when nothing waits to
+    /// be written (on the calling thread, under the connection's write lock), otherwise after what waits, by the
+    /// loop. On a closed connection, or after <see cref="Shutdown"/>, the data is dropped and counted in
+    /// <see cref="TcpServer.DroppedSends"/>, never an exception. Bytes accepted here count toward the high-water
+    /// mark at once, whichever thread sends them.
     /// </summary>
     public void Send(ReadOnlyMemory<byte> data)
     {
@@ -88,17 +98,21 @@ public sealed class TcpConnection : IChannel
         Accept(data.Length);
         if (_loop.IsInLoopThread)
         {
-            SendInLoop(data.Span, isReply: false);
+            SendInLoop(data.Span, isReply: false, queued: false);
             return;
         }
-        var copy = data.ToArray();
+        if (TryWriteDirectly(data.Span, isReply: false, out var written))
+        {
+            return;
+        }
+        var rest = data[written..].ToArray();
         try
         {
-            _loop.QueueInLoop(() => SendInLoop(copy, isReply: false));
+            _loop.QueueInLoop(() => SendInLoop(rest, isReply: false, queued: true));
         }
         catch (InvalidOperationException)
         {
-            Drop(copy.Length); // the loop has finished: the connection is gone
+            Drop(rest.Length); // the loop has finished: the connection is gone
         }
     }
 
@@ -111,6 +125,7 @@ public sealed class TcpConnection : IChannel
     /// </summary>
     public void Shutdown()
     {
+        RouteWritesThroughLoop(); // a later send of this thread must not overtake the shutdown
         try
         {
             _loop.RunInLoop(() =>
@@ -120,6 +135,7 @@ public sealed class TcpConnection : IChannel
                     return;
                 }
                 _shutdownRequested = true;
+                RouteWritesThroughLoop();
                 ShutWriteIfDrained();
                 CloseIfDone();
             });
@@ -142,9 +158,20 @@ public sealed class TcpConnection : IChannel
     /// <summary>Any thread: the worker's reply (null: the work was cancelled or failed). Written if the connection is open.</summary>
     internal void CompleteReply(byte[]? reply)
     {
+        var rest = reply.AsMemory();
+        var queued = false;
         if (reply is not null)
         {
             Accept(reply.Length);
+            if (!_loop.IsInLoopThread)
+            {
+                if (TryWriteDirectly(reply, isReply: true, out var written))
+                {
+                    return; // written whole; the in-flight count was lowered with it
+                }
+                rest = rest[written..];
+                queued = true;
+            }
         }
         try
         {
@@ -153,7 +180,7 @@ public sealed class TcpConnection : IChannel
                 _inFlight.Add(-1);
                 if (reply is not null)
                 {
-                    SendInLoop(reply, isReply: true);
+                    SendInLoop(rest.Span, isReply: true, queued);
                 }
                 ShutWriteIfDrained();
                 CloseIfDone();
@@ -162,7 +189,7 @@ public sealed class TcpConnection : IChannel
         }
         catch (InvalidOperationException)
         {
-            Drop(reply?.Length ?? 0); // the loop finished first; its teardown released everything
+            Drop(rest.Length); // the loop finished first; its teardown released everything
         }
     }
 
@@ -170,7 +197,7 @@ public sealed class TcpConnection : IChannel
     internal void SendReplyInLoop(ReadOnlySpan<byte> reply)
     {
         Accept(reply.Length);
-        SendInLoop(reply, isReply: true);
+        SendInLoop(reply, isReply: true, queued: false);
     }
 
     void IChannel.HandleEvent(in ReadyEvent ready)
@@ -197,10 +224,21 @@ public sealed class TcpConnection : IChannel
         {
             return;
         }
-        _closeReason.Write((long)reason);
-        _state.Write((long)ConnectionState.Closed);
-        Drop(_output.Count);
-        _output.Clear();
+        int unsent;
+        _writeLock.Enter();
+        try
+        {
+            _writesThroughLoop = true;
+            _closeReason.Write((long)reason);
+            _state.Write((long)ConnectionState.Closed);
+            unsent = _output.Count;
+            _output.Clear();
+        }
+        finally
+        {
+            _writeLock.Exit();
+        }
+        Drop(unsent);
         _loop.Unregister(_fd, _token);
         _server.NotifyClosed(this);
         ReleaseIfIdle();
@@ -231,6 +269,7 @@ public sealed class TcpConnection : IChannel
         if (read == 0)
         {
             _peerClosed = true; // half-close: keep writing the replies still owed
+            RouteWritesThroughLoop();
             SetInterest(_interest & ~Interest.Readable);
             CloseIfDone();
             return;
@@ -242,49 +281,147 @@ public sealed class TcpConnection : IChannel
         }
     }
 
-    private void SendInLoop(ReadOnlySpan<byte> data, bool isReply)
+    /// <summary>
+    /// Another thread: writes <paramref name="data"/> now, under the write lock, if the connection is plainly
+    /// open and nothing waits to be written before it; a reply written whole lowers the in-flight count in the
+    /// same step. Otherwise (or when the write stops short) the caller hands the rest to the loop: it is
+    /// counted in <c>_queuedWrites</c> here, so nothing later overtakes it. A failed write is not handled here:
+    /// the loop meets the error again when it writes the rest, and closes the connection.
+    /// </summary>
+    private bool TryWriteDirectly(ReadOnlySpan<byte> data, bool isReply, out int written)
     {
-        if (State != ConnectionState.Connected || (_shutdownRequested && !isReply))
+        written = 0;
+        _writeLock.Enter();
+        try
         {
-            Drop(data.Length);
-            return;
-        }
-        if (_output.Count == 0)
-        {
-            var written = _network.Send(_fd, data, out var errno);
-            if (written < 0)
+            if (!_writesThroughLoop && _queuedWrites == 0 && _output.Count == 0)
             {
-                if (errno != Native.Eagain && errno != Native.Eintr)
+                written = data.IsEmpty ? 0 : Math.Max(0, _network.Send(_fd, data, out _));
+                _unsentBytes.Add(-written);
+                if (written == data.Length)
                 {
-                    Drop(data.Length);
-                    _server.CountError(); // EPIPE or ECONNRESET: the peer is gone
-                    Close(CloseReason.SocketError);
-                    return;
+                    if (isReply)
+                    {
+                        _inFlight.Add(-1);
+                    }
+                    return true;
                 }
-                written = 0;
             }
-            _unsentBytes.Add(-written);
-            data = data[written..];
-            if (data.IsEmpty)
+            _queuedWrites++;
+            return false;
+        }
+        finally
+        {
+            _writeLock.Exit();
+            if (written > 0 && written == data.Length)
             {
                 _server.NotifyWriteCompleted(this);
-                return;
             }
         }
-        if (_output.Count + (long)data.Length > MaxPendingOutputBytes)
+    }
+
+    /// <summary>Any thread: from now on every write goes through the loop (closing, half-closed, shutting down).</summary>
+    private void RouteWritesThroughLoop()
+    {
+        _writeLock.Enter();
+        _writesThroughLoop = true;
+        _writeLock.Exit();
+    }
+
+    /// <summary>Loop thread: writes or buffers <paramref name="data"/>; <paramref name="queued"/>: it was counted in <c>_queuedWrites</c>.</summary>
+    private void SendInLoop(ReadOnlySpan<byte> data, bool isReply, bool queued)
+    {
+        var dropped = 0;
+        var failure = CloseReason.None;
+        var completed = false;
+        var buffered = false;
+        _writeLock.Enter();
+        try
         {
-            Drop(data.Length);
-            _server.CountError();
-            Close(CloseReason.OutputLimitExceeded);
-            return;
+            if (queued)
+            {
+                _queuedWrites--;
+            }
+            if (State != ConnectionState.Connected || (_shutdownRequested && !isReply))
+            {
+                dropped = data.Length;
+            }
+            else
+            {
+                if (_output.Count == 0)
+                {
+                    var written = _network.Send(_fd, data, out var errno);
+                    if (written < 0)
+                    {
+                        if (errno != Native.Eagain && errno != Native.Eintr)
+                        {
+                            dropped = data.Length;
+                            failure = CloseReason.SocketError; // EPIPE or ECONNRESET: the peer is gone
+                        }
+                        written = 0;
+                    }
+                    if (failure == CloseReason.None)
+                    {
+                        _unsentBytes.Add(-written);
+                        data = data[written..];
+                        completed = data.IsEmpty;
+                    }
+                }
+                if (failure == CloseReason.None && !data.IsEmpty)
+                {
+                    if (_output.Count + (long)data.Length > MaxPendingOutputBytes)
+                    {
+                        dropped = data.Length;
+                        failure = CloseReason.OutputLimitExceeded;
+                    }
+                    else
+                    {
+                        _output.Append(data);
+                        buffered = true;
+                    }
+                }
+            }
         }
-        _output.Append(data);
-        SetInterest(_interest | Interest.Writable);
+        finally
+        {
+            _writeLock.Exit();
+        }
+        Drop(dropped);
+        if (failure != CloseReason.None)
+        {
+            _server.CountError();
+            Close(failure);
+        }
+        else if (completed)
+        {
+            _server.NotifyWriteCompleted(this);
+        }
+        else if (buffered)
+        {
+            SetInterest(_interest | Interest.Writable);
+        }
     }
 
     private void Flush()
     {
-        var written = _network.Send(_fd, _output.Pending, out var errno);
+        int written;
+        int errno;
+        bool emptied;
+        _writeLock.Enter();
+        try
+        {
+            written = _network.Send(_fd, _output.Pending, out errno);
+            if (written >= 0)
+            {
+                _output.Consume(written);
+                _unsentBytes.Add(-written);
+            }
+            emptied = _output.Count == 0;
+        }
+        finally
+        {
+            _writeLock.Exit();
+        }
         if (written < 0)
         {
             if (errno != Native.Eagain && errno != Native.Eintr)
@@ -294,9 +431,7 @@ public sealed class TcpConnection : IChannel
             }
             return;
         }
-        _output.Consume(written);
-        _unsentBytes.Add(-written);
-        if (_output.Count == 0)
+        if (emptied)
         {
             SetInterest(_interest & ~Interest.Writable);
             _server.NotifyWriteCompleted(this);
@@ -336,7 +471,20 @@ public sealed class TcpConnection : IChannel
     /// <summary>No reply in flight.</summary>
     private bool NothingInFlight => _inFlight.Read() == 0;
 
-    private bool Idle => _output.Count == 0 && NothingInFlight;
+    private bool Idle => OutputEmpty() && NothingInFlight;
+
+    private bool OutputEmpty()
+    {
+        _writeLock.Enter();
+        try
+        {
+            return _output.Count == 0;
+        }
+        finally
+        {
+            _writeLock.Exit();
+        }
+    }
 
     /// <summary>After a local shutdown: shut the sending direction once everything owed is written.</summary>
     private void ShutWriteIfDrained()

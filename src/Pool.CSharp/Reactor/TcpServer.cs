@@ -1,3 +1,4 @@
+using System.Buffers;
 using Pool.Threading;
 
 namespace Pool.Reactor;
@@ -37,7 +38,10 @@ public sealed class TcpServer
 
     /// <summary>Creates a server; nothing listens until <see cref="Start"/>.</summary>
     /// <param name="loop">The loop that owns every socket of this server.</param>
-    /// <param name="handler">Message to reply; called on the loop thread, or on a worker when <paramref name="workers"/> is given.</param>
+    /// <param name="handler">
+    /// Message to reply; called on the loop thread, or on a worker when <paramref name="workers"/> is given. The
+    /// message's memory is lent for the call only (the loop's read buffer, or a pooled copy): copy what you keep.
+    /// </param>
     /// <param name="options">Address, port and limits (defaults: loopback, any free port).</param>
     /// <param name="workers">Workers for the handler, or null to run it inline on the loop.</param>
     /// <param name="threading">The threading seam (default: OS threads); must be the loop's.</param>
@@ -207,20 +211,33 @@ public sealed class TcpServer
             connection.SendReplyInLoop(reply);
             return;
         }
-        var copy = message.ToArray();
+        // The read buffer is reused at once: the worker gets a pooled copy, returned when the handler is done.
+        var copy = ArrayPool<byte>.Shared.Rent(message.Length);
+        var length = message.Length;
+        message.Span.CopyTo(copy);
         var queue = _queues[connection.Id % _queues.Length];
         connection.BeginReply(); // before the hand-off: the worker may finish first
         try
         {
             queue.Submit(
-                () => connection.CompleteReply(Handle(copy)),
-                cancelled: () => connection.CompleteReply(null)
+                () =>
+                {
+                    var reply = Handle(copy.AsMemory(0, length));
+                    ArrayPool<byte>.Shared.Return(copy);
+                    connection.CompleteReply(reply);
+                },
+                cancelled: () =>
+                {
+                    ArrayPool<byte>.Shared.Return(copy);
+                    connection.CompleteReply(null);
+                }
             );
         }
         catch (InvalidOperationException)
         {
             // The workers were destroyed before the server stopped: the message is treated as a cancelled
             // session (no reply), and counted as an error.
+            ArrayPool<byte>.Shared.Return(copy);
             CountError();
             connection.CompleteReply(null);
         }

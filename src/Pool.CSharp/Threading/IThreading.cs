@@ -48,6 +48,13 @@ public interface IThreading
     /// </summary>
     int SpinCountBeforeBlocking => 1;
 
+    /// <summary>
+    /// The most re-checks an adaptive spinner may grow to (from <see cref="SpinCountBeforeBlocking"/>) while the
+    /// work it blocks for keeps arriving soon after it blocks. A performance hint only; the default keeps the
+    /// count fixed.
+    /// </summary>
+    int SpinCountCeiling => SpinCountBeforeBlocking;
+
     /// <summary>Creates a variable with one independent value per thread (initially <c>default</c>).</summary>
     IThreadLocal<T> CreateThreadLocal<T>();
 

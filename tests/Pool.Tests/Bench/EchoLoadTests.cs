@@ -20,11 +20,12 @@ public class EchoLoadTests
     }
 
     [Theory]
-    [InlineData("async")]
-    [InlineData("epoll")]
-    public async Task EveryMessageAgainstTheBaselineIsCountedOnce(string client)
+    [InlineData("async", 0)]
+    [InlineData("epoll", 0)]
+    [InlineData("epoll", 12)]
+    public async Task EveryMessageAgainstTheBaselineIsCountedOnce(string client, int work)
     {
-        var server = new AsyncEchoServer(0);
+        var server = new AsyncEchoServer(0, work);
         server.Start();
         try
         {
@@ -46,6 +47,14 @@ public class EchoLoadTests
             server.Stop();
         }
     }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    [InlineData(10, 55)]
+    [InlineData(20, 6765)]
+    public void TheWorkIsTheFibonacciNumber(int n, long expected) =>
+        Assert.Equal(expected, Work.Fibonacci(n));
 
     [Fact]
     public async Task TheEpollClientCountsAServerThatClosesAsErrors()

@@ -119,6 +119,12 @@ internal static class MutantCatalogue
         new("LastReplyDoesNotRelease", "ConnectionScenarios.WorkerSendAfterRelease"),
         new("MessagesSpreadOverQueues", "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers"),
         new("ShutdownIgnoresRepliesInFlight", "ConnectionScenarios.LocalShutdownWhileAnswering"),
+        new(
+            "DirectWriteOvertakesQueuedWrites",
+            "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers"
+        ),
+        new("DirectWriteAfterEndOfStream", "ConnectionScenarios.PeerClosesWithRepliesInFlight"),
+        new("ShutdownRoutesWritesLate", "ConnectionScenarios.SendAfterShutdownIsDropped"),
         // the task scheduler (issue 17)
         new(
             "PostChecksDestroyedBeforeScheduling",

@@ -69,6 +69,36 @@ public static partial class ConnectionScenarios
         WorkerSendAfterReleaseCase(threading, workers: false);
 
     /// <summary>
+    /// A thread shuts the connection down, then sends: the send comes after the shutdown, so it is dropped
+    /// (never written directly by that thread, however the loop and the peer interleave), and the peer reads the end
+    /// of the stream without it.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void SendAfterShutdownIsDropped(IThreading threading)
+    {
+        var server = new ServerUnderTest(threading, workers: true);
+        var peer = server.Network.Connect();
+        var closer = threading.Start(
+            () =>
+            {
+                var connection = server.AwaitFirstConnection();
+                connection.Shutdown();
+                connection.Send(new byte[] { 7 });
+            },
+            "closer"
+        );
+        var received = peer.ReadToEnd();
+        Check.That(
+            received.Length == 0,
+            $"the peer received [{string.Join(",", received)}] sent after the shutdown"
+        );
+        peer.Close();
+        closer.Join();
+        server.StopAndCheck();
+        Check.That(server.Server.DroppedSends == 1, "the late send is counted as dropped");
+    }
+
+    /// <summary>
     /// Another thread shuts the connection down locally while a message is answered; partial reads and writes
     /// at the explorer's choice. The peer sees a prefix of its echo, then the end of the stream.
     /// </summary>

@@ -58,6 +58,8 @@ public sealed class LiveThreads(IThreading inner) : IThreading
 
     public int SpinCountBeforeBlocking => inner.SpinCountBeforeBlocking;
 
+    public int SpinCountCeiling => inner.SpinCountCeiling;
+
     public IThreadLocal<T> CreateThreadLocal<T>() => inner.CreateThreadLocal<T>();
 
     public IAtomicInt64 CreateAtomic(long initialValue = 0) => inner.CreateAtomic(initialValue);
