@@ -29,7 +29,12 @@ internal static class ScenarioEngineComparison
                 new ExplorationOptions { Iterations = iterations, Seed = 1 }
             );
             explorer.Stop();
-            var coyote = CoyoteEngine.Run(scenario.Coyote, iterations, seed: 1);
+            var coyote = CoyoteEngine.Run(
+                scenario.Coyote,
+                iterations,
+                seed: 1,
+                allowPartialControl: scenario.CoyoteAllowsPartialControl
+            );
             if (report.BugFound || coyote.BugFound)
             {
                 throw new InvalidOperationException(

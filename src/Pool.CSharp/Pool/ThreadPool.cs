@@ -119,6 +119,21 @@ public sealed class ThreadPool
     /// callback when <see cref="Destroy"/> was called from one of its tasks).</summary>
     public bool InPool => _currentWorker.Value is not null;
 
+    /// <summary>The threading implementation the pool was built on (for types layered on the pool).</summary>
+    internal IThreading Threading => _threading;
+
+    /// <summary>The pool's life-cycle state, read under the pool lock; it only moves forward.</summary>
+    internal PoolState State
+    {
+        get
+        {
+            _lock.Enter();
+            var state = _state;
+            _lock.Exit();
+            return state;
+        }
+    }
+
     /// <summary>Workers started minus workers that left. A task that destroyed the pool no longer counts its own worker.</summary>
     public int ThreadCount
     {

@@ -19,12 +19,21 @@ public static class CoyoteEngine
     /// Explores <paramref name="entryPoint"/> for up to <paramref name="iterations"/> iterations and stops at the
     /// first bug. Same seed and strategy, same run (as far as Coyote is deterministic).
     /// </summary>
+    /// <param name="entryPoint">The rewritten entry point.</param>
+    /// <param name="iterations">The budget.</param>
+    /// <param name="seed">Coyote's random seed.</param>
+    /// <param name="strategy">One of <see cref="Strategies"/>.</param>
+    /// <param name="allowPartialControl">False (the default): an invocation Coyote cannot control ends the run as a
+    /// failure. True: Coyote only lists it in <see cref="CoyoteOutcome.Uncontrolled"/> and goes on; for scenarios that
+    /// state which such invocations are harmless (<c>CoyoteToleratesAttribute</c>), and whose callers check that
+    /// nothing else was listed.</param>
     /// <exception cref="ArgumentException">An unknown strategy, or fewer than one iteration.</exception>
     public static CoyoteOutcome Run(
         Action entryPoint,
         int iterations,
         uint seed,
-        string strategy = "portfolio"
+        string strategy = "portfolio",
+        bool allowPartialControl = false
     )
     {
         ArgumentNullException.ThrowIfNull(entryPoint);
@@ -34,7 +43,7 @@ public static class CoyoteEngine
             .WithTestingIterations((uint)iterations)
             .WithRandomGeneratorSeed(seed)
             .WithTelemetryEnabled(false)
-            .WithPartiallyControlledConcurrencyAllowed(false);
+            .WithPartiallyControlledConcurrencyAllowed(allowPartialControl);
         configuration = strategy switch
         {
             "portfolio" => configuration,

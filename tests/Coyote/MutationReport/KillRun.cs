@@ -74,12 +74,18 @@ internal static class KillRun
 
     private static KillResult WithCoyote(Scenario scenario, uint seed, int budget)
     {
-        var outcome = CoyoteEngine.Run(scenario.Coyote, budget, seed);
-        if (outcome.InternalErrors.Count > 0 || outcome.Uncontrolled.Count > 0)
+        var outcome = CoyoteEngine.Run(
+            scenario.Coyote,
+            budget,
+            seed,
+            allowPartialControl: scenario.CoyoteAllowsPartialControl
+        );
+        var untolerated = scenario.Untolerated(outcome.Uncontrolled);
+        if (outcome.InternalErrors.Count > 0 || untolerated.Count > 0)
         {
             throw new InvalidOperationException(
                 "Coyote could not run the scenario faithfully: "
-                    + string.Join("; ", outcome.InternalErrors.Concat(outcome.Uncontrolled))
+                    + string.Join("; ", outcome.InternalErrors.Concat(untolerated))
             );
         }
         var firstLine = outcome.BugMessage?.Split('\n')[0].Trim() ?? "";

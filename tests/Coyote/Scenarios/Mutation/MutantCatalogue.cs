@@ -125,6 +125,12 @@ internal static class MutantCatalogue
         ),
         new("DirectWriteAfterEndOfStream", "ConnectionScenarios.PeerClosesWithRepliesInFlight"),
         new("ShutdownRoutesWritesLate", "ConnectionScenarios.SendAfterShutdownIsDropped"),
+        // the task scheduler (issue 17)
+        new(
+            "PostChecksDestroyedBeforeScheduling",
+            "TaskSchedulerScenarios.TasksRacingDestroyRunOnceAndNoneIsLeftPending",
+            "a task destroys the pool while the client posts"
+        ),
     ];
 
     /// <summary>The mutant of this name.</summary>

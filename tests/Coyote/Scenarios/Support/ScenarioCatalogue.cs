@@ -10,13 +10,29 @@ namespace Coyote.Scenarios.Support;
 /// <param name="Explorer">The scenario itself, for <c>pool-explore</c>'s engine.</param>
 /// <param name="Coyote">Its generated Coyote <c>[Test]</c> entry point (the same scenario on the Coyote binding).</param>
 /// <param name="CiIterations">The explorer's CI budget.</param>
+/// <param name="CoyoteTolerated">The prefixes of the invocations Coyote may report as uncontrolled in this scenario
+/// (<see cref="CoyoteToleratesAttribute"/>); empty for almost every scenario.</param>
 internal sealed record Scenario(
     string Name,
     Action<IThreading> Explorer,
     Action Coyote,
-    int CiIterations
+    int CiIterations,
+    IReadOnlyList<string> CoyoteTolerated
 )
 {
+    /// <summary>Whether Coyote must run it with partially controlled concurrency allowed (it tolerates something).</summary>
+    internal bool CoyoteAllowsPartialControl => CoyoteTolerated.Count > 0;
+
+    /// <summary>The invocations of <paramref name="uncontrolled"/> (as Coyote reported them) that this scenario does not tolerate.</summary>
+    internal IReadOnlyList<string> Untolerated(IEnumerable<string> uncontrolled) =>
+        [
+            .. uncontrolled.Where(invocation =>
+                !CoyoteTolerated.Any(prefix =>
+                    invocation.StartsWith(prefix, StringComparison.Ordinal)
+                )
+            ),
+        ];
+
     /// <summary>The explorer's CI budget when the attribute gives none.</summary>
     internal const int DefaultCiIterations = 300;
 
@@ -63,7 +79,11 @@ internal static class ScenarioCatalogue
             $"{type.Name}.{method.Name}",
             method.CreateDelegate<Action<IThreading>>(),
             coyote,
-            budget > 0 ? budget : Scenario.DefaultCiIterations
+            budget > 0 ? budget : Scenario.DefaultCiIterations,
+            [
+                .. type.GetCustomAttributes<CoyoteToleratesAttribute>()
+                    .Select(t => t.InvocationPrefix),
+            ]
         );
     }
 }

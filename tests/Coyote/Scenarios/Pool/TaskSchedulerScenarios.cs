@@ -1,0 +1,116 @@
+using Coyote.Scenarios.Support;
+using Pool.Systematic;
+using Pool.Tasks;
+using Pool.Threading;
+
+namespace Coyote.Scenarios.Pool;
+
+/// <summary>
+/// <see cref="PoolTaskScheduler"/> under both engines, with real <see cref="Task"/> objects: the pool's workers are
+/// controlled threads, and .NET's task machinery runs on them unchanged (a task with an explicit scheduler is not
+/// one of Coyote's controlled tasks: its rewritten <c>TaskFactory.StartNew</c> passes it through). The scenarios
+/// never block on a <see cref="Task"/> (a wait inside .NET is invisible to both engines): they wait through the
+/// seam and read a task's state once every thread that could still complete it has finished. The contract
+/// checked: every task the scheduler accepted runs exactly once and has completed when destroy returns (none is
+/// left pending for its awaiter); a refused one never runs and says why; a posted callback runs exactly once.
+/// </summary>
+/// <remarks>
+/// Coyote's rewriter reports every member of <see cref="SynchronizationContext"/> and <see cref="Task.ContinueWith(Action{Task})"/>
+/// as uncontrolled: in general they hand work to threads Coyote does not see. Here they do not (see the reasons
+/// below), so Coyote runs these scenarios with partially controlled concurrency allowed, and the suite checks
+/// that these are the only invocations it reports.
+/// </remarks>
+[CoyoteTolerates(
+    "System.Threading.SynchronizationContext.",
+    "the scheduler only reads and sets the thread's current context (a thread-local value) and constructs its own "
+        + "context, whose Post and Send queue to the pool: its controlled workers, through the seam"
+)]
+[CoyoteTolerates(
+    "System.Threading.Tasks.Task.ContinueWith",
+    "a continuation on the pool's scheduler is queued by its antecedent's thread (a controlled worker or the "
+        + "destroyer) into the pool through the scheduler's QueueTask: no other thread runs it"
+)]
+public static partial class TaskSchedulerScenarios
+{
+    /// <summary>
+    /// Tasks, a child started from a task, a continuation and posted callbacks, from a producer thread and from the
+    /// main thread, while the main thread destroys the pool through the scheduler.
+    /// </summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void TasksRacingDestroyRunOnceAndNoneIsLeftPending(IThreading threading)
+    {
+        var live = new LiveThreads(threading);
+        var pool = new ThreadPool(2, 0, live);
+        var scheduler = new PoolTaskScheduler(pool);
+        var work = new SchedulerWork(threading, scheduler);
+        var producer = threading.Start(
+            () =>
+            {
+                var first = work.StartNew("p1", () => work.StartNew("p1-child"));
+                if (first is not null)
+                {
+                    work.ContinueWith(first, "p1-continuation");
+                }
+                work.Post("p-post");
+                work.StartNew("p2");
+            },
+            "producer"
+        );
+        work.StartNew("m1");
+        work.StartNew("m2", () => work.Post("m2-post"));
+        scheduler.DestroyPool();
+        Check.That(live.Count == 0, "no pool thread runs after destroy returns");
+        work.CheckNothingPending("when destroy returned", final: false);
+        producer.Join();
+        work.CheckNothingPending("at the end", final: true);
+    }
+
+    /// <summary>
+    /// A task on the scheduler destroys the pool while the main thread starts and posts work: the work queued
+    /// behind it runs on its thread; the destroying task goes on; its own continuation is refused, since it is
+    /// queued when that task completes, after destroy.
+    /// </summary>
+    [SystematicTest(CiIterations = 2000)]
+    public static void DestroyFromATaskOnTheScheduler(IThreading threading)
+    {
+        var live = new LiveThreads(threading);
+        var pool = new ThreadPool(2, 0, live);
+        var scheduler = new PoolTaskScheduler(pool);
+        var work = new SchedulerWork(threading, scheduler);
+        var destroyed = new Latch(threading, 1);
+        var inPoolAfterDestroy = false;
+        Task? startedAfterDestroy = null;
+        work.StartNew("a", () => work.StartNew("a-child"));
+        var destroyer = work.StartNew(
+            "destroyer",
+            () =>
+            {
+                scheduler.DestroyPool();
+                inPoolAfterDestroy = pool.InPool;
+                startedAfterDestroy = work.StartNew("from-the-destroyer-after-destroy");
+                destroyed.CountDown();
+            }
+        );
+        Check.That(destroyer is not null, "the pool runs: the destroying task is accepted");
+        var continuation = work.ContinueWith(destroyer!, "destroyer-continuation");
+        work.StartNew("b");
+        work.Post("post");
+        destroyed.Await();
+        Check.That(inPoolAfterDestroy, "the destroying task goes on on its worker");
+        Check.That(startedAfterDestroy is null, "a task started after destroy is refused");
+        Check.That(
+            work.StartNew("main-after-destroy") is null,
+            "a task started after destroy is refused"
+        );
+        // The virtual clock moves only when every other thread is blocked or finished: the destroying task has
+        // completed (and its continuation was refused), and its worker has ended.
+        threading.Sleep(TimeSpan.FromSeconds(1));
+        Check.That(live.Count == 0, "every pool thread has ended");
+        Check.That(
+            continuation.IsFaulted
+                && continuation.Exception!.InnerException is TaskSchedulerException,
+            "the destroying task's continuation, queued after destroy, ends faulted with a TaskSchedulerException"
+        );
+        work.CheckNothingPending("at the end", final: true);
+    }
+}
