@@ -189,7 +189,11 @@ public sealed class TcpConnection : IChannel
         }
         catch (InvalidOperationException)
         {
-            Drop(rest.Length); // the loop finished first; its teardown released everything
+            // The loop finished first (the workers outlived it): nothing else settles this reply now, so it is
+            // settled here, and a connection the server's stop closed is still released, exactly once.
+            Drop(rest.Length);
+            _inFlight.Add(-1);
+            ReleaseIfIdle(afterLoop: true);
         }
     }
 
@@ -511,7 +515,12 @@ public sealed class TcpConnection : IChannel
         }
     }
 
-    private void ReleaseIfIdle()
+    /// <summary>
+    /// Closes the descriptor of a closed connection once nothing is in flight, exactly once. On the loop thread,
+    /// or on a worker once the loop has finished (<paramref name="afterLoop"/>: the server's table, which belongs to
+    /// the loop, is left alone).
+    /// </summary>
+    private void ReleaseIfIdle(bool afterLoop = false)
     {
         if (
             NothingInFlight
@@ -520,7 +529,7 @@ public sealed class TcpConnection : IChannel
         )
         {
             _network.Close(_fd);
-            _server.Released(this);
+            _server.Released(this, afterLoop);
         }
     }
 }

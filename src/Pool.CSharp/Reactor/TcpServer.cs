@@ -327,9 +327,13 @@ public sealed class TcpServer
         }
     }
 
-    internal void Released(TcpConnection connection)
+    /// <summary>A connection's descriptor was closed: on the loop thread, or on a worker after the loop finished.</summary>
+    internal void Released(TcpConnection connection, bool afterLoop)
     {
-        _connections.Remove(connection.Id);
+        if (!afterLoop)
+        {
+            _connections.Remove(connection.Id); // loop thread only; after the loop nothing reads the table
+        }
         _released.Add(1);
     }
 

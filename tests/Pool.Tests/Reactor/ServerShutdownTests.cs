@@ -51,4 +51,57 @@ public sealed class ServerShutdownTests
         server.Shutdown(); // again: nothing more
         server.Stop();
     }
+
+    /// <summary>
+    /// The server is stopped and its loop has finished while a worker still holds a message (and, with
+    /// <paramref name="queuedBehind"/>, a second one waits in its queue and is cancelled when the workers are
+    /// destroyed): the late reply and the cancellation are settled on their own threads, and the closed connection
+    /// is still released, its descriptor closed, once.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AReplyThatOutlivesItsLoopStillReleasesTheConnection(bool queuedBehind)
+    {
+        var loop = new EventLoop();
+        var loopThread = new Thread(loop.Run) { IsBackground = true };
+        loopThread.Start();
+        using var gate = new ManualResetEventSlim(false);
+        var workers = new global::Pool.Executor(1);
+        var server = new TcpServer(
+            loop,
+            m =>
+            {
+                gate.Wait();
+                return m.ToArray();
+            },
+            workers: workers
+        );
+        server.Start();
+        using var client = new Socket(
+            AddressFamily.InterNetwork,
+            SocketType.Stream,
+            ProtocolType.Tcp
+        );
+        client.Connect(IPAddress.Loopback, server.Port);
+        client.Send([1]);
+        Wait.Until(() => server.Messages == 1, "the server has read the first message");
+        if (queuedBehind)
+        {
+            client.Send([2]);
+            Wait.Until(() => server.Messages == 2, "the server has read the second message");
+        }
+
+        server.Stop();
+        loop.Quit();
+        Assert.True(loopThread.Join(Wait.Limit), "the loop finishes");
+        Assert.Equal(0, server.ReleasedConnections); // closed, but a reply is still in flight
+        var destroy = Task.Run(workers.Destroy); // waits for the running handler; cancels what is queued
+        gate.Set();
+        await destroy.WaitAsync(Wait.Limit); // throws TimeoutException if the destroy hangs
+        Wait.Until(() => server.ReleasedConnections == 1, "the connection is released");
+        Assert.Equal(0, server.OpenConnections);
+        Assert.Equal(1, server.DroppedSends); // the late reply; a cancelled message has none
+        loop.Dispose();
+    }
 }
