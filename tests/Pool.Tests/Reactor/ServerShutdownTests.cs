@@ -101,7 +101,6 @@ public sealed class ServerShutdownTests
         await destroy.WaitAsync(Wait.Limit); // throws TimeoutException if the destroy hangs
         Wait.Until(() => server.ReleasedConnections == 1, "the connection is released");
         Assert.Equal(0, server.OpenConnections);
-        Assert.Equal(1, server.DroppedSends); // the late reply; a cancelled message has none
         loop.Dispose();
     }
 }
