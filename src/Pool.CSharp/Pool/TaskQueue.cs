@@ -413,10 +413,12 @@ internal sealed class TaskQueue
     private void AdaptSpinLimit(int spins, TimeSpan spun, TimeSpan slept)
     {
         var perSpin = spins == 0 ? TimeSpan.Zero : spun / spins;
+        var ceiling = _threading.SpinCountCeiling;
+        var floor = Math.Min(1, _threading.SpinCountBeforeBlocking); // 0 where the threading never spins
         _spinLimit =
-            slept <= perSpin * (_threading.SpinCountCeiling - spins)
-                ? Math.Min(_threading.SpinCountCeiling, Math.Max(1, _spinLimit * 2))
-                : Math.Max(Math.Min(1, _threading.SpinCountBeforeBlocking), _spinLimit / 2);
+            slept <= perSpin * (ceiling - spins)
+                ? Math.Min(ceiling, Math.Max(1, _spinLimit * 2))
+                : Math.Max(floor, _spinLimit / 2);
     }
 
     private void Sleep()

@@ -134,8 +134,7 @@ public sealed class TcpConnection : IChannel
                 {
                     return;
                 }
-                _shutdownRequested = true;
-                RouteWritesThroughLoop();
+                _shutdownRequested = true; // writes already go through the loop (above)
                 ShutWriteIfDrained();
                 CloseIfDone();
             });
@@ -298,34 +297,36 @@ public sealed class TcpConnection : IChannel
     private bool TryWriteDirectly(ReadOnlySpan<byte> data, bool isReply, out int written)
     {
         written = 0;
+        bool whole;
         _writeLock.Enter();
         try
         {
-            if (!_writesThroughLoop && _queuedWrites == 0 && _output.Count == 0)
+            whole = !_writesThroughLoop && _queuedWrites == 0 && _output.Count == 0;
+            if (whole)
             {
                 written = data.IsEmpty ? 0 : Math.Max(0, _network.Send(_fd, data, out _));
                 _server.Counts.CountSent(written);
                 _unsentBytes.Add(-written);
-                if (written == data.Length)
-                {
-                    if (isReply)
-                    {
-                        _inFlight.Add(-1);
-                    }
-                    return true;
-                }
+                whole = written == data.Length;
             }
-            _queuedWrites++;
-            return false;
+            if (!whole)
+            {
+                _queuedWrites++;
+            }
+            else if (isReply)
+            {
+                _inFlight.Add(-1);
+            }
         }
         finally
         {
             _writeLock.Exit();
-            if (written > 0 && written == data.Length)
-            {
-                _server.NotifyWriteCompleted(this);
-            }
         }
+        if (whole && written > 0)
+        {
+            _server.NotifyWriteCompleted(this);
+        }
+        return whole;
     }
 
     /// <summary>Any thread: from now on every write goes through the loop (closing, half-closed, shutting down).</summary>
