@@ -31,6 +31,10 @@ public sealed class TcpConnection : IChannel
     private readonly IAtomicInt64 _unsentBytes; // accepted by Send or a reply, not yet written or dropped
     private readonly IAtomicInt64 _inFlight; // raised by the loop; lowered by it, or by a worker's direct write
     private readonly LengthPrefixedFramer? _framer;
+    private readonly ILock _inputLock;
+    private InputBatch _waitingInput = new(); // guarded by _inputLock: read by the loop, not yet taken by a worker
+    private InputBatch? _spareInput = new(); // guarded by _inputLock: null while a worker handles a batch
+    private bool _handlerScheduled; // guarded by _inputLock: a handler task is queued or running and takes _waitingInput
     private ulong _token;
     private Interest _interest;
     private bool _peerClosed; // loop thread only
@@ -54,6 +58,9 @@ public sealed class TcpConnection : IChannel
         _fd = fd;
         Id = id;
         _writeLock = threading.CreateLock();
+        _inputLock = threading.CreateLock();
+        HandleInputTask = () => server.HandleInput(this);
+        CancelInputTask = () => TcpServer.CancelInput(this);
         _state = threading.CreateAtomic((long)ConnectionState.Connected);
         _closeReason = threading.CreateAtomic((long)CloseReason.None);
         _unsentBytes = threading.CreateAtomic();
@@ -151,8 +158,98 @@ public sealed class TcpConnection : IChannel
         _token = _loop.Register(_fd, this, _interest);
     }
 
-    /// <summary>Loop thread: a message was handed to a worker; its reply (or its cancellation) must come back.</summary>
-    internal void BeginReply() => _inFlight.Add(1);
+    /// <summary>The worker's session for this connection: handles the waiting input (one delegate per connection).</summary>
+    internal Action HandleInputTask { get; }
+
+    /// <summary>Called instead of <see cref="HandleInputTask"/> when the workers are destroyed before it runs.</summary>
+    internal Action CancelInputTask { get; }
+
+    /// <summary>
+    /// Loop thread: queues a message for the handler (copied). True when no handler task is queued or running:
+    /// the caller must submit one, and the in-flight count was raised for it; false when the task already
+    /// scheduled will take it.
+    /// </summary>
+    internal bool QueueInput(ReadOnlySpan<byte> message, int mergeLimit)
+    {
+        _inputLock.Enter();
+        try
+        {
+            _waitingInput.Append(message, mergeLimit);
+            if (_handlerScheduled)
+            {
+                return false;
+            }
+            _handlerScheduled = true;
+        }
+        finally
+        {
+            _inputLock.Exit();
+        }
+        BeginReply(); // before the hand-off: the worker may finish first
+        return true;
+    }
+
+    /// <summary>Worker running the handler task: takes every waiting message; the batch is the caller's until <see cref="FinishInput"/>.</summary>
+    internal InputBatch TakeInput()
+    {
+        _inputLock.Enter();
+        try
+        {
+            var taken = _waitingInput;
+            _waitingInput = _spareInput!; // the previous task gave it back before this one was submitted
+            _spareInput = null;
+            return taken;
+        }
+        finally
+        {
+            _inputLock.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Worker: the batch was handled. True when more input arrived meanwhile: the handler stays scheduled, the
+    /// in-flight count was raised for the next task, and the caller must submit it before it completes this
+    /// batch's reply; false: the next message read schedules a task again.
+    /// </summary>
+    internal bool FinishInput(InputBatch handled)
+    {
+        handled.Clear();
+        bool more;
+        _inputLock.Enter();
+        try
+        {
+            _spareInput = handled;
+            more = _waitingInput.Count > 0;
+            _handlerScheduled = more;
+        }
+        finally
+        {
+            _inputLock.Exit();
+        }
+        if (more)
+        {
+            BeginReply();
+        }
+        return more;
+    }
+
+    /// <summary>The scheduled handler task will not run (the workers are gone): its waiting input is dropped.</summary>
+    internal void CancelInput()
+    {
+        _inputLock.Enter();
+        try
+        {
+            _waitingInput.Clear();
+            _handlerScheduled = false;
+        }
+        finally
+        {
+            _inputLock.Exit();
+        }
+    }
+
+    /// <summary>A handler task was scheduled; its reply (or its cancellation) must come back.</summary>
+    private void BeginReply() => _inFlight.Add(1);
 
     /// <summary>Any thread: the worker's reply (null: the work was cancelled or failed). Written if the connection is open.</summary>
     internal void CompleteReply(byte[]? reply)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pool.Diagnostics;
@@ -257,37 +256,89 @@ public sealed class TcpServer
             connection.SendReplyInLoop(reply);
             return;
         }
-        // The read buffer is reused at once: the worker gets a pooled copy, returned when the handler is done.
-        var copy = ArrayPool<byte>.Shared.Rent(message.Length);
-        var length = message.Length;
-        message.Span.CopyTo(copy);
+        // Chunk framing: bytes read while the connection's handler is queued or running join its last waiting
+        // message (a read may return any part of the stream anyway), so a busy connection costs one hand-off and
+        // one handler call per batch rather than per read.
+        var mergeLimit = _options.Framing == MessageFraming.Chunk ? _options.ReadBufferBytes : 0;
+        if (connection.QueueInput(message.Span, mergeLimit))
+        {
+            Submit(connection);
+        }
+    }
+
+    /// <summary>
+    /// Hands the connection's waiting input to a worker (from the loop, or from the worker that handled the batch
+    /// before); the in-flight count was raised for it. A connection always submits to the same serial queue, so
+    /// its batches are handled, and their replies written, in order.
+    /// </summary>
+    private void Submit(TcpConnection connection)
+    {
         var queue = _queues[connection.Id % _queues.Length];
-        connection.BeginReply(); // before the hand-off: the worker may finish first
         try
         {
-            queue.Submit(
-                () =>
-                {
-                    var reply = Handle(copy.AsMemory(0, length));
-                    ArrayPool<byte>.Shared.Return(copy);
-                    connection.CompleteReply(reply);
-                },
-                cancelled: () =>
-                {
-                    ArrayPool<byte>.Shared.Return(copy);
-                    connection.CompleteReply(null);
-                }
-            );
+            queue.Submit(connection.HandleInputTask, connection.CancelInputTask);
         }
         catch (InvalidOperationException)
         {
-            // The workers were destroyed before the server stopped: the message is treated as a cancelled
+            // The workers were destroyed before the server stopped: the batch is treated as a cancelled
             // session (no reply), and counted as an error.
-            ArrayPool<byte>.Shared.Return(copy);
             CountError();
             ReactorLog.WorkersGone(Logger, connection.Id);
-            connection.CompleteReply(null);
+            CancelInput(connection);
         }
+    }
+
+    /// <summary>
+    /// Worker: handles every message the connection has waiting, in order, and writes their replies as one. Input
+    /// that arrived meanwhile gets the next task, submitted before this reply settles (so the connection cannot be
+    /// released between the two).
+    /// </summary>
+    internal void HandleInput(TcpConnection connection)
+    {
+        var batch = connection.TakeInput();
+        var reply = HandleAll(batch);
+        if (connection.FinishInput(batch))
+        {
+            Submit(connection);
+        }
+        connection.CompleteReply(reply);
+    }
+
+    /// <summary>The destroying thread (or the loop, when the workers are gone): the connection's waiting input is dropped.</summary>
+    internal static void CancelInput(TcpConnection connection)
+    {
+        connection.CancelInput();
+        connection.CompleteReply(null);
+    }
+
+    /// <summary>The replies to a batch, in order, as one array; null when every handler call failed.</summary>
+    private byte[]? HandleAll(InputBatch batch)
+    {
+        if (batch.Count == 1)
+        {
+            return Handle(batch[0]);
+        }
+        var replies = new byte[]?[batch.Count];
+        var total = 0;
+        var any = false;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            replies[i] = Handle(batch[i]);
+            total += replies[i]?.Length ?? 0;
+            any |= replies[i] is not null;
+        }
+        if (!any)
+        {
+            return null;
+        }
+        var joined = new byte[total];
+        var offset = 0;
+        foreach (var reply in replies)
+        {
+            reply?.CopyTo(joined, offset);
+            offset += reply?.Length ?? 0;
+        }
+        return joined;
     }
 
     /// <summary>The handler's reply (framed if the server frames), or null when it threw (counted as an error).</summary>

@@ -1,0 +1,70 @@
+using System.Buffers;
+
+namespace Pool.Reactor;
+
+/// <summary>
+/// Messages of one connection waiting for its handler, in arrival order, copied into one pooled buffer (the
+/// loop's read buffer is reused at once). Not thread-safe: the connection guards the batch being filled, and
+/// the batch being handled belongs to the one worker handling it.
+/// </summary>
+internal sealed class InputBatch
+{
+    private readonly List<(int Offset, int Length)> _messages = [];
+    private byte[] _bytes = [];
+    private int _length;
+
+    /// <summary>Messages in the batch.</summary>
+    public int Count => _messages.Count;
+
+    /// <summary>Message <paramref name="index"/>: valid until <see cref="Clear"/>.</summary>
+    public ReadOnlyMemory<byte> this[int index] =>
+        _bytes.AsMemory(_messages[index].Offset, _messages[index].Length);
+
+    /// <summary>
+    /// Copies <paramref name="message"/> in as the next message, or, when <paramref name="mergeLimit"/> is
+    /// positive, onto the end of the last message while that stays within <paramref name="mergeLimit"/> bytes
+    /// (chunk framing, where a message is only what a read returned).
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> message, int mergeLimit)
+    {
+        Reserve(message.Length);
+        message.CopyTo(_bytes.AsSpan(_length));
+        if (_messages.Count > 0 && _messages[^1].Length + message.Length <= mergeLimit)
+        {
+            var last = _messages[^1];
+            _messages[^1] = (last.Offset, last.Length + message.Length);
+        }
+        else
+        {
+            _messages.Add((_length, message.Length));
+        }
+        _length += message.Length;
+    }
+
+    /// <summary>Empties the batch and returns its buffer to the pool (an idle connection holds none).</summary>
+    public void Clear()
+    {
+        _messages.Clear();
+        _length = 0;
+        if (_bytes.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = [];
+        }
+    }
+
+    private void Reserve(int more)
+    {
+        if (_length + more <= _bytes.Length)
+        {
+            return;
+        }
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_length + more, _bytes.Length * 2));
+        _bytes.AsSpan(0, _length).CopyTo(larger);
+        if (_bytes.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_bytes);
+        }
+        _bytes = larger;
+    }
+}
