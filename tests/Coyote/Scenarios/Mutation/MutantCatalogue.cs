@@ -125,6 +125,7 @@ internal static class MutantCatalogue
         ),
         new("DirectWriteAfterEndOfStream", "ConnectionScenarios.PeerClosesWithRepliesInFlight"),
         new("ShutdownRoutesWritesLate", "ConnectionScenarios.SendAfterShutdownIsDropped"),
+        new("InputCheckedBeforeLock", "ConnectionScenarios.PeerClosesWithRepliesInFlight"),
         // the task scheduler (issue 17)
         new(
             "PostChecksDestroyedBeforeScheduling",
