@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Pool;
@@ -21,13 +22,13 @@ using var loop = new EventLoop();
 var workers = options.Threads > 0 ? new Executor(options.Threads) : null;
 var server = new TcpServer(
     loop,
-    message =>
+    (message, reply) =>
     {
         if (options.Work > 0)
         {
             _ = Fibonacci(options.Work);
         }
-        return message.ToArray();
+        reply.Write(message.Span);
     },
     new TcpServerOptions { Port = options.Port, MaxConnections = options.MaxConnections },
     workers

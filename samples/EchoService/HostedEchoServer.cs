@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -134,7 +135,7 @@ internal sealed class HostedEchoServer(
         );
     }
 
-    private byte[] Reply(ReadOnlyMemory<byte> message)
+    private void Reply(ReadOnlyMemory<byte> message, IBufferWriter<byte> reply)
     {
         if (_options.Work > 0)
         {
@@ -144,7 +145,7 @@ internal sealed class HostedEchoServer(
         {
             Thread.Sleep(_options.HandlerDelay);
         }
-        return message.ToArray();
+        reply.Write(message.Span);
     }
 
     private void RunLoop()

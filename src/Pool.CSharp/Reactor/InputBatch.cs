@@ -4,14 +4,17 @@ namespace Pool.Reactor;
 
 /// <summary>
 /// Messages of one connection waiting for its handler, in arrival order, copied into one pooled buffer (the
-/// loop's read buffer is reused at once). Not thread-safe: the connection guards the batch being filled, and
-/// the batch being handled belongs to the one worker handling it.
+/// loop's read buffer is reused at once), and, once a worker handles them, their replies. Not thread-safe: the
+/// connection guards the batch being filled, and the batch being handled belongs to the one worker handling it.
 /// </summary>
 internal sealed class InputBatch
 {
     private readonly List<(int Offset, int Length)> _messages = [];
     private byte[] _bytes = [];
     private int _length;
+
+    /// <summary>The replies to the batch's messages, written by the worker handling it.</summary>
+    public ReplyWriter Replies { get; } = new();
 
     /// <summary>Messages in the batch.</summary>
     public int Count => _messages.Count;
@@ -41,9 +44,10 @@ internal sealed class InputBatch
         _length += message.Length;
     }
 
-    /// <summary>Empties the batch and returns its buffer to the pool (an idle connection holds none).</summary>
+    /// <summary>Empties the batch and its replies and returns their buffers to the pool (an idle connection holds none).</summary>
     public void Clear()
     {
+        Replies.Clear();
         _messages.Clear();
         _length = 0;
         if (_bytes.Length > 0)

@@ -36,12 +36,7 @@ internal sealed class LengthPrefixedFramer(int maxMessageBytes)
         return true;
     }
 
-    /// <summary>A reply with its prefix.</summary>
-    internal static byte[] Frame(ReadOnlySpan<byte> payload)
-    {
-        var framed = new byte[PrefixBytes + payload.Length];
-        BinaryPrimitives.WriteInt32BigEndian(framed, payload.Length);
-        payload.CopyTo(framed.AsSpan(PrefixBytes));
-        return framed;
-    }
+    /// <summary>Writes the prefix of a payload of <paramref name="payloadBytes"/> into <paramref name="prefix"/>.</summary>
+    internal static void WritePrefix(Span<byte> prefix, int payloadBytes) =>
+        BinaryPrimitives.WriteInt32BigEndian(prefix, payloadBytes);
 }

@@ -189,14 +189,17 @@ public sealed class TcpConnection : IChannel
         return true;
     }
 
-    /// <summary>Worker running the handler task: takes every waiting message; the batch is the caller's until <see cref="FinishInput"/>.</summary>
+    /// <summary>
+    /// Worker running the handler task: takes every waiting message; the batch is the caller's until
+    /// <see cref="ReturnInput"/>.
+    /// </summary>
     internal InputBatch TakeInput()
     {
         _inputLock.Enter();
         try
         {
             var taken = _waitingInput;
-            _waitingInput = _spareInput!; // the previous task gave it back before this one was submitted
+            _waitingInput = _spareInput ?? new InputBatch(); // the previous task gave its batch back before it ended
             _spareInput = null;
             return taken;
         }
@@ -211,14 +214,12 @@ public sealed class TcpConnection : IChannel
     /// in-flight count was raised for the next task, and the caller must submit it before it completes this
     /// batch's reply; false: the next message read schedules a task again.
     /// </summary>
-    internal bool FinishInput(InputBatch handled)
+    internal bool FinishInput()
     {
-        handled.Clear();
         bool more;
         _inputLock.Enter();
         try
         {
-            _spareInput = handled;
             more = _waitingInput.Count > 0;
             _handlerScheduled = more;
         }
@@ -231,6 +232,15 @@ public sealed class TcpConnection : IChannel
             BeginReply();
         }
         return more;
+    }
+
+    /// <summary>Worker: the batch's replies were completed; it is emptied and kept for the next one.</summary>
+    internal void ReturnInput(InputBatch handled)
+    {
+        handled.Clear();
+        _inputLock.Enter();
+        _spareInput = handled;
+        _inputLock.Exit();
     }
 
     /// <summary>The scheduled handler task will not run (the workers are gone): its waiting input is dropped.</summary>
@@ -251,12 +261,16 @@ public sealed class TcpConnection : IChannel
     /// <summary>A handler task was scheduled; its reply (or its cancellation) must come back.</summary>
     private void BeginReply() => _inFlight.Add(1);
 
-    /// <summary>Any thread: the worker's reply (null: the work was cancelled or failed). Written if the connection is open.</summary>
-    internal void CompleteReply(byte[]? reply)
+    /// <summary>
+    /// Any thread: the reply of a handler task (<paramref name="replied"/> false: the task was cancelled, or every
+    /// handler call failed), written if the connection is open: at once by this thread when nothing waits before
+    /// it, otherwise by the loop (from a copy: <paramref name="reply"/> is the caller's again on return).
+    /// </summary>
+    internal void CompleteReply(ReadOnlySpan<byte> reply, bool replied)
     {
-        var rest = reply.AsMemory();
+        byte[]? rest = null;
         var queued = false;
-        if (reply is not null)
+        if (replied)
         {
             Accept(reply.Length);
             if (!_loop.IsInLoopThread)
@@ -265,18 +279,19 @@ public sealed class TcpConnection : IChannel
                 {
                     return; // written whole; the in-flight count was lowered with it
                 }
-                rest = rest[written..];
+                reply = reply[written..];
                 queued = true;
             }
+            rest = reply.ToArray();
         }
         try
         {
             _loop.RunInLoop(() =>
             {
                 _inFlight.Add(-1);
-                if (reply is not null)
+                if (rest is not null)
                 {
-                    SendInLoop(rest.Span, isReply: true, queued);
+                    SendInLoop(rest, isReply: true, queued);
                 }
                 ShutWriteIfDrained();
                 CloseIfDone();
@@ -287,7 +302,7 @@ public sealed class TcpConnection : IChannel
         {
             // The loop finished first (the workers outlived it): nothing else settles this reply now, so it is
             // settled here, and a connection the server's stop closed is still released, exactly once.
-            Drop(rest.Length);
+            Drop(rest?.Length ?? 0);
             _inFlight.Add(-1);
             ReleaseIfIdle(afterLoop: true);
         }

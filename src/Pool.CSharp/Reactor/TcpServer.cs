@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pool.Diagnostics;
@@ -23,7 +24,8 @@ public sealed class TcpServer
     private readonly EventLoop _loop;
     private readonly IThreading _threading;
     private readonly INetwork _network;
-    private readonly Func<ReadOnlyMemory<byte>, byte[]> _handler;
+    private readonly MessageHandler _handler;
+    private readonly ReplyWriter _inlineReplies = new(); // loop thread only
     private readonly TcpServerOptions _options;
     private readonly ExecQueue[] _queues;
     private readonly Dictionary<long, TcpConnection> _connections = []; // loop thread only
@@ -39,11 +41,11 @@ public sealed class TcpServer
     private bool _stopped; // loop thread only
     private long _nextId;
 
-    /// <summary>Creates a server; nothing listens until <see cref="Start"/>.</summary>
+    /// <summary>Creates a server whose handler returns each reply as a new array; nothing listens until <see cref="Start"/>.</summary>
     /// <param name="loop">The loop that owns every socket of this server.</param>
     /// <param name="handler">
-    /// Message to reply; called on the loop thread, or on a worker when <paramref name="workers"/> is given. The
-    /// message's memory is lent for the call only (the loop's read buffer, or a pooled copy): copy what you keep.
+    /// Message to reply (null: no reply); called as a <see cref="MessageHandler"/> is. The message's memory is lent
+    /// for the call only: copy what you keep.
     /// </param>
     /// <param name="options">Address, port and limits (defaults: loopback, any free port).</param>
     /// <param name="workers">Workers for the handler, or null to run it inline on the loop.</param>
@@ -54,6 +56,28 @@ public sealed class TcpServer
     public TcpServer(
         EventLoop loop,
         Func<ReadOnlyMemory<byte>, byte[]> handler,
+        TcpServerOptions? options = null,
+        Executor? workers = null,
+        IThreading? threading = null,
+        TelemetryOptions? telemetry = null
+    )
+        : this(loop, WritingReturnedArrays(handler), options, workers, threading, telemetry) { }
+
+    /// <summary>Creates a server; nothing listens until <see cref="Start"/>.</summary>
+    /// <param name="loop">The loop that owns every socket of this server.</param>
+    /// <param name="handler">
+    /// Writes each message's reply; called on the loop thread, or on a worker when <paramref name="workers"/> is
+    /// given (see <see cref="MessageHandler"/>: the message and the reply writer are lent for the call).
+    /// </param>
+    /// <param name="options">Address, port and limits (defaults: loopback, any free port).</param>
+    /// <param name="workers">Workers for the handler, or null to run it inline on the loop.</param>
+    /// <param name="threading">The threading seam (default: OS threads); must be the loop's.</param>
+    /// <param name="telemetry">The meter (<c>Pool.TcpServer</c>) and logger factory of this server; null: the loop's
+    /// (see <see cref="TelemetryOptions"/>).</param>
+    /// <exception cref="InvalidOperationException">A metrics listener threw while the server's instruments were published.</exception>
+    public TcpServer(
+        EventLoop loop,
+        MessageHandler handler,
         TcpServerOptions? options = null,
         Executor? workers = null,
         IThreading? threading = null,
@@ -247,13 +271,13 @@ public sealed class TcpServer
         _messages.Add(1);
         if (_queues.Length == 0)
         {
-            var reply = Handle(message);
-            if (reply is null)
+            _inlineReplies.Reset();
+            if (!Handle(message, _inlineReplies))
             {
                 connection.Close(CloseReason.HandlerFailed);
                 return;
             }
-            connection.SendReplyInLoop(reply);
+            connection.SendReplyInLoop(_inlineReplies.Written);
             return;
         }
         // Chunk framing: bytes read while the connection's handler is queued or running join its last waiting
@@ -296,67 +320,72 @@ public sealed class TcpServer
     internal void HandleInput(TcpConnection connection)
     {
         var batch = connection.TakeInput();
-        var reply = HandleAll(batch);
-        if (connection.FinishInput(batch))
+        var replied = false;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            replied |= Handle(batch[i], batch.Replies);
+        }
+        if (connection.FinishInput())
         {
             Submit(connection);
         }
-        connection.CompleteReply(reply);
+        connection.CompleteReply(batch.Replies.Written, replied);
+        connection.ReturnInput(batch);
     }
 
     /// <summary>The destroying thread (or the loop, when the workers are gone): the connection's waiting input is dropped.</summary>
     internal static void CancelInput(TcpConnection connection)
     {
         connection.CancelInput();
-        connection.CompleteReply(null);
+        connection.CompleteReply([], replied: false);
     }
 
-    /// <summary>The replies to a batch, in order, as one array; null when every handler call failed.</summary>
-    private byte[]? HandleAll(InputBatch batch)
+    /// <summary>
+    /// Appends the handler's reply to <paramref name="replies"/> (framed if the server frames); false when the
+    /// handler threw: what it wrote is discarded and the failure counted as an error.
+    /// </summary>
+    private bool Handle(ReadOnlyMemory<byte> message, ReplyWriter replies)
     {
-        if (batch.Count == 1)
+        var start = replies.Count;
+        var framed = _options.Framing == MessageFraming.LengthPrefixed;
+        if (framed)
         {
-            return Handle(batch[0]);
+            replies.GetSpan(LengthPrefixedFramer.PrefixBytes);
+            replies.Advance(LengthPrefixedFramer.PrefixBytes);
         }
-        var replies = new byte[]?[batch.Count];
-        var total = 0;
-        var any = false;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            replies[i] = Handle(batch[i]);
-            total += replies[i]?.Length ?? 0;
-            any |= replies[i] is not null;
-        }
-        if (!any)
-        {
-            return null;
-        }
-        var joined = new byte[total];
-        var offset = 0;
-        foreach (var reply in replies)
-        {
-            reply?.CopyTo(joined, offset);
-            offset += reply?.Length ?? 0;
-        }
-        return joined;
-    }
-
-    /// <summary>The handler's reply (framed if the server frames), or null when it threw (counted as an error).</summary>
-    private byte[]? Handle(ReadOnlyMemory<byte> message)
-    {
         try
         {
-            var reply = _handler(message);
-            return _options.Framing == MessageFraming.LengthPrefixed
-                ? LengthPrefixedFramer.Frame(reply)
-                : reply;
+            _handler(message, replies);
         }
         catch (Exception failure)
         {
+            replies.Truncate(start);
             CountError(); // a failing handler must not take the loop or a worker down with it
             ReactorLog.HandlerFailed(Logger, failure);
-            return null;
+            return false;
         }
+        if (framed)
+        {
+            var prefix = LengthPrefixedFramer.PrefixBytes;
+            LengthPrefixedFramer.WritePrefix(
+                replies.WrittenSlice(start, prefix),
+                replies.Count - start - prefix
+            );
+        }
+        return true;
+    }
+
+    /// <summary>The older handler shape: the returned array is the reply (null: none).</summary>
+    private static MessageHandler WritingReturnedArrays(Func<ReadOnlyMemory<byte>, byte[]> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return (message, reply) =>
+        {
+            if (handler(message) is { } bytes)
+            {
+                reply.Write(bytes);
+            }
+        };
     }
 
     internal void NotifyClosed(TcpConnection connection) =>

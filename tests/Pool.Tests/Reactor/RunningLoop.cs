@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Pool.Reactor;
@@ -37,6 +38,15 @@ internal sealed class RunningLoop : IDisposable
     /// <summary>A server on this loop (with <paramref name="workers"/> executor threads, 0: inline); <paramref name="configure"/> sets callbacks before it starts.</summary>
     public TcpServer StartServer(
         Func<ReadOnlyMemory<byte>, byte[]> handler,
+        int workers = 0,
+        TcpServerOptions? options = null,
+        Action<TcpServer>? configure = null
+    ) =>
+        StartServer((message, reply) => reply.Write(handler(message)), workers, options, configure);
+
+    /// <summary>The same, with a handler that writes its reply.</summary>
+    public TcpServer StartServer(
+        MessageHandler handler,
         int workers = 0,
         TcpServerOptions? options = null,
         Action<TcpServer>? configure = null
