@@ -7,10 +7,11 @@ using Pool.Threading;
 namespace Pool.Reactor;
 
 /// <summary>
-/// A TCP server on one <see cref="EventLoop"/>: every received chunk is a message, answered by the handler's
-/// reply. Without workers the handler runs inline on the loop thread; with an <see cref="Executor"/> it runs on a
-/// worker, and replies of one connection keep their order because a connection always submits to the same
-/// serial queue (connections are spread over a fixed set of serial queues).
+/// A TCP server on one <see cref="EventLoop"/>: messages (see <see cref="MessageFraming"/>) answered by the
+/// handler's reply. Without workers the handler runs inline on the loop thread; with an <see cref="Executor"/> it
+/// runs on a worker, one task per connection at a time: what the loop reads while that task is queued or running
+/// waits for the connection's next task, which handles it all as one batch and writes the batch's replies at once.
+/// A connection always submits to the same serial queue (connections are spread over a fixed set of them).
 /// </summary>
 /// <remarks>
 /// Callbacks (<see cref="ConnectionOpened"/>, <see cref="ConnectionClosed"/>, <see cref="WriteCompleted"/>,
