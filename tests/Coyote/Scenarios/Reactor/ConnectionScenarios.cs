@@ -133,6 +133,35 @@ public static partial class ConnectionScenarios
     }
 
     /// <summary>
+    /// Length-prefixed messages on two workers, reads and writes partial at the explorer's choice: the frames read
+    /// while the connection's handler task runs wait in its batch and are handled one call each by the next task,
+    /// whose replies go out as one write; the peer receives every framed reply, in order, and nothing else.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void FramedMessagesKeepTheirOrderAcrossBatches(IThreading threading)
+    {
+        var server = new ServerUnderTest(
+            threading,
+            workers: true,
+            chooses: true,
+            options: new TcpServerOptions { Framing = MessageFraming.LengthPrefixed },
+            handler: message => [.. message.ToArray().Reverse()],
+            workerThreads: 2
+        );
+        var peer = server.Network.Connect();
+        peer.Send(0, 0, 0, 2, 1, 2, 0, 0);
+        peer.Send(0, 1, 3, 0, 0, 0, 3, 4, 5, 6);
+        byte[] expected = [0, 0, 0, 2, 2, 1, 0, 0, 0, 1, 3, 0, 0, 0, 3, 6, 5, 4];
+        var received = peer.Read(expected.Length);
+        Check.That(
+            received.SequenceEqual(expected),
+            $"the peer received [{string.Join(",", received)}], not every framed reply in order"
+        );
+        peer.Close();
+        server.StopAndCheck();
+    }
+
+    /// <summary>
     /// The process is out of descriptors for the first virtual second (accept fails with EMFILE and no spare can
     /// be had): the listener pauses and retries instead of spinning, and the waiting client is served after.
     /// </summary>
