@@ -7,7 +7,8 @@ namespace Pool;
 /// The pool's queue, after the reference's two-list message queue: producers append to the put list
 /// under the put gate; consumers take from the get list and swap the two lists, under the get lock and
 /// the put gate, only when theirs is used up. Producers and consumers therefore meet only at a swap.
-/// At most one consumer (the one holding the get lock) ever waits for the put list.
+/// At most one consumer (the one holding the get lock) ever waits for the put list; other idle consumers park
+/// in standby and are woken only for work that the waiter leaves to them.
 /// </summary>
 /// <remarks>
 /// The put gate is a spin lock on an atomic (one compare-exchange to enter, one write to leave: about
@@ -16,7 +17,8 @@ namespace Pool;
 /// separate sleep lock, and a producer takes that lock only when the <c>_sleeping</c> flag says a
 /// consumer really sleeps (a Dekker-style handshake of two full-fence exchanges: the producer's on
 /// <c>_putListHasTasks</c>, the consumer's on <c>_sleeping</c>).
-/// Lock order: get lock, then put gate; the sleep lock is never held with the put gate.
+/// Lock order: get lock, then put gate; get lock, then sleep lock; the sleep lock is never held with the put gate,
+/// and a parked consumer holds only the sleep lock.
 /// <para>The get list is frozen between swaps, so consumers take from it without the get lock: each
 /// claims the next few indexes with a compare-exchange on <c>_getClaims</c>, which also holds a swap
 /// generation, so a claim racing with a swap fails and is retried. A worker claims up to
@@ -25,6 +27,32 @@ namespace Pool;
 /// once every few tasks instead of on every task. The get lock is only for the consumer that swaps (or
 /// waits), and for stealing: a consumer that finds the get list used up takes a task claimed by another
 /// worker (busy, or gone) before it swaps or sleeps, so nobody sleeps while a claimed task waits.</para>
+/// <para>Standby. The get lock's holder sets <c>_waiting</c> when it starts waiting (WaitAndSwap) and clears it
+/// under the put gate just before it swaps, so while it is set the get list is used up and the waiter polls the
+/// put list, the slots and the control word. A consumer that finds nothing to claim and <c>_waiting</c> set does
+/// not queue on the get lock (whose hand-off would wake it each time the waiter gets a task, and make it the next
+/// waiter while the first runs the task): it parks on <c>_standbyWake</c> under the sleep lock, incrementing
+/// <c>_standby</c> (a full fence) and re-reading <c>_waiting</c> and the control word before each wait, and it
+/// leaves when it takes a wake token, when nobody waits any more (it goes and becomes the waiter), or when the
+/// control word is set (<c>WakeAll</c> broadcasts). The waiter that gets work wakes nobody: it runs its task and
+/// comes back to wait, so a lone client is served by one worker without hand-offs. A parked consumer is woken,
+/// with a token, by whoever makes work available that no waiter will take: the producer that makes the put list
+/// non-empty and saw <c>_waiting</c> clear under the gate; a claimer that leaves a task unclaimed or publishes
+/// claimed tasks while nobody waits; a thief that leaves claimed tasks behind; and the leaving waiter, for
+/// claims published after it last polled the slots (a Dekker pair: the publisher's exchange, then its read of
+/// <c>_waiting</c>; the waiter's exchange clearing it, then its read of the slots).
+/// Why no task waits while every idle consumer is parked: work for an idle consumer is a task in the put list,
+/// an unclaimed task of the get list, a claimed task in a slot, or a non-zero control word. While <c>_waiting</c>
+/// is set, its holder takes all of these (the get list is used up, and it polls the rest until it sees them,
+/// re-checking after a full fence before it sleeps). Work made available with <c>_waiting</c> clear is
+/// followed, after a full fence (the claim, the publication, the steal, or the producer's exchange before its
+/// read of <c>_waiting</c> under the gate), by a read of <c>_standby</c>; a parker increments <c>_standby</c>
+/// (a full fence) before it reads <c>_waiting</c>, so either the parker sees the flag clear and does not park, or
+/// the read sees the parker and it gets a token. A woken consumer that takes work makes the same check for what
+/// it leaves behind, so the wake-ups chain until the work is taken or no consumer is parked. The waiter itself
+/// claims from the list it swapped in (each claim checks for what it leaves), unless it takes an exit entry or
+/// sees the queue closed: control changes wake every parked consumer, and one parking later sees the control
+/// word set or <c>_waiting</c> clear.</para>
 /// <para>Exit entries (from <see cref="ThreadPool.Decrease"/>) are a counter checked before the get
 /// list, which makes them jump the queue without a second list. Termination is a bit of the same
 /// atomic word, checked first, so consumers see both with one read and without any lock.</para>
@@ -54,6 +82,10 @@ internal sealed class TaskQueue
     private readonly ILock _sleepLock;
     private readonly ICondition _workArrived; // bound to _sleepLock
     private readonly IAtomicInt64 _sleeping; // 1 while a consumer sleeps (or is about to) on _workArrived
+    private readonly IAtomicInt64 _waiting; // 1 while the get lock's holder waits for work in WaitAndSwap (up to its swap)
+    private readonly IAtomicInt64 _standby; // consumers parked (or parking) on _standbyWake; changed under _sleepLock
+    private readonly ICondition _standbyWake; // bound to _sleepLock
+    private int _standbyTokens; // guarded by _sleepLock: wake-ups owed to parked consumers, at most _standby
     private readonly IAtomicInt64 _control; // exit entries, plus ClosedBit once closed: one read per dequeue
     private readonly IAtomicInt64 _putListHasTasks; // 1 iff the put list is not empty; written under the put gate
     private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
@@ -84,6 +116,9 @@ internal sealed class TaskQueue
         _getLock = threading.CreateLock();
         _sleepLock = threading.CreateLock();
         _workArrived = threading.CreateCondition(_sleepLock);
+        _waiting = threading.CreateAtomic();
+        _standby = threading.CreateAtomic();
+        _standbyWake = threading.CreateCondition(_sleepLock);
         _control = threading.CreateAtomic();
         _getClaims = threading.CreateAtomic();
         _getItems = _getList.Items;
@@ -99,6 +134,7 @@ internal sealed class TaskQueue
     public void Enqueue(in PoolTask task)
     {
         bool wasEmpty;
+        var unwatched = false;
         EnterPutGate();
         try
         {
@@ -109,6 +145,9 @@ internal sealed class TaskQueue
             if (wasEmpty)
             {
                 _putListHasTasks.Exchange(1);
+                // Under the gate, so a waiter clears the flag (in its swap) either after this task is in the put
+                // list, which it takes, or before this read.
+                unwatched = _waiting.Read() == 0;
             }
         }
         finally
@@ -120,6 +159,10 @@ internal sealed class TaskQueue
         if (wasEmpty && _sleeping.Read() != 0)
         {
             WakeConsumer();
+        }
+        else if (unwatched && _standby.Read() != 0)
+        {
+            WakeStandby(); // nobody waits for the put list: a parked consumer becomes the waiter
         }
     }
 
@@ -197,6 +240,13 @@ internal sealed class TaskQueue
             {
                 return DequeueResult.Task;
             }
+            if (_waiting.Read() != 0)
+            {
+                // Another consumer waits for work. Queueing behind it on the get lock would hand the waiting over at
+                // every task (a wake-up each time); parked, this one is woken only for work the waiter leaves.
+                Park(own);
+                continue;
+            }
             _getLock.Enter();
             try
             {
@@ -205,6 +255,10 @@ internal sealed class TaskQueue
                 {
                     if (_slots.TrySteal(out task))
                     {
+                        if (_standby.Read() != 0 && _slots.AnyTasks())
+                        {
+                            WakeStandby(); // the next idle consumer steals the next one
+                        }
                         return DequeueResult.Task;
                     }
                     if (_control.Read() == 0)
@@ -282,7 +336,61 @@ internal sealed class TaskQueue
     {
         _sleepLock.Enter();
         _workArrived.Broadcast();
+        _standbyWake.Broadcast();
         _sleepLock.Exit();
+    }
+
+    // Called with no lock held, after TryClaim failed and _waiting was seen set: the waiter will take whatever work
+    // comes, so this consumer parks until it is owed a wake-up (a token), no consumer waits any more (it goes and
+    // becomes the waiter), or the control word changed. The increment is a full fence before _waiting is read again:
+    // whoever makes work available and then reads _standby either sees this consumer or made it see _waiting clear.
+    private void Park(ClaimedTasks own)
+    {
+        own.ForgetAllTaken(); // a parked worker keeps no finished task alive
+        _sleepLock.Enter();
+        try
+        {
+            _standby.Add(1);
+            while (_control.Read() == 0 && _waiting.Read() != 0)
+            {
+                if (_standbyTokens > 0)
+                {
+                    _standbyTokens--;
+                    break;
+                }
+                _standbyWake.Wait();
+            }
+            var parked = _standby.Add(-1);
+            _standbyTokens = (int)Math.Min(_standbyTokens, parked); // a token nobody will take is dropped
+        }
+        finally
+        {
+            _sleepLock.Exit();
+        }
+    }
+
+    // Called after making work available (with a full fence) that no waiter will take: a parked consumer is owed a
+    // wake-up. Tokens never outnumber the parked consumers, so a parked consumer leaves once per token.
+    private void WakeStandby()
+    {
+        _sleepLock.Enter();
+        if (_standbyTokens < _standby.Read())
+        {
+            _standbyTokens++;
+            _standbyWake.Signal();
+        }
+        _sleepLock.Exit();
+    }
+
+    // Called after a full fence that made work available to idle consumers (tasks left unclaimed, or claimed ones
+    // published): a consumer that waits takes them (the get list is used up while one waits, and it polls the slots),
+    // otherwise a parked one must.
+    private void WakeStandbyIfUnwatched()
+    {
+        if (_standby.Read() != 0 && _waiting.Read() == 0)
+        {
+            WakeStandby();
+        }
     }
 
     // Nobody blocks while holding the gate, so a contender only spins; past a few spins it yields the
@@ -348,6 +456,10 @@ internal sealed class TaskQueue
                     own!.Publish(claims >> 32, claimed, count);
                     WakeConsumerForClaimed();
                 }
+                else if (own is not null && unclaimed > 1)
+                {
+                    WakeStandbyIfUnwatched(); // a task is left in the get list for another consumer
+                }
                 return true;
             }
             claims = seen;
@@ -367,6 +479,10 @@ internal sealed class TaskQueue
         {
             WakeConsumer();
         }
+        else
+        {
+            WakeStandbyIfUnwatched();
+        }
     }
 
     // Called with the get lock held: no swap can happen, so the answer only goes from true to false.
@@ -377,6 +493,7 @@ internal sealed class TaskQueue
     private void WaitAndSwap()
     {
         _getList.Clear(); // before the put gate: producers need not wait for it
+        _waiting.Write(1); // from here to the swap, new work is left to this consumer, and idle ones park
         var spinStarted = _threading.Now;
         var spins = 0;
         while (spins < _spinLimit && !HasWorkOrSignal())
@@ -399,11 +516,19 @@ internal sealed class TaskQueue
         EnterPutGate();
         try
         {
+            // Under the gate: a producer that saw the flag set put its task in the list swapped in here.
+            _waiting.Exchange(0);
             SwapLists();
         }
         finally
         {
             _putGate.Write(0);
+        }
+        // Claims published after this consumer last looked at the slots were left to it; it will run a task of the
+        // new get list, so a parked consumer must steal them (with an empty list, this one steals them next).
+        if (_getCount != 0 && _standby.Read() != 0 && _slots.AnyTasks())
+        {
+            WakeStandby();
         }
     }
 
