@@ -28,31 +28,35 @@ namespace Pool;
 /// waits), and for stealing: a consumer that finds the get list used up takes a task claimed by another
 /// worker (busy, or gone) before it swaps or sleeps, so nobody sleeps while a claimed task waits.</para>
 /// <para>Standby. The get lock's holder sets <c>_waiting</c> when it starts waiting (WaitAndSwap) and clears it
-/// under the put gate just before it swaps, so while it is set the get list is used up and the waiter polls the
-/// put list, the slots and the control word. A consumer that finds nothing to claim and <c>_waiting</c> set does
-/// not queue on the get lock (whose hand-off would wake it each time the waiter gets a task, and make it the next
-/// waiter while the first runs the task): it parks on <c>_standbyWake</c> under the sleep lock, incrementing
-/// <c>_standby</c> (a full fence) and re-reading <c>_waiting</c> and the control word before each wait, and it
-/// leaves when it takes a wake token, when nobody waits any more (it goes and becomes the waiter), or when the
-/// control word is set (<c>WakeAll</c> broadcasts). The waiter that gets work wakes nobody: it runs its task and
-/// comes back to wait, so a lone client is served by one worker without hand-offs. A parked consumer is woken,
-/// with a token, by whoever makes work available that no waiter will take: the producer that makes the put list
-/// non-empty and saw <c>_waiting</c> clear under the gate; a claimer that leaves a task unclaimed or publishes
-/// claimed tasks while nobody waits; a thief that leaves claimed tasks behind; and the leaving waiter, for
-/// claims published after it last polled the slots (a Dekker pair: the publisher's exchange, then its read of
-/// <c>_waiting</c>; the waiter's exchange clearing it, then its read of the slots).
-/// Why no task waits while every idle consumer is parked: work for an idle consumer is a task in the put list,
-/// an unclaimed task of the get list, a claimed task in a slot, or a non-zero control word. While <c>_waiting</c>
-/// is set, its holder takes all of these (the get list is used up, and it polls the rest until it sees them,
-/// re-checking after a full fence before it sleeps). Work made available with <c>_waiting</c> clear is
-/// followed, after a full fence (the claim, the publication, the steal, or the producer's exchange before its
-/// read of <c>_waiting</c> under the gate), by a read of <c>_standby</c>; a parker increments <c>_standby</c>
-/// (a full fence) before it reads <c>_waiting</c>, so either the parker sees the flag clear and does not park, or
-/// the read sees the parker and it gets a token. A woken consumer that takes work makes the same check for what
-/// it leaves behind, so the wake-ups chain until the work is taken or no consumer is parked. The waiter itself
-/// claims from the list it swapped in (each claim checks for what it leaves), unless it takes an exit entry or
-/// sees the queue closed: control changes wake every parked consumer, and one parking later sees the control
-/// word set or <c>_waiting</c> clear.</para>
+/// (a full fence) under the put gate just before it swaps, so while it is set the get list is used up and the
+/// waiter polls the put list, the slots and the control word. A consumer that finds nothing to claim and
+/// <c>_waiting</c> set does not queue on the get lock (whose hand-off would wake it each time the waiter gets a
+/// task, to become the next waiter while the first runs the task): it parks on <c>_standbyWake</c> under the
+/// sleep lock, having incremented <c>_standby</c> (a full fence), and re-reads the control word and
+/// <c>_waiting</c> before each wait; it leaves when the control word is set (<c>WakeAll</c> broadcasts), when
+/// nobody waits any more (it goes and becomes the waiter), or when a wake token is there (it takes one as it
+/// leaves, whatever the reason). The waiter that gets work wakes nobody: it runs its task and comes back to wait,
+/// so a lone client is served by one worker without hand-offs. Tokens (each with a signal) go to parked consumers
+/// from whoever makes work available that no waiter will take: the producer that makes the put list non-empty
+/// and saw <c>_waiting</c> clear under the gate (one that saw it set put its task in the list the waiter swaps
+/// in); a claimer that leaves tasks in the get list or publishes claimed ones while nobody waits; a thief that
+/// leaves claimed tasks in the slots; and the leaving waiter, for claims published after it last looked at the
+/// slots (a Dekker pair: the publisher's exchange, then its read of <c>_waiting</c>; the waiter's exchange
+/// clearing it, then its read of the slots). One token per kind of work (put list, get list, slots): a woken
+/// consumer looks at every kind, so it may take another kind than it was woken for, whose own token then wakes
+/// the next one.</para>
+/// <para>Why no task waits while every idle consumer is parked: work for an idle consumer is a task in the put
+/// list, an unclaimed task in the get list, a claimed task in a slot, or a non-zero control word. While
+/// <c>_waiting</c> is set, its holder takes all of these (the get list is used up, and it polls the rest until it
+/// sees them, re-checking after a full fence before it sleeps). Work made available while it is clear is followed,
+/// after a full fence (the producer's exchange, the claim, the publication, the steal, the waiter's clearing
+/// exchange), by a read of <c>_standby</c>; a parker increments <c>_standby</c> (a full fence) before it reads
+/// <c>_waiting</c>, so either the parker sees the flag clear and does not park, or that read sees the parker and
+/// a token is given. A consumer that takes work of one kind makes the same check for what it leaves of that kind,
+/// so the wake-ups chain until the work is taken or no consumer is parked. The waiter itself claims from the list
+/// it swapped in (and checks what its claim leaves) unless it takes an exit entry or sees the queue closed:
+/// control changes wake every parked consumer, and one that parks later sees the control word set or
+/// <c>_waiting</c> clear.</para>
 /// <para>Exit entries (from <see cref="ThreadPool.Decrease"/>) are a counter checked before the get
 /// list, which makes them jump the queue without a second list. Termination is a bit of the same
 /// atomic word, checked first, so consumers see both with one read and without any lock.</para>
@@ -85,7 +89,7 @@ internal sealed class TaskQueue
     private readonly IAtomicInt64 _waiting; // 1 while the get lock's holder waits for work in WaitAndSwap (up to its swap)
     private readonly IAtomicInt64 _standby; // consumers parked (or parking) on _standbyWake; changed under _sleepLock
     private readonly ICondition _standbyWake; // bound to _sleepLock
-    private int _standbyTokens; // guarded by _sleepLock: wake-ups owed to parked consumers, at most _standby
+    private int _standbyTokens; // guarded by _sleepLock: wake-ups owed to parked consumers, never more than _standby
     private readonly IAtomicInt64 _control; // exit entries, plus ClosedBit once closed: one read per dequeue
     private readonly IAtomicInt64 _putListHasTasks; // 1 iff the put list is not empty; written under the put gate
     private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
@@ -351,17 +355,18 @@ internal sealed class TaskQueue
         try
         {
             _standby.Add(1);
-            while (_control.Read() == 0 && _waiting.Read() != 0)
+            while (_standbyTokens == 0 && _control.Read() == 0 && _waiting.Read() != 0)
             {
-                if (_standbyTokens > 0)
-                {
-                    _standbyTokens--;
-                    break;
-                }
                 _standbyWake.Wait();
             }
-            var parked = _standby.Add(-1);
-            _standbyTokens = (int)Math.Min(_standbyTokens, parked); // a token nobody will take is dropped
+            // Whoever leaves takes a token if there is one, whatever made it leave: it goes and looks for work, which
+            // is what the token asks, and a signalled consumer that finds none left waits again. So a token is never
+            // left to consumers that nobody signals, and tokens never outnumber the parked consumers.
+            if (_standbyTokens > 0)
+            {
+                _standbyTokens--;
+            }
+            _standby.Add(-1);
         }
         finally
         {
@@ -369,12 +374,13 @@ internal sealed class TaskQueue
         }
     }
 
-    // Called after making work available (with a full fence) that no waiter will take: a parked consumer is owed a
-    // wake-up. Tokens never outnumber the parked consumers, so a parked consumer leaves once per token.
-    private void WakeStandby()
+    // Called after making work available (with a full fence) that no waiter will take: parked consumers are owed
+    // wake-ups, one for each kind of work made available (put list, get list, slots), since a woken consumer may take
+    // work of another kind than it was woken for. Tokens never outnumber the parked consumers.
+    private void WakeStandby(int wakeUps = 1)
     {
         _sleepLock.Enter();
-        if (_standbyTokens < _standby.Read())
+        for (var i = 0; i < wakeUps && _standbyTokens < _standby.Read(); i++)
         {
             _standbyTokens++;
             _standbyWake.Signal();
@@ -384,12 +390,12 @@ internal sealed class TaskQueue
 
     // Called after a full fence that made work available to idle consumers (tasks left unclaimed, or claimed ones
     // published): a consumer that waits takes them (the get list is used up while one waits, and it polls the slots),
-    // otherwise a parked one must.
-    private void WakeStandbyIfUnwatched()
+    // otherwise parked ones must.
+    private void WakeStandbyIfUnwatched(int wakeUps)
     {
         if (_standby.Read() != 0 && _waiting.Read() == 0)
         {
-            WakeStandby();
+            WakeStandby(wakeUps);
         }
     }
 
@@ -458,7 +464,7 @@ internal sealed class TaskQueue
                 }
                 else if (own is not null && unclaimed > 1)
                 {
-                    WakeStandbyIfUnwatched(); // a task is left in the get list for another consumer
+                    WakeStandbyIfUnwatched(1); // a task is left in the get list for another consumer
                 }
                 return true;
             }
@@ -472,7 +478,8 @@ internal sealed class TaskQueue
 
     // A consumer that found the get list used up may have looked at this worker's slot before the claim was
     // published, and gone to sleep: the publication is a full-fence exchange and the sleeper sets its flag
-    // with one before it looks at the slots, so one of the two sees the other.
+    // with one before it looks at the slots, so one of the two sees the other. With nobody waiting, parked
+    // consumers are woken instead (the claim's compare-exchange and the publication come before the reads).
     private void WakeConsumerForClaimed()
     {
         if (_sleeping.Read() != 0)
@@ -481,7 +488,7 @@ internal sealed class TaskQueue
         }
         else
         {
-            WakeStandbyIfUnwatched();
+            WakeStandbyIfUnwatched(2); // one for the claimed tasks, one for those left in the get list (there always are)
         }
     }
 
