@@ -98,6 +98,10 @@ internal static class MutantCatalogue
         new("NoRecheckUnderGetLock", "PoolScenarios.DestroyFromOutsideWithPending"),
         new("ClaimReadsListBeforeClaimWord", "PoolScenarios.DestroyFromTaskWhileOthersWork"),
         new("TakeWithoutCompareExchange", "PoolScenarios.WorkersNeverSleepOnQueuedWork"),
+        // the standby of idle workers (issue 16)
+        new("StandbyParksWithoutRecheck", "PoolScenarios.ASecondTaskReachesTheOtherWorker"),
+        new("OneWakeForSeveralClaimed", "PoolScenarios.EveryParkedWorkerIsReached"),
+        new("StandbyTokenLeftBehind", "PoolScenarios.EveryParkedWorkerIsReached"),
         // executor
         new("DestroySkipsRunningSerialQueues", "ExecutorScenarios.DestroyFromExecutorQueueTask"),
         new(

@@ -374,6 +374,31 @@ public static partial class PoolScenarios
     }
 
     /// <summary>
+    /// Three workers start on three queued tasks: one may claim the first two (the first waits for the second) while
+    /// another runs the third, which schedules a fourth that also waits for the second, and comes back to wait. Claims
+    /// published as that waiter leaves for the fourth task were left to it: it must hand them to the parked third
+    /// worker, or the second task stays claimed while its owner and the waiter wait for it: a deadlock. (The defect
+    /// needs two long preemptions: a deep run finds it, the CI budget does not; docs/verification.md.)
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void ClaimsPublishedAsTheWaiterLeaves(IThreading threading)
+    {
+        var pool = new ThreadPool(0, 0, threading);
+        var ledger = new Ledger(threading);
+        var secondRan = new Latch(threading, 1);
+        ledger.TrySchedule(pool, _ => secondRan.Await());
+        ledger.TrySchedule(pool, _ => secondRan.CountDown());
+        ledger.TrySchedule(pool, _ => ledger.TrySchedule(pool, _ => secondRan.Await()));
+        for (var i = 0; i < 3; i++)
+        {
+            pool.Increase();
+        }
+        secondRan.Await();
+        pool.Destroy(ledger.Pending);
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>
     /// Two workers race to wait for work while a task arrives, and that task waits for a second one, scheduled once it
     /// has started: the second must reach the other worker, which may be parking behind the first just as the first
     /// leaves the waiting (it must see the waiter gone, or be seen parked by the producer). Three rounds, each a new
