@@ -27,9 +27,10 @@ namespace Pool;
 /// once every few tasks instead of on every task. The get lock is only for the consumer that swaps (or
 /// waits), and for stealing: a consumer that finds the get list used up takes a task claimed by another
 /// worker (busy, or gone) before it swaps or sleeps, so nobody sleeps while a claimed task waits.</para>
-/// <para>Standby. The get lock's holder sets <c>_waiting</c> when it starts waiting (WaitAndSwap) and clears it
-/// (a full fence) under the put gate just before it swaps, so while it is set the get list is used up and the
-/// waiter polls the put list, the slots and the control word. A consumer that finds nothing to claim and
+/// <para>Standby. The get lock's holder sets <c>_waiting</c> when it starts waiting (WaitAndSwap, unless work is
+/// already there) and clears it under the put gate just before it swaps (the swap's exchange of the claim word is
+/// a full fence after it), so while it is set the get list is used up and the waiter polls the put list, the slots
+/// and the control word. A consumer that finds nothing to claim and
 /// <c>_waiting</c> set does not queue on the get lock (whose hand-off would wake it each time the waiter gets a
 /// task, to become the next waiter while the first runs the task): it parks on <c>_standbyWake</c> under the
 /// sleep lock, having incremented <c>_standby</c> (a full fence), and re-reads the control word and
@@ -49,8 +50,8 @@ namespace Pool;
 /// list, an unclaimed task in the get list, a claimed task in a slot, or a non-zero control word. While
 /// <c>_waiting</c> is set, its holder takes all of these (the get list is used up, and it polls the rest until it
 /// sees them, re-checking after a full fence before it sleeps). Work made available while it is clear is followed,
-/// after a full fence (the producer's exchange, the claim, the publication, the steal, the waiter's clearing
-/// exchange), by a read of <c>_standby</c>; a parker increments <c>_standby</c> (a full fence) before it reads
+/// after a full fence (the producer's exchange, the claim, the publication, the steal, the swap after the waiter
+/// clears the flag), by a read of <c>_standby</c>; a parker increments <c>_standby</c> (a full fence) before it reads
 /// <c>_waiting</c>, so either the parker sees the flag clear and does not park, or that read sees the parker and
 /// a token is given. A consumer that takes work of one kind makes the same check for what it leaves of that kind,
 /// so the wake-ups chain until the work is taken or no consumer is parked. The waiter itself claims from the list
@@ -500,7 +501,13 @@ internal sealed class TaskQueue
     private void WaitAndSwap()
     {
         _getList.Clear(); // before the put gate: producers need not wait for it
-        _waiting.Write(1); // from here to the swap, new work is left to this consumer, and idle ones park
+        // From here to the swap, new work is left to this consumer, and idle ones park. With work already there (a
+        // busy pool swaps at every pass) the flag is not raised, so producers read it from a line nobody writes.
+        var waits = !HasWorkOrSignal();
+        if (waits)
+        {
+            _waiting.Write(1);
+        }
         var spinStarted = _threading.Now;
         var spins = 0;
         while (spins < _spinLimit && !HasWorkOrSignal())
@@ -523,8 +530,12 @@ internal sealed class TaskQueue
         EnterPutGate();
         try
         {
-            // Under the gate: a producer that saw the flag set put its task in the list swapped in here.
-            _waiting.Exchange(0);
+            if (waits)
+            {
+                // Under the gate: a producer that saw the flag set put its task in the list swapped in here. The
+                // swap's exchange of the claim word is the full fence between this write and the reads below.
+                _waiting.Write(0);
+            }
             SwapLists();
         }
         finally
@@ -533,7 +544,7 @@ internal sealed class TaskQueue
         }
         // Claims published after this consumer last looked at the slots were left to it; it will run a task of the
         // new get list, so a parked consumer must steal them (with an empty list, this one steals them next).
-        if (_getCount != 0 && _standby.Read() != 0 && _slots.AnyTasks())
+        if (waits && _getCount != 0 && _standby.Read() != 0 && _slots.AnyTasks())
         {
             WakeStandby();
         }

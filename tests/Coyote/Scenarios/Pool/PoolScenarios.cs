@@ -318,7 +318,7 @@ public static partial class PoolScenarios
     }
 
     /// <summary>
-    /// A decrease reaches an idle pool: both workers are blocked (one asleep, one waiting for the get lock) when the
+    /// A decrease reaches an idle pool: both workers are blocked (one asleep, the other parked in standby or waiting for the get lock) when the
     /// exit entry is added, and one of them must leave without any task arriving; the other still serves work.
     /// Each check follows a sleep on the virtual clock, which moves only when every other thread is blocked.
     /// </summary>
