@@ -69,6 +69,9 @@ internal sealed class TaskQueue
     // sleeper microseconds (more on a virtual machine), a spin that finds work costs the consumer less.
     private const int SpinIterations = 30;
 
+    // A consumer that sees another waiting re-checks this many times (at most) before it parks.
+    private const int SpinsBeforePark = 4;
+
     // An idle consumer's spin yields the processor once every this many spins.
     private const int SpinsBetweenYields = 2;
 
@@ -245,7 +248,7 @@ internal sealed class TaskQueue
             {
                 return DequeueResult.Task;
             }
-            if (_waiting.Read() != 0)
+            if (_waiting.Read() != 0 && !WaiterLeavesSoon())
             {
                 // Another consumer waits for work. Queueing behind it on the get lock would hand the waiting over at
                 // every task (a wake-up each time); parked, this one is woken only for work the waiter leaves.
@@ -343,6 +346,22 @@ internal sealed class TaskQueue
         _workArrived.Broadcast();
         _standbyWake.Broadcast();
         _sleepLock.Exit();
+    }
+
+    // Called after _waiting was seen set: re-reads it a few times before the caller parks, since a busy pool's waiter
+    // leaves within a swap, and a park and its wake-up cost more than a short wait on the get lock (which spins).
+    private bool WaiterLeavesSoon()
+    {
+        var spins = Math.Min(SpinsBeforePark, _threading.SpinCountBeforeBlocking);
+        for (var i = 0; i < spins; i++)
+        {
+            _threading.SpinWait(SpinIterations);
+            if (_waiting.Read() == 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     // Called with no lock held, after TryClaim failed and _waiting was seen set: the waiter will take whatever work
