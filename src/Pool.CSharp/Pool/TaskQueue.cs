@@ -42,8 +42,8 @@ namespace Pool;
 /// and saw <c>_waiting</c> clear under the gate (one that saw it set put its task in the list the waiter swaps
 /// in); a claimer that leaves tasks in the get list or publishes claimed ones while nobody waits; a thief that
 /// leaves claimed tasks in the slots; and the leaving waiter, for claims published after it last looked at the
-/// slots (a Dekker pair: the publisher's exchange, then its read of <c>_waiting</c>; the waiter's exchange
-/// clearing it, then its read of the slots). One token per kind of work (put list, get list, slots): a woken
+/// slots (a Dekker pair: the publisher's exchange, then its read of <c>_waiting</c>; the waiter's write
+/// clearing it, fenced by the swap's exchange, then its read of the slots). One token per kind of work (put list, get list, slots): a woken
 /// consumer looks at every kind, so it may take another kind than it was woken for, whose own token then wakes
 /// the next one.</para>
 /// <para>Why no task waits while every idle consumer is parked: work for an idle consumer is a task in the put
@@ -521,7 +521,9 @@ internal sealed class TaskQueue
     {
         _getList.Clear(); // before the put gate: producers need not wait for it
         // From here to the swap, new work is left to this consumer, and idle ones park. With work already there (a
-        // busy pool swaps at every pass) the flag is not raised, so producers read it from a line nobody writes.
+        // busy pool swaps at every pass) the flag is not raised, so producers read it from a line nobody writes. If
+        // that work goes meanwhile (another consumer took the exit entry), this one waits with the flag clear: then
+        // others do not park and producers wake parked ones themselves, which is only more wake-ups.
         var waits = !HasWorkOrSignal();
         if (waits)
         {
