@@ -7,7 +7,8 @@ namespace Pool;
 /// The pool's queue, after the reference's two-list message queue: producers append to the put list
 /// under the put gate; consumers take from the get list and swap the two lists, under the get lock and
 /// the put gate, only when theirs is used up. Producers and consumers therefore meet only at a swap.
-/// At most one consumer (the one holding the get lock) ever waits for the put list.
+/// At most one consumer (the one holding the get lock) ever waits for the put list; other idle consumers park
+/// in standby and are woken only for work that the waiter leaves to them.
 /// </summary>
 /// <remarks>
 /// The put gate is a spin lock on an atomic (one compare-exchange to enter, one write to leave: about
@@ -16,7 +17,8 @@ namespace Pool;
 /// separate sleep lock, and a producer takes that lock only when the <c>_sleeping</c> flag says a
 /// consumer really sleeps (a Dekker-style handshake of two full-fence exchanges: the producer's on
 /// <c>_putListHasTasks</c>, the consumer's on <c>_sleeping</c>).
-/// Lock order: get lock, then put gate; the sleep lock is never held with the put gate.
+/// Lock order: get lock, then put gate; get lock, then sleep lock; the sleep lock is never held with the put gate,
+/// and a parked consumer holds only the sleep lock.
 /// <para>The get list is frozen between swaps, so consumers take from it without the get lock: each
 /// claims the next few indexes with a compare-exchange on <c>_getClaims</c>, which also holds a swap
 /// generation, so a claim racing with a swap fails and is retried. A worker claims up to
@@ -25,6 +27,37 @@ namespace Pool;
 /// once every few tasks instead of on every task. The get lock is only for the consumer that swaps (or
 /// waits), and for stealing: a consumer that finds the get list used up takes a task claimed by another
 /// worker (busy, or gone) before it swaps or sleeps, so nobody sleeps while a claimed task waits.</para>
+/// <para>Standby. The get lock's holder sets <c>_waiting</c> when it starts waiting (WaitAndSwap, unless work is
+/// already there) and clears it under the put gate just before it swaps (the swap's exchange of the claim word is
+/// a full fence after it), so while it is set the get list is used up and the waiter polls the put list, the slots
+/// and the control word. A consumer that finds nothing to claim and
+/// <c>_waiting</c> set does not queue on the get lock (whose hand-off would wake it each time the waiter gets a
+/// task, to become the next waiter while the first runs the task): it parks on <c>_standbyWake</c> under the
+/// sleep lock, having incremented <c>_standby</c> (a full fence), and re-reads the control word and
+/// <c>_waiting</c> before each wait; it leaves when the control word is set (<c>WakeAll</c> broadcasts), when
+/// nobody waits any more (it goes and becomes the waiter), or when a wake token is there (it takes one as it
+/// leaves, whatever the reason). The waiter that gets work wakes nobody: it runs its task and comes back to wait,
+/// so a lone client is served by one worker without hand-offs. Tokens (each with a signal) go to parked consumers
+/// from whoever makes work available that no waiter will take: the producer that makes the put list non-empty
+/// and saw <c>_waiting</c> clear under the gate (one that saw it set put its task in the list the waiter swaps
+/// in); a claimer that leaves tasks in the get list or publishes claimed ones while nobody waits; a thief that
+/// leaves claimed tasks in the slots; and the leaving waiter, for claims published after it last looked at the
+/// slots (a Dekker pair: the publisher's exchange, then its read of <c>_waiting</c>; the waiter's write
+/// clearing it, fenced by the swap's exchange, then its read of the slots). One token per kind of work (put list, get list, slots): a woken
+/// consumer looks at every kind, so it may take another kind than it was woken for, whose own token then wakes
+/// the next one.</para>
+/// <para>Why no task waits while every idle consumer is parked: work for an idle consumer is a task in the put
+/// list, an unclaimed task in the get list, a claimed task in a slot, or a non-zero control word. While
+/// <c>_waiting</c> is set, its holder takes all of these (the get list is used up, and it polls the rest until it
+/// sees them, re-checking after a full fence before it sleeps). Work made available while it is clear is followed,
+/// after a full fence (the producer's exchange, the claim, the publication, the steal, the swap after the waiter
+/// clears the flag), by a read of <c>_standby</c>; a parker increments <c>_standby</c> (a full fence) before it reads
+/// <c>_waiting</c>, so either the parker sees the flag clear and does not park, or that read sees the parker and
+/// a token is given. A consumer that takes work of one kind makes the same check for what it leaves of that kind,
+/// so the wake-ups chain until the work is taken or no consumer is parked. The waiter itself claims from the list
+/// it swapped in (and checks what its claim leaves) unless it takes an exit entry or sees the queue closed:
+/// control changes wake every parked consumer, and one that parks later sees the control word set or
+/// <c>_waiting</c> clear.</para>
 /// <para>Exit entries (from <see cref="ThreadPool.Decrease"/>) are a counter checked before the get
 /// list, which makes them jump the queue without a second list. Termination is a bit of the same
 /// atomic word, checked first, so consumers see both with one read and without any lock.</para>
@@ -35,6 +68,9 @@ internal sealed class TaskQueue
     // first, adapted between 1 and IThreading.SpinCountCeiling): waking a sleeper costs the producer and the
     // sleeper microseconds (more on a virtual machine), a spin that finds work costs the consumer less.
     private const int SpinIterations = 30;
+
+    // A consumer that sees another waiting re-checks this many times (at most) before it parks.
+    private const int SpinsBeforePark = 4;
 
     // An idle consumer's spin yields the processor once every this many spins.
     private const int SpinsBetweenYields = 2;
@@ -54,6 +90,10 @@ internal sealed class TaskQueue
     private readonly ILock _sleepLock;
     private readonly ICondition _workArrived; // bound to _sleepLock
     private readonly IAtomicInt64 _sleeping; // 1 while a consumer sleeps (or is about to) on _workArrived
+    private readonly IAtomicInt64 _waiting; // 1 while the get lock's holder waits for work in WaitAndSwap (up to its swap)
+    private readonly IAtomicInt64 _standby; // consumers parked (or parking) on _standbyWake; changed under _sleepLock
+    private readonly ICondition _standbyWake; // bound to _sleepLock
+    private int _standbyTokens; // guarded by _sleepLock: wake-ups owed to parked consumers, never more than _standby
     private readonly IAtomicInt64 _control; // exit entries, plus ClosedBit once closed: one read per dequeue
     private readonly IAtomicInt64 _putListHasTasks; // 1 iff the put list is not empty; written under the put gate
     private readonly IAtomicInt64 _getClaims; // (swap generation << 32) | get-list tasks claimed; swapped under both locks
@@ -84,6 +124,9 @@ internal sealed class TaskQueue
         _getLock = threading.CreateLock();
         _sleepLock = threading.CreateLock();
         _workArrived = threading.CreateCondition(_sleepLock);
+        _waiting = threading.CreateAtomic();
+        _standby = threading.CreateAtomic();
+        _standbyWake = threading.CreateCondition(_sleepLock);
         _control = threading.CreateAtomic();
         _getClaims = threading.CreateAtomic();
         _getItems = _getList.Items;
@@ -99,6 +142,7 @@ internal sealed class TaskQueue
     public void Enqueue(in PoolTask task)
     {
         bool wasEmpty;
+        var unwatched = false;
         EnterPutGate();
         try
         {
@@ -109,6 +153,9 @@ internal sealed class TaskQueue
             if (wasEmpty)
             {
                 _putListHasTasks.Exchange(1);
+                // Under the gate, so a waiter clears the flag (in its swap) either after this task is in the put
+                // list, which it takes, or before this read.
+                unwatched = _waiting.Read() == 0;
             }
         }
         finally
@@ -120,6 +167,10 @@ internal sealed class TaskQueue
         if (wasEmpty && _sleeping.Read() != 0)
         {
             WakeConsumer();
+        }
+        else if (unwatched && _standby.Read() != 0)
+        {
+            WakeStandby(); // nobody waits for the put list: a parked consumer becomes the waiter
         }
     }
 
@@ -197,6 +248,13 @@ internal sealed class TaskQueue
             {
                 return DequeueResult.Task;
             }
+            if (_waiting.Read() != 0 && !WaiterLeavesSoon())
+            {
+                // Another consumer waits for work. Queueing behind it on the get lock would hand the waiting over at
+                // every task (a wake-up each time); parked, this one is woken only for work the waiter leaves.
+                Park(own);
+                continue;
+            }
             _getLock.Enter();
             try
             {
@@ -205,6 +263,10 @@ internal sealed class TaskQueue
                 {
                     if (_slots.TrySteal(out task))
                     {
+                        if (_standby.Read() != 0 && _slots.AnyTasks())
+                        {
+                            WakeStandby(); // the next idle consumer steals the next one
+                        }
                         return DequeueResult.Task;
                     }
                     if (_control.Read() == 0)
@@ -282,7 +344,79 @@ internal sealed class TaskQueue
     {
         _sleepLock.Enter();
         _workArrived.Broadcast();
+        _standbyWake.Broadcast();
         _sleepLock.Exit();
+    }
+
+    // Called after _waiting was seen set: re-reads it a few times before the caller parks, since a busy pool's waiter
+    // leaves within a swap, and a park and its wake-up cost more than a short wait on the get lock (which spins).
+    private bool WaiterLeavesSoon()
+    {
+        var spins = Math.Min(SpinsBeforePark, _threading.SpinCountBeforeBlocking);
+        for (var i = 0; i < spins; i++)
+        {
+            _threading.SpinWait(SpinIterations);
+            if (_waiting.Read() == 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Called with no lock held, after TryClaim failed and _waiting was seen set: the waiter will take whatever work
+    // comes, so this consumer parks until it is owed a wake-up (a token), no consumer waits any more (it goes and
+    // becomes the waiter), or the control word changed. The increment is a full fence before _waiting is read again:
+    // whoever makes work available and then reads _standby either sees this consumer or made it see _waiting clear.
+    private void Park(ClaimedTasks own)
+    {
+        own.ForgetAllTaken(); // a parked worker keeps no finished task alive
+        _sleepLock.Enter();
+        try
+        {
+            _standby.Add(1);
+            while (_standbyTokens == 0 && _control.Read() == 0 && _waiting.Read() != 0)
+            {
+                _standbyWake.Wait();
+            }
+            // Whoever leaves takes a token if there is one, whatever made it leave: it goes and looks for work, which
+            // is what the token asks, and a signalled consumer that finds none left waits again. So a token is never
+            // left to consumers that nobody signals, and tokens never outnumber the parked consumers.
+            if (_standbyTokens > 0)
+            {
+                _standbyTokens--;
+            }
+            _standby.Add(-1);
+        }
+        finally
+        {
+            _sleepLock.Exit();
+        }
+    }
+
+    // Called after making work available (with a full fence) that no waiter will take: parked consumers are owed
+    // wake-ups, one for each kind of work made available (put list, get list, slots), since a woken consumer may take
+    // work of another kind than it was woken for. Tokens never outnumber the parked consumers.
+    private void WakeStandby(int wakeUps = 1)
+    {
+        _sleepLock.Enter();
+        for (var i = 0; i < wakeUps && _standbyTokens < _standby.Read(); i++)
+        {
+            _standbyTokens++;
+            _standbyWake.Signal();
+        }
+        _sleepLock.Exit();
+    }
+
+    // Called after a full fence that made work available to idle consumers (tasks left unclaimed, or claimed ones
+    // published): a consumer that waits takes them (the get list is used up while one waits, and it polls the slots),
+    // otherwise parked ones must.
+    private void WakeStandbyIfUnwatched(int wakeUps)
+    {
+        if (_standby.Read() != 0 && _waiting.Read() == 0)
+        {
+            WakeStandby(wakeUps);
+        }
     }
 
     // Nobody blocks while holding the gate, so a contender only spins; past a few spins it yields the
@@ -348,6 +482,10 @@ internal sealed class TaskQueue
                     own!.Publish(claims >> 32, claimed, count);
                     WakeConsumerForClaimed();
                 }
+                else if (own is not null && unclaimed > 1)
+                {
+                    WakeStandbyIfUnwatched(1); // a task is left in the get list for another consumer
+                }
                 return true;
             }
             claims = seen;
@@ -360,12 +498,17 @@ internal sealed class TaskQueue
 
     // A consumer that found the get list used up may have looked at this worker's slot before the claim was
     // published, and gone to sleep: the publication is a full-fence exchange and the sleeper sets its flag
-    // with one before it looks at the slots, so one of the two sees the other.
+    // with one before it looks at the slots, so one of the two sees the other. With nobody waiting, parked
+    // consumers are woken instead (the claim's compare-exchange and the publication come before the reads).
     private void WakeConsumerForClaimed()
     {
         if (_sleeping.Read() != 0)
         {
             WakeConsumer();
+        }
+        else
+        {
+            WakeStandbyIfUnwatched(2); // one for the claimed tasks, one for those left in the get list (there always are)
         }
     }
 
@@ -377,6 +520,15 @@ internal sealed class TaskQueue
     private void WaitAndSwap()
     {
         _getList.Clear(); // before the put gate: producers need not wait for it
+        // From here to the swap, new work is left to this consumer, and idle ones park. With work already there (a
+        // busy pool swaps at every pass) the flag is not raised, so producers read it from a line nobody writes. If
+        // that work goes meanwhile (another consumer took the exit entry), this one waits with the flag clear: then
+        // others do not park and producers wake parked ones themselves, which is only more wake-ups.
+        var waits = !HasWorkOrSignal();
+        if (waits)
+        {
+            _waiting.Write(1);
+        }
         var spinStarted = _threading.Now;
         var spins = 0;
         while (spins < _spinLimit && !HasWorkOrSignal())
@@ -399,11 +551,23 @@ internal sealed class TaskQueue
         EnterPutGate();
         try
         {
+            if (waits)
+            {
+                // Under the gate: a producer that saw the flag set put its task in the list swapped in here. The
+                // swap's exchange of the claim word is the full fence between this write and the reads below.
+                _waiting.Write(0);
+            }
             SwapLists();
         }
         finally
         {
             _putGate.Write(0);
+        }
+        // Claims published after this consumer last looked at the slots were left to it; it will run a task of the
+        // new get list, so a parked consumer must steal them (with an empty list, this one steals them next).
+        if (waits && _getCount != 0 && _standby.Read() != 0 && _slots.AnyTasks())
+        {
+            WakeStandby();
         }
     }
 

@@ -96,8 +96,12 @@ internal static class MutantCatalogue
                 + "and each such iteration runs to its fair bound, so it can neither kill this mutant nor finish its budget"
         ),
         new("NoRecheckUnderGetLock", "PoolScenarios.DestroyFromOutsideWithPending"),
-        new("ClaimReadsListBeforeClaimWord", "PoolScenarios.DestroyFromTaskWhileOthersWork"),
+        new("ClaimReadsListBeforeClaimWord", "PoolScenarios.WorkersNeverSleepOnQueuedWork"),
         new("TakeWithoutCompareExchange", "PoolScenarios.WorkersNeverSleepOnQueuedWork"),
+        // the standby of idle workers (issue 16)
+        new("StandbyParksWithoutRecheck", "PoolScenarios.ASecondTaskReachesTheOtherWorker"),
+        new("OneWakeForSeveralClaimed", "PoolScenarios.EveryParkedWorkerIsReached"),
+        new("StandbyTokenLeftBehind", "PoolScenarios.EveryParkedWorkerIsReached"),
         // executor
         new("DestroySkipsRunningSerialQueues", "ExecutorScenarios.DestroyFromExecutorQueueTask"),
         new(

@@ -318,7 +318,7 @@ public static partial class PoolScenarios
     }
 
     /// <summary>
-    /// A decrease reaches an idle pool: both workers are blocked (one asleep, one waiting for the get lock) when the
+    /// A decrease reaches an idle pool: both workers are blocked (one asleep, the other parked in standby or waiting for the get lock) when the
     /// exit entry is added, and one of them must leave without any task arriving; the other still serves work.
     /// Each check follows a sleep on the virtual clock, which moves only when every other thread is blocked.
     /// </summary>
@@ -340,6 +340,130 @@ public static partial class PoolScenarios
         Check.That(ran.Read() == 1, "the worker left behind still runs tasks");
         pool.Destroy();
         Check.That(live.Count == 0, "no pool thread runs after destroy returns");
+    }
+
+    /// <summary>
+    /// Three idle workers (one waiting for work, the others parked in standby, or queued on the get lock) get three
+    /// tasks, from two threads, that each wait until all three have started: every parked worker must be woken,
+    /// whichever way the tasks are claimed (a worker may claim two at once, and the second must then be stolen) and
+    /// however their arrival races the waiter's leaving. A task left queued while a worker stays parked is a deadlock.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void EveryParkedWorkerIsReached(IThreading threading)
+    {
+        const int Tasks = 3;
+        var pool = new ThreadPool(Tasks, 0, threading);
+        var ledger = new Ledger(threading);
+        var started = new Latch(threading, Tasks);
+        void WaitForAll(int _)
+        {
+            started.CountDown();
+            started.Await();
+        }
+        threading.Sleep(TimeSpan.FromSeconds(1)); // every worker idle
+        var producer = threading.Start(() => ledger.TrySchedule(pool, WaitForAll), "producer");
+        for (var i = 1; i < Tasks; i++)
+        {
+            ledger.TrySchedule(pool, WaitForAll);
+        }
+        producer.Join();
+        started.Await();
+        pool.Destroy(ledger.Pending);
+        Check.That(ledger.PendingCount == 0, "every task ran before destroy");
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>
+    /// Three workers start on three queued tasks: one may claim the first two (the first waits for the second) while
+    /// another runs the third, which schedules a fourth that also waits for the second, and comes back to wait. Claims
+    /// published as that waiter leaves for the fourth task were left to it: it must hand them to the parked third
+    /// worker, or the second task stays claimed while its owner and the waiter wait for it: a deadlock. (The defect
+    /// needs two long preemptions: a deep run finds it, the CI budget does not; docs/verification.md.)
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void ClaimsPublishedAsTheWaiterLeaves(IThreading threading)
+    {
+        var pool = new ThreadPool(0, 0, threading);
+        var ledger = new Ledger(threading);
+        var secondRan = new Latch(threading, 1);
+        ledger.TrySchedule(pool, _ => secondRan.Await());
+        ledger.TrySchedule(pool, _ => secondRan.CountDown());
+        ledger.TrySchedule(pool, _ => ledger.TrySchedule(pool, _ => secondRan.Await()));
+        for (var i = 0; i < 3; i++)
+        {
+            pool.Increase();
+        }
+        secondRan.Await();
+        pool.Destroy(ledger.Pending);
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>
+    /// Two workers race to wait for work while a task arrives, and that task waits for a second one, scheduled once it
+    /// has started: the second must reach the other worker, which may be parking behind the first just as the first
+    /// leaves the waiting (it must see the waiter gone, or be seen parked by the producer). Three rounds, each a new
+    /// chance to meet the race; a missed hand-over leaves the second task queued and both workers blocked: a deadlock.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void ASecondTaskReachesTheOtherWorker(IThreading threading)
+    {
+        var pool = new ThreadPool(2, 0, threading);
+        var ledger = new Ledger(threading);
+        for (var round = 0; round < 3; round++)
+        {
+            var firstStarted = new Latch(threading, 1);
+            var secondRan = new Latch(threading, 1);
+            ledger.TrySchedule(
+                pool,
+                _ =>
+                {
+                    firstStarted.CountDown();
+                    secondRan.Await();
+                }
+            );
+            firstStarted.Await();
+            ledger.TrySchedule(pool, _ => secondRan.CountDown());
+            secondRan.Await();
+        }
+        pool.Destroy(ledger.Pending);
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>
+    /// Workers are parked when the pool shrinks and is destroyed: a decrease must reach a parked worker (one of three
+    /// leaves, with no task arriving), the two left still serve tasks that need both of them, and destroy ends them all.
+    /// Each count check follows a sleep on the virtual clock, which moves only when every other thread is blocked.
+    /// </summary>
+    [SystematicTest(CiIterations = 500)]
+    public static void DecreaseAndDestroyReachParkedWorkers(IThreading threading)
+    {
+        var live = new LiveThreads(threading);
+        var pool = new ThreadPool(3, 0, live);
+        var ledger = new Ledger(threading);
+        threading.Sleep(TimeSpan.FromSeconds(1)); // every worker idle: one waits, the others park
+        pool.Decrease();
+        threading.Sleep(TimeSpan.FromSeconds(1));
+        Check.That(
+            pool.ThreadCount == 2,
+            $"an idle worker left: {pool.ThreadCount} workers, not 2"
+        );
+        var started = new Latch(threading, 2);
+        for (var i = 0; i < 2; i++)
+        {
+            ledger.TrySchedule(
+                pool,
+                _ =>
+                {
+                    started.CountDown();
+                    started.Await();
+                }
+            );
+        }
+        started.Await();
+        threading.Sleep(TimeSpan.FromSeconds(1)); // both idle again
+        pool.Destroy(ledger.Pending);
+        Check.That(live.Count == 0, "no pool thread runs after destroy returns");
+        ledger.CheckExactlyOnce();
     }
 
     private static void Tolerate(Action adjust)
