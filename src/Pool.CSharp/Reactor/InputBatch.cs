@@ -10,18 +10,17 @@ namespace Pool.Reactor;
 internal sealed class InputBatch
 {
     private readonly List<(int Offset, int Length)> _messages = [];
-    private byte[] _bytes = [];
-    private int _length;
+    private readonly PooledBufferWriter _bytes = new();
 
     /// <summary>The replies to the batch's messages, written by the worker handling it.</summary>
-    public ReplyWriter Replies { get; } = new();
+    public PooledBufferWriter Replies { get; } = new();
 
     /// <summary>Messages in the batch.</summary>
     public int Count => _messages.Count;
 
     /// <summary>Message <paramref name="index"/>: valid until <see cref="Clear"/>.</summary>
     public ReadOnlyMemory<byte> this[int index] =>
-        _bytes.AsMemory(_messages[index].Offset, _messages[index].Length);
+        _bytes.WrittenMemory(_messages[index].Offset, _messages[index].Length);
 
     /// <summary>
     /// Copies <paramref name="message"/> in as the next message, or, when <paramref name="mergeLimit"/> is
@@ -30,8 +29,8 @@ internal sealed class InputBatch
     /// </summary>
     public void Append(ReadOnlySpan<byte> message, int mergeLimit)
     {
-        Reserve(message.Length);
-        message.CopyTo(_bytes.AsSpan(_length));
+        var offset = _bytes.Count;
+        _bytes.Write(message);
         if (_messages.Count > 0 && _messages[^1].Length + message.Length <= mergeLimit)
         {
             var last = _messages[^1];
@@ -39,9 +38,8 @@ internal sealed class InputBatch
         }
         else
         {
-            _messages.Add((_length, message.Length));
+            _messages.Add((offset, message.Length));
         }
-        _length += message.Length;
     }
 
     /// <summary>Empties the batch and its replies and returns their buffers to the pool (an idle connection holds none).</summary>
@@ -49,26 +47,6 @@ internal sealed class InputBatch
     {
         Replies.Clear();
         _messages.Clear();
-        _length = 0;
-        if (_bytes.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_bytes);
-            _bytes = [];
-        }
-    }
-
-    private void Reserve(int more)
-    {
-        if (_length + more <= _bytes.Length)
-        {
-            return;
-        }
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_length + more, _bytes.Length * 2));
-        _bytes.AsSpan(0, _length).CopyTo(larger);
-        if (_bytes.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_bytes);
-        }
-        _bytes = larger;
+        _bytes.Clear();
     }
 }

@@ -60,7 +60,7 @@ public sealed class TcpConnection : IChannel
         _writeLock = threading.CreateLock();
         _inputLock = threading.CreateLock();
         HandleInputTask = () => server.HandleInput(this);
-        CancelInputTask = () => TcpServer.CancelInput(this);
+        CancelInputTask = CancelInput;
         _state = threading.CreateAtomic((long)ConnectionState.Connected);
         _closeReason = threading.CreateAtomic((long)CloseReason.None);
         _unsentBytes = threading.CreateAtomic();
@@ -243,7 +243,10 @@ public sealed class TcpConnection : IChannel
         _inputLock.Exit();
     }
 
-    /// <summary>The scheduled handler task will not run (the workers are gone): its waiting input is dropped.</summary>
+    /// <summary>
+    /// The destroying thread, or the loop when the workers are gone: the scheduled handler task will not run. Its
+    /// waiting input is dropped, and its in-flight count settled as a reply-less completion.
+    /// </summary>
     internal void CancelInput()
     {
         _inputLock.Enter();
@@ -256,6 +259,7 @@ public sealed class TcpConnection : IChannel
         {
             _inputLock.Exit();
         }
+        CompleteReply([], replied: false);
     }
 
     /// <summary>A handler task was scheduled; its reply (or its cancellation) must come back.</summary>

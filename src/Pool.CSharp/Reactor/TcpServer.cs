@@ -26,8 +26,13 @@ public sealed class TcpServer
     private readonly IThreading _threading;
     private readonly INetwork _network;
     private readonly MessageHandler _handler;
-    private readonly ReplyWriter _inlineReplies = new(); // loop thread only
+    private readonly PooledBufferWriter _inlineReplies = new(); // loop thread only
     private readonly TcpServerOptions _options;
+
+    // Chunk framing: bytes read while a connection's handler is queued or running join its last waiting message
+    // (a read may return any part of the stream anyway), so a busy connection costs one hand-off and one handler
+    // call per batch rather than per read. Framed messages stay one each (0).
+    private readonly int _mergeLimit;
     private readonly ExecQueue[] _queues;
     private readonly Dictionary<long, TcpConnection> _connections = []; // loop thread only
     private readonly IAtomicInt64 _accepted;
@@ -92,6 +97,7 @@ public sealed class TcpServer
         _handler = handler;
         _options = options ?? new TcpServerOptions();
         _options.Validate();
+        _mergeLimit = _options.Framing == MessageFraming.Chunk ? _options.ReadBufferBytes : 0;
         _threading = threading ?? OsThreading.Instance;
         telemetry ??= loop.Telemetry;
         _metrics = ServerMetrics.For(telemetry, _threading);
@@ -281,11 +287,7 @@ public sealed class TcpServer
             connection.SendReplyInLoop(_inlineReplies.Written);
             return;
         }
-        // Chunk framing: bytes read while the connection's handler is queued or running join its last waiting
-        // message (a read may return any part of the stream anyway), so a busy connection costs one hand-off and
-        // one handler call per batch rather than per read.
-        var mergeLimit = _options.Framing == MessageFraming.Chunk ? _options.ReadBufferBytes : 0;
-        if (connection.QueueInput(message.Span, mergeLimit))
+        if (connection.QueueInput(message.Span, _mergeLimit))
         {
             Submit(connection);
         }
@@ -309,7 +311,7 @@ public sealed class TcpServer
             // session (no reply), and counted as an error.
             CountError();
             ReactorLog.WorkersGone(Logger, connection.Id);
-            CancelInput(connection);
+            connection.CancelInput();
         }
     }
 
@@ -334,18 +336,11 @@ public sealed class TcpServer
         connection.ReturnInput(batch);
     }
 
-    /// <summary>The destroying thread (or the loop, when the workers are gone): the connection's waiting input is dropped.</summary>
-    internal static void CancelInput(TcpConnection connection)
-    {
-        connection.CancelInput();
-        connection.CompleteReply([], replied: false);
-    }
-
     /// <summary>
     /// Appends the handler's reply to <paramref name="replies"/> (framed if the server frames); false when the
     /// handler threw: what it wrote is discarded and the failure counted as an error.
     /// </summary>
-    private bool Handle(ReadOnlyMemory<byte> message, ReplyWriter replies)
+    private bool Handle(ReadOnlyMemory<byte> message, PooledBufferWriter replies)
     {
         var start = replies.Count;
         var framed = _options.Framing == MessageFraming.LengthPrefixed;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Pool.Reactor;
 using Pool.Tests.Pool;
@@ -68,12 +67,17 @@ public sealed class HandlerBatchTests : IDisposable
             new TcpServerOptions { Framing = MessageFraming.LengthPrefixed }
         );
         var client = _running.Connect(server);
-        client.Send(Frame([1]));
+        client.Send(RunningLoop.Frame([1]));
         Wait.For(entered);
-        client.Send([.. Frame([2, 2]), .. Frame([3, 3, 3])]);
+        client.Send([.. RunningLoop.Frame([2, 2]), .. RunningLoop.Frame([3, 3, 3])]);
         Wait.Until(() => server.Messages == 3, "the later messages are read");
         release.Set();
-        byte[] expected = [.. Frame([1]), .. Frame([2, 2]), .. Frame([3, 3, 3])];
+        byte[] expected =
+        [
+            .. RunningLoop.Frame([1]),
+            .. RunningLoop.Frame([2, 2]),
+            .. RunningLoop.Frame([3, 3, 3]),
+        ];
         Assert.Equal(expected, RunningLoop.ReceiveExactly(client, expected.Length));
         Assert.Equal(
             [
@@ -101,11 +105,17 @@ public sealed class HandlerBatchTests : IDisposable
             new TcpServerOptions { Framing = MessageFraming.LengthPrefixed }
         );
         var client = _running.Connect(server);
-        client.Send([.. Frame([0, 9]), .. Frame([5])]); // one send: usually one read, one batch
-        Assert.Equal(Frame([5]), RunningLoop.ReceiveExactly(client, Frame([5]).Length));
+        client.Send([.. RunningLoop.Frame([0, 9]), .. RunningLoop.Frame([5])]); // one send: usually one read, one batch
+        Assert.Equal(
+            RunningLoop.Frame([5]),
+            RunningLoop.ReceiveExactly(client, RunningLoop.Frame([5]).Length)
+        );
         Assert.Equal(1, server.Errors);
-        client.Send(Frame([6]));
-        Assert.Equal(Frame([6]), RunningLoop.ReceiveExactly(client, Frame([6]).Length));
+        client.Send(RunningLoop.Frame([6]));
+        Assert.Equal(
+            RunningLoop.Frame([6]),
+            RunningLoop.ReceiveExactly(client, RunningLoop.Frame([6]).Length)
+        );
     }
 
     [Fact]
@@ -142,13 +152,5 @@ public sealed class HandlerBatchTests : IDisposable
         var client = _running.Connect(server);
         client.Send([1]);
         Assert.Equal(payload, RunningLoop.ReceiveExactly(client, payload.Length));
-    }
-
-    private static byte[] Frame(byte[] payload)
-    {
-        var framed = new byte[4 + payload.Length];
-        BinaryPrimitives.WriteInt32BigEndian(framed, payload.Length);
-        payload.CopyTo(framed, 4);
-        return framed;
     }
 }

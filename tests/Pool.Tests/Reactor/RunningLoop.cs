@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Pool.Reactor;
@@ -70,6 +71,15 @@ internal sealed class RunningLoop : IDisposable
     }
 
     public static byte[] Echo(ReadOnlyMemory<byte> message) => message.ToArray();
+
+    /// <summary><paramref name="payload"/> with its 4-byte big-endian length prefix (MessageFraming.LengthPrefixed).</summary>
+    public static byte[] Frame(byte[] payload)
+    {
+        var framed = new byte[4 + payload.Length];
+        BinaryPrimitives.WriteInt32BigEndian(framed, payload.Length);
+        payload.CopyTo(framed, 4);
+        return framed;
+    }
 
     /// <summary>Receives exactly <paramref name="count"/> bytes, failing if the server closes first.</summary>
     public static byte[] ReceiveExactly(Socket socket, int count)

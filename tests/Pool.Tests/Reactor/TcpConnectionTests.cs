@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Pool.Reactor;
@@ -116,11 +115,19 @@ public sealed class TcpConnectionTests : IDisposable
             workers
         );
         var (client, _) = Open(server);
-        var stream = Frame([1, 2, 3]).Concat(Frame([4, 5])).Concat(Frame([6, 7, 8, 9])).ToArray();
+        var stream = RunningLoop
+            .Frame([1, 2, 3])
+            .Concat(RunningLoop.Frame([4, 5]))
+            .Concat(RunningLoop.Frame([6, 7, 8, 9]))
+            .ToArray();
         client.Send(stream.AsSpan(0, 6)); // the first message and part of the second
         Thread.Yield();
         client.Send(stream.AsSpan(6));
-        var expected = Frame([3, 2, 1]).Concat(Frame([5, 4])).Concat(Frame([9, 8, 7, 6])).ToArray();
+        var expected = RunningLoop
+            .Frame([3, 2, 1])
+            .Concat(RunningLoop.Frame([5, 4]))
+            .Concat(RunningLoop.Frame([9, 8, 7, 6]))
+            .ToArray();
         Assert.Equal(expected, RunningLoop.ReceiveExactly(client, expected.Length));
         Assert.Equal(3, server.Messages);
     }
@@ -132,7 +139,7 @@ public sealed class TcpConnectionTests : IDisposable
             new TcpServerOptions { Framing = MessageFraming.LengthPrefixed, MaxMessageBytes = 1024 }
         );
         var (client, _) = Open(server);
-        client.Send(Frame(new byte[1025]));
+        client.Send(RunningLoop.Frame(new byte[1025]));
         Assert.Equal(CloseReason.MessageTooLarge, AwaitClosed().CloseReason);
         Assert.Equal(0, RunningLoop.ReceiveToEnd(client));
         Assert.Equal(0, server.Messages);
@@ -172,13 +179,5 @@ public sealed class TcpConnectionTests : IDisposable
     {
         var server = StartServer();
         Assert.Throws<InvalidOperationException>(() => server.WriteCompleted = null);
-    }
-
-    private static byte[] Frame(byte[] payload)
-    {
-        var framed = new byte[4 + payload.Length];
-        BinaryPrimitives.WriteInt32BigEndian(framed, payload.Length);
-        payload.CopyTo(framed, 4);
-        return framed;
     }
 }

@@ -4,12 +4,12 @@ using Pool.Reactor;
 namespace Pool.Tests.Reactor;
 
 /// <summary>The pooled writer a handler writes its reply into.</summary>
-public sealed class ReplyWriterTests
+public sealed class PooledBufferWriterTests
 {
     [Fact]
     public void WritesAccumulateInOrderAcrossGrowth()
     {
-        var writer = new ReplyWriter();
+        var writer = new PooledBufferWriter();
         var expected = new List<byte>();
         for (var i = 0; i < 300; i++)
         {
@@ -24,7 +24,7 @@ public sealed class ReplyWriterTests
     [Fact]
     public void AdvancingPastTheSpanHandedOutIsRefused()
     {
-        var writer = new ReplyWriter();
+        var writer = new PooledBufferWriter();
         var length = writer.GetSpan(10).Length;
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => writer.Advance(length + 1));
         Assert.Equal("count", error.ParamName);
@@ -35,7 +35,7 @@ public sealed class ReplyWriterTests
     [Fact]
     public void TruncateDiscardsOnlyWhatCameAfterTheMark()
     {
-        var writer = new ReplyWriter();
+        var writer = new PooledBufferWriter();
         writer.Write<byte>([1, 2, 3]);
         var mark = writer.Count;
         writer.Write<byte>([4, 5]);
@@ -47,7 +47,7 @@ public sealed class ReplyWriterTests
     [Fact]
     public void ResetKeepsTheBufferAndClearEmptiesIt()
     {
-        var writer = new ReplyWriter();
+        var writer = new PooledBufferWriter();
         writer.Write<byte>([1, 2]);
         writer.Reset();
         Assert.Equal(0, writer.Count);

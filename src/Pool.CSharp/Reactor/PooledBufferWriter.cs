@@ -3,11 +3,11 @@ using System.Buffers;
 namespace Pool.Reactor;
 
 /// <summary>
-/// The replies of one handler call or batch, written by the handler into one pooled buffer, so that a reply
-/// costs no allocation and a batch's replies go out in one write. Not thread-safe: it belongs to the thread
-/// running the handler (the loop's own one, or the batch's while a worker handles it).
+/// A growable byte buffer rented from the shared pool: what the loop reads for a connection's handler, and the
+/// replies a handler writes (one per batch, the loop's own inline), so neither costs an allocation per message.
+/// Not thread-safe: it belongs to whichever thread holds what it is part of.
 /// </summary>
-internal sealed class ReplyWriter : IBufferWriter<byte>
+internal sealed class PooledBufferWriter : IBufferWriter<byte>
 {
     private const int MinimumBytes = 256;
     private byte[] _buffer = [];
@@ -47,6 +47,10 @@ internal sealed class ReplyWriter : IBufferWriter<byte>
         return _buffer.AsSpan(Count);
     }
 
+    /// <summary>Bytes already written, as memory: valid until the next write or <see cref="Clear"/>.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory(int start, int length) =>
+        _buffer.AsMemory(start, length);
+
     /// <summary>Bytes already written, for a length prefix filled in after its payload.</summary>
     public Span<byte> WrittenSlice(int start, int length) => _buffer.AsSpan(start, length);
 
@@ -56,7 +60,7 @@ internal sealed class ReplyWriter : IBufferWriter<byte>
     /// <summary>Empties the writer, keeping its buffer (the loop's own writer, reused for every reply).</summary>
     public void Reset() => Count = 0;
 
-    /// <summary>Empties the writer and returns its buffer to the pool (a batch's writer: an idle connection holds none).</summary>
+    /// <summary>Empties the writer and returns its buffer to the pool (a batch's: an idle connection holds none).</summary>
     public void Clear()
     {
         Count = 0;
