@@ -22,7 +22,7 @@ public class EngineThroughput
         Pool
             .Systematic.Explorer.Run(
                 ClassicBugs.LockedIncrements,
-                new ExplorationOptions { Iterations = Iterations, Strategy = "portfolio" }
+                new ExplorationOptions { Iterations = Iterations, Strategy = Strategy.Portfolio }
             )
             .BugFound;
 

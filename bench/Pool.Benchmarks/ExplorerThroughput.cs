@@ -15,8 +15,8 @@ public class ExplorerThroughput
     /// <summary>Iterations per exploration: the per-iteration cost is the reported mean divided by this.</summary>
     public const int Iterations = 200;
 
-    [Params("random", "pct", "portfolio")]
-    public string Strategy { get; set; } = "random";
+    [Params(Strategy.Random, Strategy.Pct, Strategy.Portfolio)]
+    public Strategy Strategy { get; set; } = Strategy.Random;
 
     [Benchmark(OperationsPerInvoke = Iterations)]
     public bool Explore() =>

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using Pool.Systematic;
 using Spectre.Console;
 
 namespace Pool.Explorer;
@@ -70,22 +72,31 @@ internal static class CommandLine
             Description =
                 $"Iterations per test (default {TestSettings.DefaultIterations}; with --ci, the test's CI budget).",
         };
-        var strategy = new Option<string>("--strategy", "-s")
-        {
-            Description = "random | pct | dfs | portfolio",
-            DefaultValueFactory = _ => "portfolio",
-        };
+        var defaults = new ExplorationOptions();
+        var strategy = NamedOption(
+            ["--strategy", "-s"],
+            "strategy",
+            OptionNames.Strategies,
+            defaults.Strategy,
+            OptionNames.Of(defaults.Strategy),
+            (string? name, out Strategy value) => OptionNames.TryParse(name, out value)
+        );
+        strategy.Description = string.Join(" | ", OptionNames.Strategies);
         var pctDepth = new Option<int>("--pct-depth")
         {
             Description = "PCT bug depth d.",
-            DefaultValueFactory = _ => 3,
+            DefaultValueFactory = _ => defaults.PctDepth,
         };
-        var memoryModel = new Option<string>("--memory-model")
-        {
-            Description =
-                "sc (sequential consistency) | tso (x86-TSO: writes wait in store buffers) | pso (tso, and relaxed writes may pass older writes, as on ARM64); docs/explorer.md",
-            DefaultValueFactory = _ => "sc",
-        };
+        var memoryModel = NamedOption(
+            ["--memory-model"],
+            "memory model",
+            OptionNames.MemoryModels,
+            defaults.MemoryModel,
+            OptionNames.Of(defaults.MemoryModel),
+            (string? name, out MemoryModel value) => OptionNames.TryParse(name, out value)
+        );
+        memoryModel.Description =
+            "sc (sequential consistency) | tso (x86-TSO: writes wait in store buffers) | pso (tso, and relaxed writes may pass older writes, as on ARM64); docs/explorer.md";
         var seed = new Option<ulong?>("--seed")
         {
             Description = "Seed of every random choice (default 0; 1 with --ci).",
@@ -93,7 +104,7 @@ internal static class CommandLine
         var maxSteps = new Option<int>("--max-steps")
         {
             Description = "Scheduling steps per iteration before it is cut off.",
-            DefaultValueFactory = _ => 10_000,
+            DefaultValueFactory = _ => defaults.MaxSteps,
         };
         var failOnMaxSteps = new Option<bool>("--fail-on-max-steps")
         {
@@ -150,9 +161,9 @@ internal static class CommandLine
                     Assembly = result.GetValue(assembly),
                     Method = result.GetValue(method),
                     Iterations = Positive(result.GetValue(iterations), "--iterations"),
-                    Strategy = result.GetValue(strategy)!,
+                    Strategy = result.GetValue(strategy),
                     PctDepth = Positive(result.GetValue(pctDepth), "--pct-depth")!.Value,
-                    MemoryModel = result.GetValue(memoryModel)!,
+                    MemoryModel = result.GetValue(memoryModel),
                     Seed = result.GetValue(seed),
                     MaxSteps = Positive(result.GetValue(maxSteps), "--max-steps")!.Value,
                     FailOnMaxSteps = result.GetValue(failOnMaxSteps),
@@ -238,6 +249,38 @@ internal static class CommandLine
         );
         return command;
     }
+
+    private delegate bool NameParser<T>(string? name, out T value);
+
+    /// <summary>
+    /// An option whose values are the names of <typeparamref name="T"/>'s members (<see cref="OptionNames"/>): parsed
+    /// here, at the edge, so that an unknown name is a usage error naming the choices.
+    /// </summary>
+    private static Option<T> NamedOption<T>(
+        string[] aliases,
+        string what,
+        IReadOnlyList<string> names,
+        T defaultValue,
+        string defaultName,
+        NameParser<T> parse
+    ) =>
+        new(aliases[0], aliases[1..])
+        {
+            HelpName = string.Join("|", names),
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
+                if (parse(text, out var value))
+                {
+                    return value;
+                }
+                result.AddError(
+                    $"Unknown {what} '{text}'; use one of: {string.Join(", ", names)} (default {defaultName})."
+                );
+                return defaultValue;
+            },
+        };
 
     private static int? Positive(int? value, string name) =>
         value is <= 0 ? throw new UsageException($"{name} must be positive (got {value}).") : value;

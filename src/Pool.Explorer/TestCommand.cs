@@ -18,19 +18,10 @@ internal sealed class TestCommand(ConsoleView view)
                 "--parallel and --shard cannot be combined: --parallel makes its own shards."
             );
         }
-        if (!StrategyNames.Contains(settings.Strategy))
-        {
-            throw new UsageException(
-                $"Unknown strategy '{settings.Strategy}'; use one of: {string.Join(", ", StrategyNames)}."
-            );
-        }
-        if (settings.MemoryModel is not ("sc" or "tso" or "pso"))
-        {
-            throw new UsageException(
-                $"Unknown memory model '{settings.MemoryModel}'; use sc, tso or pso."
-            );
-        }
-        if (settings.Strategy == "dfs" && (settings.Parallel > 1 || settings.Shard.Count > 1))
+        if (
+            settings.Strategy == Strategy.Dfs
+            && (settings.Parallel > 1 || settings.Shard.Count > 1)
+        )
         {
             throw new UsageException(
                 "dfs is one ordered search: it cannot run with --parallel or --shard."
@@ -54,8 +45,6 @@ internal sealed class TestCommand(ConsoleView view)
         );
         return outcomes.Any(o => o.BugFound) ? ExitCodes.BugFound : ExitCodes.NoBug;
     }
-
-    private static readonly string[] StrategyNames = ["random", "pct", "dfs", "portfolio"];
 
     private List<TestOutcome> RunHere(TestSettings settings, IReadOnlyList<DiscoveredTest> tests)
     {
@@ -97,7 +86,7 @@ internal sealed class TestCommand(ConsoleView view)
             );
             var outcome = TestOutcome.From(
                 test.Name,
-                settings.Strategy,
+                OptionNames.Of(settings.Strategy),
                 settings.Shard,
                 report,
                 WriteTrace(settings, test, report)

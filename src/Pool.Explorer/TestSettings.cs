@@ -1,3 +1,5 @@
+using Pool.Systematic;
+
 namespace Pool.Explorer;
 
 /// <summary>Everything <c>pool-explore test</c> was asked to do.</summary>
@@ -15,11 +17,11 @@ internal sealed record TestSettings
     public string? Assembly { get; init; }
     public string? Method { get; init; }
     public int? Iterations { get; init; }
-    public string Strategy { get; init; } = "portfolio";
-    public int PctDepth { get; init; } = 3;
-    public string MemoryModel { get; init; } = "sc";
+    public Strategy Strategy { get; init; } = new ExplorationOptions().Strategy;
+    public int PctDepth { get; init; } = new ExplorationOptions().PctDepth;
+    public MemoryModel MemoryModel { get; init; } = new ExplorationOptions().MemoryModel;
     public ulong? Seed { get; init; }
-    public int MaxSteps { get; init; } = 10_000;
+    public int MaxSteps { get; init; } = new ExplorationOptions().MaxSteps;
     public bool FailOnMaxSteps { get; init; }
     public int? TimeoutSeconds { get; init; }
     public int Parallel { get; init; } = 1;
@@ -60,11 +62,11 @@ internal sealed record TestSettings
             var argument in new[]
             {
                 "-s",
-                Strategy,
+                OptionNames.Of(Strategy),
                 "--pct-depth",
                 PctDepth.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--memory-model",
-                MemoryModel,
+                OptionNames.Of(MemoryModel),
                 "--seed",
                 EffectiveSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--max-steps",

@@ -6,8 +6,8 @@ public sealed record ExplorationOptions
     /// <summary>Iterations to run (each one interleaving); default 1000. Must be positive.</summary>
     public int Iterations { get; init; } = 1000;
 
-    /// <summary><c>random</c>, <c>pct</c>, <c>dfs</c> or <c>portfolio</c> (the default).</summary>
-    public string Strategy { get; init; } = "portfolio";
+    /// <summary>How the next thread is picked; default <see cref="Systematic.Strategy.Portfolio"/>.</summary>
+    public Strategy Strategy { get; init; } = Strategy.Portfolio;
 
     /// <summary>PCT bug depth d (d-1 priority change points); default 3. Must be at least 1.</summary>
     public int PctDepth { get; init; } = 3;
@@ -28,18 +28,12 @@ public sealed record ExplorationOptions
     public TimeSpan? TimeLimit { get; init; }
 
     /// <summary>
-    /// The memory model the controlled atomics follow: <c>"sc"</c> (default: every write is visible to every thread
-    /// at once) or <c>"tso"</c> (x86-TSO: a write of <see cref="Pool.Threading.IAtomicInt64.Write"/> waits in its
-    /// thread's store buffer, and at each read of that atomic by another thread the strategy chooses whether it has
-    /// reached memory; the thread's own reads see it first;
-    /// read-modify-writes, <see cref="Pool.Threading.IThreading.MemoryBarrier"/>, lock and condition operations,
-    /// starting a thread, joining one (both buffers) and sleeping drain the buffer), or <c>"pso"</c> (as "tso", and a
-    /// <see cref="Pool.Threading.IAtomicInt64.WriteRelaxed"/> may reach memory before older writes to other atomics;
-    /// a release write never does). See docs/explorer.md.
+    /// The memory model the controlled atomics follow; default <see cref="Systematic.MemoryModel.Sc"/>. See
+    /// docs/explorer.md.
     /// </summary>
-    public string MemoryModel { get; init; } = "sc";
+    public MemoryModel MemoryModel { get; init; } = MemoryModel.Sc;
 
-    /// <summary>dfs only: the most preemptions a schedule may contain; null for unbounded.</summary>
+    /// <summary><see cref="Systematic.Strategy.Dfs"/> only: the most preemptions a schedule may contain; null for unbounded.</summary>
     public int? PreemptionBound { get; init; }
 
     /// <summary>
@@ -50,7 +44,8 @@ public sealed record ExplorationOptions
 
     /// <summary>
     /// Run only the iterations whose 0-based index i has <c>i % ShardCount == ShardIndex</c>, so that
-    /// disjoint shards of one exploration can run in different processes or machines. Not for dfs.
+    /// disjoint shards of one exploration can run in different processes or machines. Not for
+    /// <see cref="Systematic.Strategy.Dfs"/>.
     /// </summary>
     public int ShardIndex { get; init; }
 

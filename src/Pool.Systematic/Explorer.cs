@@ -108,7 +108,7 @@ public static class Explorer
         ArgumentNullException.ThrowIfNull(test);
         var (decisions, memoryModel) = TraceCodec.Decode(trace);
         options ??= new ExplorationOptions();
-        // The trace names its memory model: a "tso" trace replays under "tso" whatever the options say.
+        // The trace names its memory model: a tso trace replays under tso whatever the options say.
         options = options with
         {
             MaxSteps = Math.Max(options.MaxSteps, decisions.Count),

@@ -5,23 +5,20 @@ namespace Pool.Systematic;
 /// <summary>Builds the strategy an <see cref="ExplorationOptions"/> names, or explains why it cannot.</summary>
 internal static class StrategyFactory
 {
-    /// <summary>The strategy names <see cref="ExplorationOptions.Strategy"/> accepts.</summary>
-    internal static readonly IReadOnlyList<string> Names = ["random", "pct", "dfs", "portfolio"];
-
     internal static ISchedulingStrategy Create(ExplorationOptions options) =>
         options.Strategy switch
         {
-            "random" => new RandomStrategy(options.Seed),
-            "pct" => new PctStrategy(options.Seed, options.PctDepth),
-            "dfs" => new DfsStrategy(options.PreemptionBound),
-            "portfolio" => new PortfolioStrategy([
+            Strategy.Random => new RandomStrategy(options.Seed),
+            Strategy.Pct => new PctStrategy(options.Seed, options.PctDepth),
+            Strategy.Dfs => new DfsStrategy(options.PreemptionBound),
+            Strategy.Portfolio => new PortfolioStrategy([
                 new RandomStrategy(options.Seed),
                 new PctStrategy(options.Seed, options.PctDepth),
                 new ProbabilisticStrategy(options.Seed, switchOneIn: 10),
                 new PctStrategy(options.Seed, options.PctDepth + 3),
             ]),
             _ => throw new ArgumentException(
-                $"Unknown strategy '{options.Strategy}'; use one of: {string.Join(", ", Names)}.",
+                $"Unknown strategy {(int)options.Strategy}; use one of: {string.Join(", ", OptionNames.Strategies)}.",
                 nameof(options)
             ),
         };
@@ -37,10 +34,10 @@ internal static class StrategyFactory
         {
             throw new ArgumentException("MaxSteps must be at least 1.", nameof(options));
         }
-        if (options.MemoryModel is not ("sc" or "tso" or "pso"))
+        if (!Enum.IsDefined(options.MemoryModel))
         {
             throw new ArgumentException(
-                $"Unknown memory model '{options.MemoryModel}': use \"sc\", \"tso\" or \"pso\".",
+                $"Unknown memory model {(int)options.MemoryModel}; use one of: {string.Join(", ", OptionNames.MemoryModels)}.",
                 nameof(options)
             );
         }
@@ -59,7 +56,7 @@ internal static class StrategyFactory
                 nameof(options)
             );
         }
-        if (options.Strategy == "dfs" && options.ShardCount > 1)
+        if (options.Strategy == Strategy.Dfs && options.ShardCount > 1)
         {
             throw new ArgumentException(
                 "dfs cannot be sharded: it is one ordered search.",

@@ -39,7 +39,7 @@ internal sealed class Iteration
         int maxSteps,
         bool failOnMaxSteps,
         bool captureLocations,
-        string memoryModel = "sc"
+        MemoryModel memoryModel = MemoryModel.Sc
     )
     {
         MemoryModel = memoryModel;
@@ -52,11 +52,11 @@ internal sealed class Iteration
 
     internal ControlledThreading Threading { get; }
 
-    /// <summary>"sc", "tso" or "pso" (see <see cref="ExplorationOptions.MemoryModel"/>).</summary>
-    internal string MemoryModel { get; }
+    /// <summary>Which reorderings of atomic writes this iteration explores.</summary>
+    internal MemoryModel MemoryModel { get; }
 
     /// <summary>"tso" or "pso": atomic writes wait in store buffers until a read chooses to see them, or a fence.</summary>
-    internal bool StoreBuffering => MemoryModel != "sc";
+    internal bool StoreBuffering => MemoryModel != MemoryModel.Sc;
 
     /// <summary>Virtual time: starts at zero, moves only when no thread can run and someone waits for a deadline.</summary>
     internal TimeSpan Now { get; private set; }
@@ -382,7 +382,7 @@ internal sealed class Iteration
             {
                 seen++;
                 last = i;
-                if (MemoryModel == "tso" || !buffer[i].Relaxed)
+                if (MemoryModel == MemoryModel.Tso || !buffer[i].Relaxed)
                 {
                     prefix = i;
                 }

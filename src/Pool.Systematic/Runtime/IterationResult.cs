@@ -9,7 +9,7 @@ internal sealed record IterationResult(
     bool MaxStepsHit,
     Bug? Bug,
     IReadOnlyList<TraceStep> Interleaving,
-    string MemoryModel
+    MemoryModel MemoryModel
 )
 {
     /// <summary>Rendering runs only: what each blocked thread waited for when the iteration stopped on a bug.</summary>

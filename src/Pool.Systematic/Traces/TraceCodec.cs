@@ -12,11 +12,18 @@ internal static class TraceCodec
 {
     private const string Header = "pool-trace/1:";
 
+    /// <summary>A trace's first word: the format, and the memory model unless it is the default.</summary>
+    private static string HeaderOf(MemoryModel memoryModel) =>
+        memoryModel == MemoryModel.Sc ? Header : $"pool-trace/1/{OptionNames.Of(memoryModel)}:";
+
     // A trace explored under a store-buffer memory model names it (pool-trace/1/tso:): its flush choices only make
     // sense there. A sequentially consistent trace keeps the plain header.
-    internal static string Encode(IReadOnlyList<Decision> decisions, string memoryModel = "sc")
+    internal static string Encode(
+        IReadOnlyList<Decision> decisions,
+        MemoryModel memoryModel = MemoryModel.Sc
+    )
     {
-        var text = new StringBuilder(memoryModel == "sc" ? Header : $"pool-trace/1/{memoryModel}:");
+        var text = new StringBuilder(HeaderOf(memoryModel));
         for (var i = 0; i < decisions.Count; )
         {
             var run = 1;
@@ -42,17 +49,19 @@ internal static class TraceCodec
         return text.ToString();
     }
 
+    /// <summary>The decisions of a trace, and the memory model it was explored under.</summary>
     /// <exception cref="FormatException">The text is not a trace in this format.</exception>
-    /// <summary>The decisions of a trace, and the memory model it was explored under ("sc" or "tso").</summary>
-    internal static (List<Decision> Decisions, string MemoryModel) Decode(string trace)
+    internal static (List<Decision> Decisions, MemoryModel MemoryModel) Decode(string trace)
     {
         ArgumentNullException.ThrowIfNull(trace);
         trace = trace.Trim();
-        var memoryModel = new[] { "tso", "pso" }.FirstOrDefault(model =>
-            trace.StartsWith($"pool-trace/1/{model}:", StringComparison.Ordinal)
-        );
-        var header = memoryModel is null ? Header : $"pool-trace/1/{memoryModel}:";
-        memoryModel ??= "sc";
+        // "pool-trace/1:" is a prefix of no other header, so at most one model's header matches.
+        var memoryModel = Enum.GetValues<MemoryModel>()
+            .FirstOrDefault(
+                model => trace.StartsWith(HeaderOf(model), StringComparison.Ordinal),
+                MemoryModel.Sc
+            );
+        var header = HeaderOf(memoryModel);
         if (!trace.StartsWith(header, StringComparison.Ordinal))
         {
             throw new FormatException(

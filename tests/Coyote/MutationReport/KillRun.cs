@@ -32,7 +32,7 @@ internal static class KillRun
         Scenario scenario,
         uint seed,
         int budget,
-        string memoryModel
+        MemoryModel memoryModel
     )
     {
         // Timed without minimisation (the table's seconds are the search's), then the same run minimised.

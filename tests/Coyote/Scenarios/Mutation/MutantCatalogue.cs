@@ -1,3 +1,5 @@
+using Pool.Systematic;
+
 namespace Coyote.Scenarios.Mutation;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Coyote.Scenarios.Mutation;
 /// <param name="Mutant">The patch's name.</param>
 /// <param name="Scenario">The killing scenario, as <c>pool-explore list</c> shows it.</param>
 /// <param name="Property">A substring of the name of the F# fact that fails on the mutant, or null.</param>
-/// <param name="MemoryModel">The explorer's memory model that exposes it ("sc", or "tso" for a missing fence).</param>
+/// <param name="MemoryModel">The explorer's memory model that exposes it (<see cref="MemoryModel.Sc"/>, or <see cref="MemoryModel.Tso"/> for a missing fence).</param>
 /// <param name="CoyoteMissReason">
 /// Why Coyote is not expected to kill the mutant (then only the explorer must, and Coyote is not run on it), or null:
 /// both engines must kill it.
@@ -16,7 +18,7 @@ internal sealed record MutantKill(
     string Mutant,
     string Scenario,
     string? Property = null,
-    string MemoryModel = "sc",
+    MemoryModel MemoryModel = MemoryModel.Sc,
     string? CoyoteMissReason = null
 )
 {
@@ -30,7 +32,7 @@ internal sealed record MutantKill(
     internal string? CoyoteSkipped =>
         CoyoteMissReason
         ?? (
-            MemoryModel == "sc"
+            MemoryModel == MemoryModel.Sc
                 ? null
                 : "a missing fence: Coyote explores sequential consistency only"
         );
@@ -61,7 +63,7 @@ internal static class MutantCatalogue
         new(
             "SleeperFlagWithoutFence",
             "PoolScenarios.ScheduleWakesASleepingWorker",
-            MemoryModel: "tso"
+            MemoryModel: MemoryModel.Tso
         ),
         new("TimerRearmedAfterSelfCancel", "TimerScenarios.TimerCancelFromItsOwnCallback"),
         new(

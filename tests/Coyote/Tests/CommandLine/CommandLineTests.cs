@@ -164,7 +164,21 @@ public class CommandLineTests : IDisposable
     [InlineData("missing assembly", "Assembly not found", "test", "/no/such.dll")]
     [InlineData("missing method", "No [SystematicTest] method matches", "test", "-m", "NoSuchTest")]
     [InlineData("bad shard", "is not I/N", "test", "--shard", "2/2")]
-    [InlineData("unknown strategy", "Unknown strategy", "test", "-s", "bfs")]
+    [InlineData(
+        "unknown strategy",
+        "Unknown strategy 'bfs'; use one of: portfolio, random, pct, dfs",
+        "test",
+        "-s",
+        "bfs"
+    )]
+    [InlineData("a strategy in capitals", "Unknown strategy 'PCT'", "test", "-s", "PCT")]
+    [InlineData(
+        "unknown memory model",
+        "Unknown memory model 'arm'; use one of: sc, tso, pso",
+        "test",
+        "--memory-model",
+        "arm"
+    )]
     [InlineData("unknown option", "Unknown option", "test", "--bogus")]
     [InlineData("dfs sharded", "dfs is one ordered search", "test", "-s", "dfs", "--shard", "0/2")]
     [InlineData(

@@ -24,17 +24,17 @@ public class EngineSmokeTests
     }
 
     [Theory]
-    [InlineData("random")]
-    [InlineData("pct")]
-    [InlineData("portfolio")]
-    [InlineData("dfs")]
-    public void FindsLostUpdate(string strategy)
+    [InlineData(Strategy.Random)]
+    [InlineData(Strategy.Pct)]
+    [InlineData(Strategy.Portfolio)]
+    [InlineData(Strategy.Dfs)]
+    public void FindsLostUpdate(Strategy strategy)
     {
         var report = Explorer.Run(
             LostUpdate,
             new ExplorationOptions { Strategy = strategy, Iterations = 200 }
         );
-        Assert.True(report.BugFound, strategy);
+        Assert.True(report.BugFound, OptionNames.Of(strategy));
         Assert.Contains("lost update", report.BugMessage);
         Assert.True(report.Preemptions <= report.OriginalPreemptions);
         var replay = Explorer.Replay(LostUpdate, report.Trace!);
@@ -68,7 +68,7 @@ public class EngineSmokeTests
         }
         var report = Explorer.Run(
             Test,
-            new ExplorationOptions { Strategy = "random", Iterations = 500 }
+            new ExplorationOptions { Strategy = Strategy.Random, Iterations = 500 }
         );
         Assert.Equal(BugKind.Deadlock, report.BugKind);
     }
@@ -111,7 +111,7 @@ public class EngineSmokeTests
         }
         var report = Explorer.Run(
             Test,
-            new ExplorationOptions { Strategy = "dfs", Iterations = 100000 }
+            new ExplorationOptions { Strategy = Strategy.Dfs, Iterations = 100000 }
         );
         Assert.True(report.Exhausted);
         Assert.False(report.BugFound);

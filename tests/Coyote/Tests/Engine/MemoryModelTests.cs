@@ -35,13 +35,17 @@ public class MemoryModelTests
     [InlineData(nameof(Litmus.MessagePassingRelaxed))]
     public void PsoFindsTheReorderingAndReplaysIt(string program)
     {
-        AssertFoundAndReplayed(program, Explore(program, "pso", "portfolio", 5000), "pso");
+        AssertFoundAndReplayed(
+            program,
+            Explore(program, MemoryModel.Pso, Strategy.Portfolio, 5000),
+            "pso"
+        );
     }
 
     [Theory]
     [MemberData(nameof(OrderedUnderPso))]
     public void PsoFindsNothingWhereReleaseWritesAndFencesOrderTheCode(string program) =>
-        AssertClean(Explore(program, "pso", "portfolio", 5000));
+        AssertClean(Explore(program, MemoryModel.Pso, Strategy.Portfolio, 5000));
 
     [Theory]
     [MemberData(nameof(Reorderable))]
@@ -52,13 +56,13 @@ public class MemoryModelTests
         foreach (
             var (strategy, budget) in new[]
             {
-                ("random", 2000),
-                ("portfolio", 5000),
-                ("pct", 20_000),
+                (Strategy.Random, 2000),
+                (Strategy.Portfolio, 5000),
+                (Strategy.Pct, 20_000),
             }
         )
         {
-            var report = Explore(program, "tso", strategy, budget);
+            var report = Explore(program, MemoryModel.Tso, strategy, budget);
             AssertFoundAndReplayed(program, report, "tso");
             Assert.Contains("both threads", report.BugMessage);
         }
@@ -68,12 +72,12 @@ public class MemoryModelTests
     [MemberData(nameof(Reorderable))]
     [MemberData(nameof(Ordered))]
     public void SequentialConsistencyFindsNothing(string program) =>
-        AssertClean(Explore(program, "sc", "portfolio", 5000));
+        AssertClean(Explore(program, MemoryModel.Sc, Strategy.Portfolio, 5000));
 
     [Theory]
     [MemberData(nameof(Ordered))]
     public void TsoFindsNothingWhereTheCodeIsFenced(string program) =>
-        AssertClean(Explore(program, "tso", "portfolio", 5000));
+        AssertClean(Explore(program, MemoryModel.Tso, Strategy.Portfolio, 5000));
 
     [Theory]
     [InlineData(nameof(Litmus.StoreBufferingFenced))]
@@ -87,8 +91,8 @@ public class MemoryModelTests
             new ExplorationOptions
             {
                 Iterations = 200_000,
-                Strategy = "dfs",
-                MemoryModel = "tso",
+                Strategy = Strategy.Dfs,
+                MemoryModel = MemoryModel.Tso,
             }
         );
         Assert.False(report.BugFound, report.BugMessage);
@@ -99,15 +103,15 @@ public class MemoryModelTests
     public void AnUnknownMemoryModelIsRefused()
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            Explorer.Run(_ => { }, new ExplorationOptions { MemoryModel = "arm" })
+            Explorer.Run(_ => { }, new ExplorationOptions { MemoryModel = (MemoryModel)42 })
         );
-        Assert.Contains("Unknown memory model 'arm'", error.Message);
+        Assert.Contains("Unknown memory model 42; use one of: sc, tso, pso", error.Message);
     }
 
     private static ExplorationReport Explore(
         string program,
-        string memoryModel,
-        string strategy,
+        MemoryModel memoryModel,
+        Strategy strategy,
         int iterations
     ) =>
         Explorer.Run(

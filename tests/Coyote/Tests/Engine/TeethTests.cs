@@ -17,19 +17,19 @@ public class TeethTests
     /// <summary>Schedules each correct version must pass.</summary>
     private const int CorrectSchedules = 10_000;
 
-    public static TheoryData<string, string> Bugs() =>
+    public static TheoryData<string, Strategy> Bugs() =>
         new()
         {
-            { nameof(ClassicBugs.LostUpdate), "pct" },
-            { nameof(ClassicBugs.LostUpdate), "portfolio" },
-            { nameof(ClassicBugs.LockOrderDeadlock), "pct" },
-            { nameof(ClassicBugs.LockOrderDeadlock), "portfolio" },
-            { nameof(ClassicBugs.TwoPreemptionOrdering), "pct" },
-            { nameof(ClassicBugs.TwoPreemptionOrdering), "portfolio" },
-            { nameof(ClassicBugs.BoundedBufferWithIf), "pct" },
-            { nameof(ClassicBugs.BoundedBufferWithIf), "portfolio" },
-            { nameof(ClassicBugs.MissedWakeupWithSignal), "pct" },
-            { nameof(ClassicBugs.MissedWakeupWithSignal), "portfolio" },
+            { nameof(ClassicBugs.LostUpdate), Strategy.Pct },
+            { nameof(ClassicBugs.LostUpdate), Strategy.Portfolio },
+            { nameof(ClassicBugs.LockOrderDeadlock), Strategy.Pct },
+            { nameof(ClassicBugs.LockOrderDeadlock), Strategy.Portfolio },
+            { nameof(ClassicBugs.TwoPreemptionOrdering), Strategy.Pct },
+            { nameof(ClassicBugs.TwoPreemptionOrdering), Strategy.Portfolio },
+            { nameof(ClassicBugs.BoundedBufferWithIf), Strategy.Pct },
+            { nameof(ClassicBugs.BoundedBufferWithIf), Strategy.Portfolio },
+            { nameof(ClassicBugs.MissedWakeupWithSignal), Strategy.Pct },
+            { nameof(ClassicBugs.MissedWakeupWithSignal), Strategy.Portfolio },
         };
 
     public static TheoryData<string> CorrectPrograms() =>
@@ -43,7 +43,7 @@ public class TeethTests
 
     [Theory]
     [MemberData(nameof(Bugs))]
-    public void FindsBugWithinBudgetReplaysAndMinimises(string program, string strategy)
+    public void FindsBugWithinBudgetReplaysAndMinimises(string program, Strategy strategy)
     {
         var test = Program(program);
         foreach (var seed in new ulong[] { 1, 2 })
@@ -83,7 +83,7 @@ public class TeethTests
             new ExplorationOptions
             {
                 Iterations = 100_000,
-                Strategy = "dfs",
+                Strategy = Strategy.Dfs,
                 PreemptionBound = preemptionBound,
             }
         );
@@ -105,7 +105,7 @@ public class TeethTests
             new ExplorationOptions
             {
                 Iterations = 1_000_000,
-                Strategy = "dfs",
+                Strategy = Strategy.Dfs,
                 PreemptionBound = preemptionBound,
             }
         );
@@ -156,7 +156,7 @@ public class TeethTests
         }
         var report = Explorer.Run(
             Test,
-            new ExplorationOptions { Iterations = 10_000, Strategy = "dfs" }
+            new ExplorationOptions { Iterations = 10_000, Strategy = Strategy.Dfs }
         );
         Assert.True(report.Exhausted);
         Assert.Equal(expected, report.Iterations);

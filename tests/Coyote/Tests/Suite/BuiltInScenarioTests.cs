@@ -14,17 +14,17 @@ public class BuiltInScenarioTests
 
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public void ScenarioHoldsItsInvariants(string name) => Explore(name, "sc");
+    public void ScenarioHoldsItsInvariants(string name) => Explore(name, MemoryModel.Sc);
 
     /// <summary>
-    /// The same under the "tso" memory model: every write of the seam's atomics may wait in a store buffer, so a
+    /// The same under the tso memory model: every write of the seam's atomics may wait in a store buffer, so a
     /// missing fence (a release store where a full fence is needed) shows up as a broken invariant or a deadlock.
     /// </summary>
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public void ScenarioHoldsUnderTso(string name) => Explore(name, "tso");
+    public void ScenarioHoldsUnderTso(string name) => Explore(name, MemoryModel.Tso);
 
-    private static void Explore(string name, string memoryModel)
+    private static void Explore(string name, MemoryModel memoryModel)
     {
         var scenario = ScenarioCatalogue.Named(name);
         var report = Explorer.Run(

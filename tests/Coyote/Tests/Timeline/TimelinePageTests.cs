@@ -28,7 +28,7 @@ public partial class TimelinePageTests : IDisposable
             new ExplorationOptions
             {
                 Iterations = 1000,
-                Strategy = "pct",
+                Strategy = Strategy.Pct,
                 Seed = 1,
             }
         );
@@ -51,10 +51,10 @@ public partial class TimelinePageTests : IDisposable
             new ExplorationOptions
             {
                 Iterations = 1,
-                Strategy = "random",
+                Strategy = Strategy.Random,
                 Seed = 1,
                 Minimize = false,
-                MemoryModel = "tso",
+                MemoryModel = MemoryModel.Tso,
             }
         );
         Assert.Equal(BugKind.Exception, report.BugKind);
