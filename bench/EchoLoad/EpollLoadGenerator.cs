@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Pool.Reactor;
-using Pool.Reactor.Linux;
 
 namespace EchoLoad;
 
@@ -17,7 +15,6 @@ internal static class EpollLoadGenerator
     private sealed class Connection(Socket socket, int size)
     {
         public readonly Socket Socket = socket;
-        public readonly int Descriptor = (int)socket.SafeHandle.DangerousGetHandle();
         public readonly Queue<long> SentAt = new();
         public long Received;
         public bool Dead;
@@ -29,12 +26,16 @@ internal static class EpollLoadGenerator
             var sent = 0;
             while (sent < size)
             {
-                var n = LinuxNetwork.Instance.Send(Descriptor, message.AsSpan(sent), out var errno);
+                var n = Socket.Send(
+                    message.AsSpan(sent, size - sent),
+                    SocketFlags.None,
+                    out var error
+                );
                 if (n > 0)
                 {
                     sent += n;
                 }
-                else if (errno is Native.Eagain or Native.Eintr)
+                else if (error is SocketError.WouldBlock or SocketError.Interrupted)
                 {
                     Thread.Yield();
                 }
@@ -47,6 +48,8 @@ internal static class EpollLoadGenerator
         }
     }
 
+    private static int Descriptor(Socket socket) => (int)socket.SafeHandle.DangerousGetHandle();
+
     internal static LoadResult Run(
         int port,
         int connections,
@@ -58,7 +61,7 @@ internal static class EpollLoadGenerator
         var message = new byte[size];
         var buffer = new byte[Math.Max(64 * 1024, size * depth)];
         var all = new List<Connection>(connections);
-        using var poller = new EpollPoller();
+        using var poller = new Epoll();
         for (var i = 0; i < connections; i++)
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
@@ -69,7 +72,7 @@ internal static class EpollLoadGenerator
             socket.Blocking = false;
             var connection = new Connection(socket, size);
             all.Add(connection);
-            poller.Add(connection.Descriptor, (ulong)i, Interest.Readable);
+            poller.Add(Descriptor(socket), (ulong)i);
         }
         var latencies = new List<long>(1 << 20);
         long errors = 0;
@@ -90,30 +93,26 @@ internal static class EpollLoadGenerator
                 outstanding++;
             }
         }
-        Span<ReadyEvent> ready = stackalloc ReadyEvent[256];
+        Span<ulong> ready = stackalloc ulong[256];
         while (outstanding > 0 && Stopwatch.GetTimestamp() < giveUp)
         {
             var count = poller.Wait(ready, TimeSpan.FromMilliseconds(100));
             for (var e = 0; e < count; e++)
             {
-                var connection = all[(int)ready[e].Token];
+                var connection = all[(int)ready[e]];
                 if (connection.Dead)
                 {
                     continue;
                 }
-                var read = LinuxNetwork.Instance.Receive(
-                    connection.Descriptor,
-                    buffer,
-                    out var errno
-                );
-                if (read <= 0)
+                var read = connection.Socket.Receive(buffer, SocketFlags.None, out var error);
+                if (error is SocketError.WouldBlock or SocketError.Interrupted)
                 {
-                    if (read < 0 && errno is Native.Eagain or Native.Eintr)
-                    {
-                        continue;
-                    }
+                    continue;
+                }
+                if (read <= 0 || error != SocketError.Success)
+                {
                     connection.Dead = true; // closed or reset by the server
-                    poller.Remove(connection.Descriptor);
+                    poller.Remove(Descriptor(connection.Socket));
                     errors++;
                     outstanding -= connection.SentAt.Count;
                     continue;
@@ -134,7 +133,7 @@ internal static class EpollLoadGenerator
                         else
                         {
                             connection.Dead = true; // its replies still owed will not come
-                            poller.Remove(connection.Descriptor);
+                            poller.Remove(Descriptor(connection.Socket));
                             errors++;
                             outstanding -= connection.SentAt.Count - 1;
                             break;

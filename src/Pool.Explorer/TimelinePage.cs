@@ -53,9 +53,7 @@ internal static class TimelinePage
             .Append("</style>\n</head>\n<body>\n");
         Header(html, outcome, timeline);
         Grid(html, outcome, timeline);
-        html.Append("<div id=\"layout\" hidden></div>\n<script>\n")
-            .Append(TimelineLayoutCheck.Script)
-            .Append("</script>\n</body>\n</html>\n");
+        html.Append("</body>\n</html>\n");
         return html.ToString();
     }
 

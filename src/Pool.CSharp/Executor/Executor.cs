@@ -50,11 +50,20 @@ public sealed class Executor
         }
     }
 
-    /// <summary>The owned pool, for tests that need to steer it.</summary>
-    internal ThreadPool PoolForTests => _pool;
-
     /// <summary>Workers of the executor's pool (see <see cref="ThreadPool.ThreadCount"/>).</summary>
     public int ThreadCount => _pool.ThreadCount;
+
+    /// <summary>
+    /// Starts one more worker of the executor's pool now, as the reference's <c>increase_thread</c>; see
+    /// <see cref="ThreadPool.Increase"/> for the exceptions.
+    /// </summary>
+    public void Increase() => _pool.Increase();
+
+    /// <summary>
+    /// Asks one worker of the executor's pool to leave once it is idle, as the reference's <c>decrease_thread</c>;
+    /// asynchronous, see <see cref="ThreadPool.Decrease"/>.
+    /// </summary>
+    public void Decrease() => _pool.Decrease();
 
     /// <summary>True only on a worker of this executor's pool.</summary>
     public bool InPool => _pool.InPool;

@@ -100,7 +100,7 @@ public class ExecutorTests
             order.Add("quiet");
             done.Signal();
         });
-        executor.PoolForTests.Increase();
+        executor.Increase();
         Wait.For(done);
         executor.Destroy();
         Assert.Equal(["busy0", "quiet", "busy1", "busy2"], order);

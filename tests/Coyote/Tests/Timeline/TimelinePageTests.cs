@@ -8,8 +8,9 @@ using Pool.Threading;
 namespace Coyote.Tests.Timeline;
 
 /// <summary>
-/// The HTML timeline, drawn by a real browser: headless Chromium loads the page, the page's own script measures
-/// every lane, step box and blocked stretch, and the test reads the measurements from the dumped DOM.
+/// The HTML timeline, drawn by a real browser: headless Chromium loads the page with <see cref="TimelineLayoutCheck"/>
+/// put in, the check measures every lane, step box and blocked stretch, and the test reads the measurements from the
+/// dumped DOM.
 /// </summary>
 public partial class TimelinePageTests : IDisposable
 {
@@ -86,7 +87,9 @@ public partial class TimelinePageTests : IDisposable
             new ExplorationOptions { Iterations = 1000, Seed = 1 }
         );
         Assert.True(report.BugFound);
-        var page = TimelinePage.Render(Outcome("ClassicBugs.LostUpdate", report));
+        var page = TimelineLayoutCheck.Into(
+            TimelinePage.Render(Outcome("ClassicBugs.LostUpdate", report))
+        );
 
         var cut = Path.Combine(_directory, "cut.html");
         File.WriteAllText(
@@ -148,6 +151,7 @@ public partial class TimelinePageTests : IDisposable
         Assert.DoesNotContain("https://", html);
         Assert.DoesNotContain("<link", html);
         Assert.DoesNotContain("src=", html);
+        Assert.DoesNotContain("<script", html);
         Assert.DoesNotContain("@import", html);
         Assert.DoesNotContain("url(", html);
     }
@@ -188,13 +192,16 @@ public partial class TimelinePageTests : IDisposable
             Path.Combine(_directory, $"{test}.html"),
             Outcome(test, report)
         );
-        return (File.ReadAllText(path), Layout(HeadlessChromium.DumpDom(path)));
+        var html = File.ReadAllText(path);
+        var measured = Path.Combine(_directory, $"{test}.measured.html");
+        File.WriteAllText(measured, TimelineLayoutCheck.Into(html));
+        return (html, Layout(HeadlessChromium.DumpDom(measured)));
     }
 
     private static TestOutcome Outcome(string test, ExplorationReport report) =>
         TestOutcome.From(test, "test", ShardSpec.Whole, report, null);
 
-    /// <summary>The measurements the page's script wrote on its <c>#layout</c> element.</summary>
+    /// <summary>The measurements the layout check wrote on its <c>#layout</c> element.</summary>
     private static Dictionary<string, string> Layout(string dom)
     {
         var element = LayoutElement().Match(dom);

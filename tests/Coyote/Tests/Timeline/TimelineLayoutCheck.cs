@@ -1,14 +1,23 @@
-namespace Pool.Explorer;
+namespace Coyote.Tests.Timeline;
 
 /// <summary>
-/// The timeline page's only script: once the page is laid out it measures the drawing and writes what it found
-/// into the <c>data-</c> attributes of the hidden <c>#layout</c> element, so that a headless browser's DOM dump
-/// tells a test whether every lane, step box and blocked stretch was drawn in place and nothing was cut off.
+/// A script the tests put into a timeline page (the shipped page has none): once the page is laid out it measures
+/// the drawing and writes what it found into the <c>data-</c> attributes of a hidden <c>#layout</c> element, so that a
+/// headless browser's DOM dump tells a test whether every lane, step box and blocked stretch was drawn in place and
+/// nothing was cut off.
 /// </summary>
 internal static class TimelineLayoutCheck
 {
-    /// <summary>Plain JavaScript, run at the end of the body (it reads the layout, changes nothing visible).</summary>
-    internal const string Script = """
+    /// <summary>The page with the check at the end of its body (it reads the layout, changes nothing visible).</summary>
+    internal static string Into(string page) =>
+        page.Replace(
+            "</body>",
+            $"<div id=\"layout\" hidden></div>\n<script>\n{Script}</script>\n</body>",
+            StringComparison.Ordinal
+        );
+
+    /// <summary>Plain JavaScript.</summary>
+    private const string Script = """
         (function () {
           var doc = document.documentElement, body = document.body;
           var width = Math.max(doc.scrollWidth, body.scrollWidth);
