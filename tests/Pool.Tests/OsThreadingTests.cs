@@ -35,9 +35,15 @@ public class OsThreadingTests
         return (handle, ended);
     }
 
-    private static void Finish((IThreadHandle Handle, ManualResetEventSlim Ended) thread)
+    private static void Finish((IThreadHandle Handle, ManualResetEventSlim Ended) thread) =>
+        Finish(thread, "a started thread to end");
+
+    private static void Finish(
+        (IThreadHandle Handle, ManualResetEventSlim Ended) thread,
+        string what
+    )
     {
-        Wait.For(thread.Ended);
+        Assert.True(thread.Ended.Wait(Wait.Limit), $"timed out waiting for {what}");
         thread.Handle.Join(); // its body has returned: the join only waits for the thread to exit
         thread.Ended.Dispose();
     }
@@ -68,7 +74,8 @@ public class OsThreadingTests
             {
                 gate.Enter();
                 gate.Exit();
-            })
+            }),
+            "another thread to enter the lock after its one exit"
         );
     }
 
@@ -102,7 +109,7 @@ public class OsThreadingTests
         ready = true;
         condition.Signal();
         gate.Exit();
-        Finish(waiter); // times out if Signal did not wake the parked waiter
+        Finish(waiter, "the signalled waiter to wake");
         Assert.Equal(1, wakeUps);
     }
 
@@ -138,7 +145,7 @@ public class OsThreadingTests
         ready = true;
         condition.Broadcast();
         gate.Exit();
-        threads.ForEach(Finish); // times out unless the one broadcast woke all three
+        threads.ForEach(t => Finish(t, "every waiter to wake from one broadcast"));
     }
 
     [Fact]

@@ -237,7 +237,7 @@ public class PoolTaskSchedulerTests
         var threading = new WaitRecordingThreading();
         var pool = new ThreadPool(workers, threading: threading);
         var scheduler = new PoolTaskScheduler(pool);
-        using var release = new ManualResetEventSlim();
+        using var release = new SemaphoreSlim(0);
         using var busy = new CountdownEvent(workers);
         var runs = new int[tasks];
         var ranOn = new int[tasks];
@@ -277,7 +277,20 @@ public class PoolTaskSchedulerTests
             Volatile.Read(ref ranOnDestroyer) == 0,
             "the destroyer ran queued work while the workers were busy"
         );
-        release.Set();
+        // One worker finishes and leaves: the destroyer must wait again for the other, still busy.
+        var waitsBefore = threading.WaitsBegun(destroyerThread);
+        release.Release();
+        Wait.Until(
+            () =>
+                threading.WaitsBegun(destroyerThread) > waitsBefore
+                || Volatile.Read(ref ranOnDestroyer) > 0,
+            "the destroyer saw a worker leave"
+        );
+        Assert.True(
+            Volatile.Read(ref ranOnDestroyer) == 0,
+            "the destroyer ran queued work while a worker was busy"
+        );
+        release.Release(tasks); // the other worker's task, then every task the destroyer runs
         Assert.True(destroyerThread.Join(Wait.Limit), "destroy returned");
         Assert.All(all, t => Assert.True(t.IsCompletedSuccessfully, $"task {t.Id} completed"));
         Assert.All(runs, count => Assert.Equal(1, count));
