@@ -67,22 +67,48 @@ public class ExactlyOnceStressTests
     {
         for (var round = 0; round < 40; round++)
         {
+            var pool = new ThreadPool(3);
+            var ledger = new Ledger();
+            for (var i = 0; i < 50; i++)
+            {
+                ledger.TrySchedule(pool, id => Spawning(pool, ledger, id, 4));
+            }
+            Wait.Until(() => !ledger.Ran.IsEmpty, "the tasks have begun to spawn");
+            pool.Destroy(task =>
+                ledger.Pending.AddOrUpdate((int)task.Context!, 1, (_, n) => n + 1)
+            );
+            ledger.AssertExactlyOnce();
+            Assert.Equal(0, pool.ThreadCount);
+        }
+    }
+
+    [Fact]
+    public void Tasks_spawned_while_destroy_waits_for_busy_workers_reach_pending()
+    {
+        const int workers = 3;
+        for (var round = 0; round < 40; round++)
+        {
             var threading = new WaitRecordingThreading();
-            var pool = new ThreadPool(3, threading: threading);
+            var pool = new ThreadPool(workers, threading: threading);
             var ledger = new Ledger();
             var destroyer = Thread.CurrentThread;
             var late = new ConcurrentBag<int>();
             var lateRan = new ConcurrentBag<int>();
-            using var gateRunning = new ManualResetEventSlim();
+            using var holding = new CountdownEvent(workers);
             using var lateScheduled = new ManualResetEventSlim();
-            // One task holds its worker until destroy has begun and waits for it, then spawns: its children
-            // are accepted while destroy drains, so they must reach pending.
+            // Tasks spawn tasks first; behind them, one task per worker holds it, so that when destroy begins no
+            // worker is between tasks. One of them waits until destroy waits for the busy workers, then spawns:
+            // its children are accepted while destroy drains, and must reach pending.
+            for (var i = 0; i < 30; i++)
+            {
+                ledger.TrySchedule(pool, id => Spawning(pool, ledger, id, 3));
+            }
             ledger.TrySchedule(
                 pool,
                 id =>
                 {
                     ledger.Ran.AddOrUpdate(id, 1, (_, n) => n + 1);
-                    gateRunning.Set();
+                    holding.Signal();
                     Wait.Until(
                         () => threading.IsWaiting(destroyer),
                         "destroy waits for the busy workers"
@@ -106,11 +132,19 @@ public class ExactlyOnceStressTests
                     lateScheduled.Set();
                 }
             );
-            for (var i = 0; i < 50; i++)
+            for (var i = 1; i < workers; i++)
             {
-                ledger.TrySchedule(pool, id => Spawning(pool, ledger, id, 4));
+                ledger.TrySchedule(
+                    pool,
+                    id =>
+                    {
+                        ledger.Ran.AddOrUpdate(id, 1, (_, n) => n + 1);
+                        holding.Signal();
+                        Assert.True(lateScheduled.Wait(Wait.Limit), "timed out holding a worker");
+                    }
+                );
             }
-            Wait.For(gateRunning);
+            Wait.For(holding);
             pool.Destroy(task =>
                 ledger.Pending.AddOrUpdate((int)task.Context!, 1, (_, n) => n + 1)
             );
