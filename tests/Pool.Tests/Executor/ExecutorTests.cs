@@ -10,29 +10,64 @@ public class ExecutorTests
     [InlineData(true)]
     public void Sessions_of_one_queue_start_in_submission_order(bool serial)
     {
-        var executor = new global::Pool.Executor(4);
+        // Every session holds its worker until released, so at each settled point the next start is the only
+        // one possible: each worker added, and each session released, lets exactly one more session start.
+        const int workers = 3;
+        const int sessions = 12;
+        var executor = new global::Pool.Executor(0);
         var queue = executor.CreateQueue("fifo", serial);
-        var starts = new ConcurrentQueue<int>();
-        using var done = new CountdownEvent(500);
-        for (var i = 0; i < 500; i++)
+        var starts = new List<int>();
+        var gates = Enumerable.Range(0, sessions).Select(_ => new SemaphoreSlim(0)).ToArray();
+        for (var i = 0; i < sessions; i++)
         {
             var id = i;
             queue.Submit(() =>
             {
-                starts.Enqueue(id);
-                done.Signal();
+                lock (starts)
+                {
+                    starts.Add(id);
+                }
+                Assert.True(gates[id].Wait(Wait.Limit), $"session {id} was never released");
             });
         }
-        Wait.For(done);
+        int Started()
+        {
+            lock (starts)
+            {
+                return starts.Count;
+            }
+        }
+        void StartsAre(int count, string after)
+        {
+            Wait.Until(() => Started() >= count, $"{count} sessions started {after}");
+            lock (starts)
+            {
+                Assert.Equal(Enumerable.Range(0, count), starts);
+            }
+        }
+
+        // Workers join one at a time: a concurrent queue starts its next session on each (they overlap), a
+        // serial one only its first.
+        for (var w = 1; w <= workers; w++)
+        {
+            executor.PoolForTests.Increase();
+            if (!serial)
+            {
+                StartsAre(w, $"with {w} workers");
+            }
+        }
+        var running = serial ? 1 : workers;
+        StartsAre(running, $"with {workers} workers");
+        for (var released = 0; released < sessions; released++)
+        {
+            gates[released].Release();
+            StartsAre(
+                Math.Min(sessions, released + 1 + running),
+                $"after session {released} returned"
+            );
+        }
         executor.Destroy();
-        if (serial)
-        {
-            Assert.Equal(Enumerable.Range(0, 500), starts);
-        }
-        else
-        {
-            Assert.Equal(Enumerable.Range(0, 500), starts.Order());
-        }
+        Assert.Equal(Enumerable.Range(0, sessions), starts);
     }
 
     [Fact]

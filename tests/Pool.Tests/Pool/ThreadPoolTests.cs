@@ -123,24 +123,55 @@ public class ThreadPoolTests
     [Fact]
     public void Destroy_from_outside_returns_with_every_worker_gone()
     {
-        var pool = new ThreadPool(3);
+        const int workerCount = 3;
+        var threading = new WaitRecordingThreading();
+        var pool = new ThreadPool(workerCount, threading: threading);
         var workers = new ConcurrentBag<Thread>();
-        using var started = new CountdownEvent(3);
-        using var release = new ManualResetEventSlim();
-        for (var i = 0; i < 3; i++)
+        using var started = new CountdownEvent(workerCount);
+        using var release = new SemaphoreSlim(0);
+        for (var i = 0; i < workerCount; i++)
         {
             pool.Schedule(() =>
             {
                 workers.Add(Thread.CurrentThread);
                 started.Signal();
-                release.Wait();
+                Assert.True(release.Wait(Wait.Limit), "timed out waiting to be released");
             });
         }
         Wait.For(started);
-        var destroyer = new Thread(() => pool.Destroy());
+        var returned = 0;
+        var destroyer = new Thread(() =>
+        {
+            pool.Destroy();
+            Volatile.Write(ref returned, 1);
+        });
         destroyer.Start();
-        release.Set();
+        // Every worker is busy: destroy has begun and waits for them (its only condition wait).
+        Wait.Until(
+            () => threading.IsWaiting(destroyer) || Volatile.Read(ref returned) == 1,
+            "destroy waits for the busy workers"
+        );
+        for (var left = 1; left <= workerCount; left++)
+        {
+            Assert.True(
+                Volatile.Read(ref returned) == 0,
+                $"destroy returned while {workerCount - left + 1} workers were busy"
+            );
+            var waitsBefore = threading.WaitsBegun(destroyer);
+            release.Release();
+            if (left < workerCount)
+            {
+                // The departure wakes the destroyer, which must count the workers still busy and wait again.
+                Wait.Until(
+                    () =>
+                        threading.WaitsBegun(destroyer) > waitsBefore
+                        || Volatile.Read(ref returned) == 1,
+                    "the destroyer saw a worker leave"
+                );
+            }
+        }
         Assert.True(destroyer.Join(Wait.Limit));
+        Assert.Equal(workerCount, workers.Count);
         Assert.All(workers, worker => Assert.False(worker.IsAlive));
         Assert.Equal(0, pool.ThreadCount);
     }

@@ -233,10 +233,16 @@ public class PoolTaskSchedulerTests
     public void Destroy_with_busy_workers_leaves_no_awaited_task_pending()
     {
         const int tasks = 200;
-        var pool = new ThreadPool(2);
+        const int workers = 2;
+        var threading = new WaitRecordingThreading();
+        var pool = new ThreadPool(workers, threading: threading);
         var scheduler = new PoolTaskScheduler(pool);
-        using var release = new ManualResetEventSlim();
+        using var release = new SemaphoreSlim(0);
+        using var busy = new CountdownEvent(workers);
         var runs = new int[tasks];
+        var ranOn = new int[tasks];
+        var ranOnDestroyer = 0;
+        Thread? destroyer = null;
         var all = Enumerable
             .Range(0, tasks)
             .Select(i =>
@@ -245,17 +251,52 @@ public class PoolTaskSchedulerTests
                     () =>
                     {
                         Interlocked.Increment(ref runs[i]);
-                        release.Wait();
+                        ranOn[i] = Environment.CurrentManagedThreadId;
+                        if (Thread.CurrentThread == Volatile.Read(ref destroyer))
+                        {
+                            Interlocked.Increment(ref ranOnDestroyer);
+                        }
+                        else
+                        {
+                            busy.Signal(); // only the two tasks the workers took before destroy get here
+                        }
+                        Assert.True(release.Wait(Wait.Limit), "timed out waiting to be released");
                     }
                 )
             )
             .ToArray();
-        var destroyer = new Thread(() => scheduler.DestroyPool()) { IsBackground = true };
-        destroyer.Start();
-        release.Set();
-        Assert.True(destroyer.Join(Wait.Limit), "destroy returned");
+        Wait.For(busy); // both workers run a task and the other 198 are queued (or claimed)
+        var destroyerThread = new Thread(() => scheduler.DestroyPool()) { IsBackground = true };
+        Volatile.Write(ref destroyer, destroyerThread);
+        destroyerThread.Start();
+        Wait.Until(
+            () => threading.IsWaiting(destroyerThread) || Volatile.Read(ref ranOnDestroyer) > 0,
+            "destroy waits for the busy workers"
+        );
+        Assert.True(
+            Volatile.Read(ref ranOnDestroyer) == 0,
+            "the destroyer ran queued work while the workers were busy"
+        );
+        // One worker finishes and leaves: the destroyer must wait again for the other, still busy.
+        var waitsBefore = threading.WaitsBegun(destroyerThread);
+        release.Release();
+        Wait.Until(
+            () =>
+                threading.WaitsBegun(destroyerThread) > waitsBefore
+                || Volatile.Read(ref ranOnDestroyer) > 0,
+            "the destroyer saw a worker leave"
+        );
+        Assert.True(
+            Volatile.Read(ref ranOnDestroyer) == 0,
+            "the destroyer ran queued work while a worker was busy"
+        );
+        release.Release(tasks); // the other worker's task, then every task the destroyer runs
+        Assert.True(destroyerThread.Join(Wait.Limit), "destroy returned");
         Assert.All(all, t => Assert.True(t.IsCompletedSuccessfully, $"task {t.Id} completed"));
         Assert.All(runs, count => Assert.Equal(1, count));
+        // The workers took no new work once destroy had begun: the destroyer ran everything queued.
+        Assert.Equal(tasks - workers, ranOnDestroyer);
+        Assert.Equal(tasks - workers, ranOn.Count(id => id == destroyerThread.ManagedThreadId));
     }
 
     [Fact]
