@@ -19,9 +19,14 @@ internal static class MethodDisplayName
         var type = method.DeclaringType;
         while (type is not null && type.Name.StartsWith('<'))
         {
-            if (Suffix(type.Name).StartsWith("d__", StringComparison.Ordinal))
+            // A state machine's MoveNext: the async or iterator method itself (d__N for a method, d for a local
+            // function's, as in <<Outer>g__Local|0_0>d).
+            if (
+                Suffix(type.Name) is var suffix
+                && (suffix == "d" || suffix.StartsWith("d__", StringComparison.Ordinal))
+            )
             {
-                member = Member(type.Name); // a state machine's MoveNext: the async or iterator method itself
+                member = Member(type.Name);
             }
             type = type.DeclaringType;
         }

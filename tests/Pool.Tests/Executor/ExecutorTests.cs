@@ -50,7 +50,7 @@ public class ExecutorTests
         // serial one only its first.
         for (var w = 1; w <= workers; w++)
         {
-            executor.PoolForTests.Increase();
+            executor.Increase();
             if (!serial)
             {
                 StartsAre(w, $"with {w} workers");

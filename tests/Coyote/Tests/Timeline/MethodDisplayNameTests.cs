@@ -74,6 +74,32 @@ public class MethodDisplayNameTests
     }
 
     [Fact]
+    public void AnAsyncLocalFunctionReadsAsItsMethodAndName()
+    {
+        static async Task<int> LocalAsync()
+        {
+            await Task.Yield();
+            return 2;
+        }
+        Assert.NotNull((Func<Task<int>>)LocalAsync);
+        var local = typeof(MethodDisplayNameTests)
+            .GetMethods(BindingFlags.Static | BindingFlags.NonPublic)
+            .Single(m => m.Name.Contains($"g__{nameof(LocalAsync)}|", StringComparison.Ordinal));
+        var moveNext = local
+            .GetCustomAttribute<AsyncStateMachineAttribute>()!
+            .StateMachineType.GetMethod(
+                "MoveNext",
+                BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public
+            )!;
+
+        Assert.EndsWith(">d", moveNext.DeclaringType!.Name); // no d__N: a local function's state machine
+        Assert.Equal(
+            $"{Self}.{nameof(AnAsyncLocalFunctionReadsAsItsMethodAndName)}.{nameof(LocalAsync)}",
+            MethodDisplayName.Of(moveNext)
+        );
+    }
+
+    [Fact]
     public void AnIteratorReadsAsItselfNotMoveNext()
     {
         var moveNext = MoveNextOf<IteratorStateMachineAttribute>(nameof(Numbers));
