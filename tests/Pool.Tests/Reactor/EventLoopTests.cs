@@ -112,32 +112,77 @@ public sealed class EventLoopTests : IDisposable
     [Fact]
     public void QuitFromAnotherThreadLosesNoQueuedFunctor()
     {
+        const int producers = 4;
+        const int most = 1000; // per producer: one that is never refused in the race stops here
         Start();
-        var ran = 0;
-        var accepted = 0;
-        var producers = Enumerable
-            .Range(0, 4)
-            .Select(_ => new Thread(() =>
+        using var held = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        using var firstAccepted = new CountdownEvent(producers);
+        _loop.QueueInLoop(() =>
+        {
+            held.Set();
+            gate.Wait(Wait.Limit);
+        });
+        Wait.For(held); // the loop runs a functor: it cannot finish before it returns
+        _loop.Quit();
+        var ran = 0; // loop thread only
+        var accepted = new int[producers];
+        var refused = new bool[producers];
+        var lost = new bool[producers];
+        var threads = Enumerable
+            .Range(0, producers)
+            .Select(p => new Thread(() =>
             {
-                for (var i = 0; i < 1000; i++)
+                while (true)
                 {
+                    if (
+                        accepted[p] == most
+                        && !SpinWait.SpinUntil(() => !_thread!.IsAlive, Wait.Limit)
+                    )
+                    {
+                        return; // the loop never finished: refused stays false
+                    }
+                    var done = 0;
                     try
                     {
-                        _loop.QueueInLoop(() => ran++);
-                        Interlocked.Increment(ref accepted);
+                        _loop.QueueInLoop(() =>
+                        {
+                            ran++;
+                            Volatile.Write(ref done, 1);
+                        });
                     }
                     catch (InvalidOperationException)
                     {
-                        return; // the loop finished: refused, not lost
+                        refused[p] = true; // the loop finished: refused, not lost
+                        return;
+                    }
+                    if (++accepted[p] == 1)
+                    {
+                        firstAccepted.Signal();
+                    }
+                    // One functor of this producer at a time: the queue empties now and then, so the loop can finish.
+                    SpinWait.SpinUntil(
+                        () => Volatile.Read(ref done) == 1 || !_thread!.IsAlive,
+                        Wait.Limit
+                    );
+                    if (Volatile.Read(ref done) == 0)
+                    {
+                        lost[p] = true; // accepted, and the loop ended (or stalled) without running it
+                        return;
                     }
                 }
             }))
             .ToList();
-        producers.ForEach(p => p.Start());
-        _loop.Quit();
-        Assert.True(_thread!.Join(Wait.Limit));
-        producers.ForEach(p => p.Join());
-        Assert.Equal(Volatile.Read(ref accepted), ran);
+        threads.ForEach(t => t.Start());
+        Wait.For(firstAccepted); // every producer had work accepted after the quit
+        gate.Set(); // now the loop finishes while the producers keep queuing
+        Assert.True(_thread!.Join(Wait.Limit), "the loop did not stop");
+        Assert.All(threads, t => Assert.True(t.Join(Wait.Limit), "a producer did not stop"));
+        Assert.Null(_failure);
+        Assert.All(accepted, a => Assert.InRange(a, 1, most));
+        Assert.All(refused, r => Assert.True(r, "a producer was never refused"));
+        Assert.All(lost, l => Assert.False(l, "an accepted functor never ran"));
+        Assert.Equal(accepted.Sum(), ran);
     }
 
     [Fact]
