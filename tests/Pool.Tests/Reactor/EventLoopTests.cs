@@ -112,32 +112,61 @@ public sealed class EventLoopTests : IDisposable
     [Fact]
     public void QuitFromAnotherThreadLosesNoQueuedFunctor()
     {
+        const int producers = 4;
+        const int most = 1000; // per producer: one accepted this often waits for the loop to end, then is refused
         Start();
-        var ran = 0;
-        var accepted = 0;
-        var producers = Enumerable
-            .Range(0, 4)
-            .Select(_ => new Thread(() =>
+        using var held = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        using var firstAccepted = new CountdownEvent(producers);
+        _loop.QueueInLoop(() =>
+        {
+            held.Set();
+            gate.Wait(Wait.Limit);
+        });
+        Wait.For(held); // the loop runs a functor: it cannot finish before it returns
+        _loop.Quit();
+        var ran = 0; // loop thread only
+        var accepted = new int[producers];
+        var refused = new bool[producers];
+        var threads = Enumerable
+            .Range(0, producers)
+            .Select(p => new Thread(() =>
             {
-                for (var i = 0; i < 1000; i++)
+                for (var attempt = 0; attempt <= most; attempt++)
                 {
+                    if (attempt == most && !SpinWait.SpinUntil(() => !_thread!.IsAlive, Wait.Limit))
+                    {
+                        return; // the loop never finished: refused stays false
+                    }
                     try
                     {
                         _loop.QueueInLoop(() => ran++);
-                        Interlocked.Increment(ref accepted);
                     }
                     catch (InvalidOperationException)
                     {
-                        return; // the loop finished: refused, not lost
+                        refused[p] = true; // the loop finished: refused, not lost
+                        return;
+                    }
+                    if (++accepted[p] == 1)
+                    {
+                        firstAccepted.Signal();
+                        gate.Wait(Wait.Limit); // the rest races the loop's finish
                     }
                 }
-            }))
+            })
+            {
+                IsBackground = true,
+            })
             .ToList();
-        producers.ForEach(p => p.Start());
-        _loop.Quit();
-        Assert.True(_thread!.Join(Wait.Limit));
-        producers.ForEach(p => p.Join());
-        Assert.Equal(Volatile.Read(ref accepted), ran);
+        threads.ForEach(t => t.Start());
+        Wait.For(firstAccepted); // every producer had work accepted after the quit
+        gate.Set(); // the loop finishes while the producers keep queuing
+        Assert.True(_thread!.Join(Wait.Limit), "the loop did not stop");
+        Assert.All(threads, t => Assert.True(t.Join(Wait.Limit), "a producer did not stop"));
+        Assert.Null(_failure);
+        Assert.All(accepted, a => Assert.InRange(a, 1, most));
+        Assert.All(refused, r => Assert.True(r, "a producer was never refused"));
+        Assert.Equal(accepted.Sum(), ran);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Pool.Reactor;
 
 namespace Pool.Tests.Reactor;
@@ -49,12 +50,33 @@ public sealed class PooledBufferWriterTests
     {
         var writer = new PooledBufferWriter();
         writer.Write<byte>([1, 2]);
+        var before = UnderlyingArray(writer);
         writer.Reset();
         Assert.Equal(0, writer.Count);
-        Assert.True(writer.GetSpan().Length >= 2, "the buffer is kept");
+        // A buffer given back to the shared pool is the next one this thread rents of its size: a rent here takes
+        // it if Reset returned it, and the writer would then write into another array.
+        var rented = ArrayPool<byte>.Shared.Rent(before.Length);
+        try
+        {
+            Assert.NotSame(before, rented);
+            writer.Write<byte>([3]);
+            Assert.Same(before, UnderlyingArray(writer)); // the buffer is kept
+            Assert.Equal([3], writer.Written.ToArray());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
         writer.Clear();
         Assert.Equal(0, writer.Count);
         writer.Write<byte>([7]);
         Assert.Equal([7], writer.Written.ToArray());
+    }
+
+    /// <summary>The array the writer writes into (its written bytes start at index 0 of it).</summary>
+    private static byte[] UnderlyingArray(PooledBufferWriter writer)
+    {
+        Assert.True(MemoryMarshal.TryGetArray(writer.WrittenMemory(0, 0), out var segment));
+        return segment.Array!;
     }
 }

@@ -37,6 +37,38 @@ public sealed class EchoServiceTests
         return buffer;
     }
 
+    private const int LargeMessageBytes = 1_000_000; // under the default MaxMessageBytes (1 MiB)
+
+    /// <summary>
+    /// <paramref name="count"/> length-prefixed messages of <see cref="LargeMessageBytes"/> each: with 16 of them, more
+    /// echo than a client that does not read holds (<see cref="ConnectNotReading"/>) plus the server's socket buffer
+    /// (at most net.ipv4.tcp_wmem's largest, 4 MiB by default), so the rest waits in the server's own output.
+    /// </summary>
+    private static byte[] LargeMessages(int connection, int count)
+    {
+        var buffer = new byte[count * (4 + LargeMessageBytes)];
+        for (var i = 0; i < count; i++)
+        {
+            var at = i * (4 + LargeMessageBytes);
+            BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(at), LargeMessageBytes);
+            buffer.AsSpan(at + 4, LargeMessageBytes).Fill((byte)(connection * 16 + i));
+        }
+        return buffer;
+    }
+
+    /// <summary>A client with a small, fixed receive buffer (no auto-tuning): until it reads, replies stay with the server.</summary>
+    private static Socket ConnectNotReading(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            ReceiveTimeout = (int)Wait.Limit.TotalMilliseconds,
+            ReceiveBufferSize = 64 * 1024,
+        };
+        socket.Connect(IPAddress.Loopback, port);
+        return socket;
+    }
+
     private static Socket Connect(int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
@@ -101,9 +133,17 @@ public sealed class EchoServiceTests
             },
             "the server has read every message"
         );
+        // The host's stopping event comes before the service's stop: what was written by then, it did not drain.
+        var sentWhenStopping = -1L;
+        host.Services.GetRequiredService<IHostApplicationLifetime>()
+            .ApplicationStopping.Register(() => sentWhenStopping = server.Counts.BytesSent);
         var stopping = host.StopAsync();
         var replies = await Task.WhenAll(clients.Select(c => Task.Run(() => RepliesToEnd(c))));
         await stopping.WaitAsync(Wait.Limit);
+
+        var total = connections * Messages(0, perConnection).Length;
+        Assert.InRange(sentWhenStopping, 0, total - 1); // replies were in flight when the stop began
+        Assert.Equal(total, server.Counts.BytesSent); // and the stop wrote them
 
         for (var c = 0; c < connections; c++)
         {
@@ -115,42 +155,51 @@ public sealed class EchoServiceTests
     }
 
     [Fact]
-    public void SigtermDrainsRepliesInFlightAndExitsZero()
+    public async Task SigtermDrainsRepliesInFlightAndExitsZero()
     {
         using var service = EchoServiceProcess.Start(
             "--port",
             "0",
             "--threads",
             "2",
-            "--handler-delay",
-            "00:00:00.200",
             "--framing",
             "LengthPrefixed"
         );
         var port = service.WaitForPort();
         const int connections = 3;
-        const int perConnection = 4;
-        var clients = Enumerable.Range(0, connections).Select(_ => Connect(port)).ToList();
-        var first = new byte[connections][];
+        const int perConnection = 16;
+        var clients = Enumerable
+            .Range(0, connections)
+            .Select(_ => ConnectNotReading(port))
+            .ToList();
         for (var c = 0; c < connections; c++)
         {
-            clients[c].Send(Messages(c, perConnection));
+            clients[c].Send(LargeMessages(c, perConnection));
         }
-        // A connection's first reply means the server read its one segment: all its messages are dispatched, and the
-        // other three replies (200 ms each, one after another) are still in flight.
-        for (var c = 0; c < connections; c++)
+        // Every byte was handed to the service's socket; once the service has read them all, every message is
+        // dispatched. The clients have read nothing, so most of the echo is still the service's to write.
+        foreach (var client in clients)
         {
-            first[c] = RunningLoop.ReceiveExactly(clients[c], 4 + MessageBytes);
+            var clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
+            Wait.Until(
+                () => LoopbackSockets.UnreadByServer(port, clientPort) == 0,
+                "the service has read every message"
+            );
+            Assert.InRange(client.Available, 0, LargeMessages(0, perConnection).Length - 1);
         }
         service.Terminate();
+        var replies = await Task.WhenAll(clients.Select(c => Task.Run(() => RepliesToEnd(c))))
+            .WaitAsync(Wait.Limit);
         for (var c = 0; c < connections; c++)
         {
-            byte[] all = [.. first[c], .. RepliesToEnd(clients[c])];
-            Assert.Equal(Messages(c, perConnection), all);
+            var expected = LargeMessages(c, perConnection);
+            Assert.Equal(expected.Length, replies[c].Length);
+            Assert.True(expected.AsSpan().SequenceEqual(replies[c]), "the echo differs");
         }
         Assert.Equal(0, service.WaitForExit());
+        Assert.Contains("draining 3 open connections", service.Output);
         Assert.Contains("Every connection drained", service.Output);
-        Assert.Contains("12 messages, 0 errors, 0 replies dropped", service.Output);
+        Assert.Contains("48 messages, 0 errors, 0 replies dropped", service.Output);
     }
 
     [Fact]
@@ -161,8 +210,6 @@ public sealed class EchoServiceTests
             "0",
             "--threads",
             "1",
-            "--handler-delay",
-            "00:00:00.200",
             "--framing",
             "LengthPrefixed",
             "--drain-timeout",
@@ -173,14 +220,19 @@ public sealed class EchoServiceTests
         using var host = builder.Build();
         await host.StartAsync();
         var server = host.Services.GetRequiredService<HostedEchoServer>().Server!;
-        using var client = Connect(server.Port);
-        client.Send(Messages(0, 3));
-        Wait.Until(() => server.Messages == 3, "the server has read every message");
-        // This client never closes its end, so the drain cannot finish: after 100 ms the stop closes the connection.
+        using var client = ConnectNotReading(server.Port);
+        const int count = 16;
+        var sent = LargeMessages(0, count);
+        client.Send(sent);
+        Wait.Until(() => server.Messages == count, "the server has read every message");
+        // This client neither reads nor closes, so the drain cannot finish: after 100 ms the stop closes the
+        // connection, and the echo it could not write by then is dropped.
         await host.StopAsync().WaitAsync(Wait.Limit);
         var received = RunningLoop.ReceiveToEnd(client);
-        Assert.True(received <= Messages(0, 3).Length);
+        Assert.InRange(received, 0, sent.Length - 1);
+        Assert.True(server.DroppedSends >= 1, "the unsent echo is dropped and counted");
         Assert.Equal(0, server.OpenConnections);
+        Assert.Equal(1, server.Counts.Closed(CloseReason.ServerStopped));
         var timedOut = Assert.Single(
             logs.Collector.GetSnapshot(),
             r => r.Id.Id == 4 && r.Category == typeof(HostedEchoServer).FullName
@@ -189,7 +241,13 @@ public sealed class EchoServiceTests
         Assert.Contains("with 1 connections still open: closing them", timedOut.Message);
         Assert.Contains(
             logs.Collector.GetSnapshot(),
-            r => r.Id.Id == 5 && r.Message.Contains("3 messages", StringComparison.Ordinal)
+            r =>
+                r.Id.Id == 5
+                && r.Message.Contains($"{count} messages", StringComparison.Ordinal)
+                && r.Message.Contains(
+                    $"{server.DroppedSends} replies dropped",
+                    StringComparison.Ordinal
+                )
         );
     }
 
