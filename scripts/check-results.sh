@@ -113,6 +113,13 @@ if [ -f "$properties_log" ]; then
   while IFS= read -r name; do
     [ -z "$name" ] || refuse_unless_allowed Properties Ignored "$name"
   done < <(sed -n '/^Ignored:/,/^Failed:/{s/^\t//p}' "$properties_log")
+  # --fail-on-focused-tests: "It was requested that no focused tests exist, but 1 focused tests were found:" and
+  # the names, one a line.
+  if grep -aq 'focused tests were found' "$properties_log"; then
+    problem "Properties: focused tests (ftestCase, ftest, ...) make Expecto run them alone:" \
+      "$(sed -n '/focused tests were found/,$p' "$properties_log" | sed '1d; s/ *<Expecto>.*//' | grep -v $'\e' |
+        paste -sd ';' | sed 's/;/; /g')"
+  fi
   if [ "$properties_ignored" -gt 0 ] && ! grep -q '^Ignored:' "$properties_log"; then
     problem "Properties: $properties_ignored ignored tests, and no summary naming them (run it with --summary)"
   fi
