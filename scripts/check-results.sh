@@ -49,7 +49,8 @@ done < <(sed 's/#.*//' "$minimums_file" 2>/dev/null)
 declare -A allowed=()
 while IFS= read -r line; do
   [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
-  if [[ "$line" != *" | "* ]] || [ -z "${line##* | }" ] || [ -z "${line%% | *}" ]; then
+  # The name is what comes before the last " | ", the reason what follows it.
+  if [[ "$line" != *" | "* ]] || [ -z "${line##* | }" ] || [ -z "${line% | *}" ]; then
     problem "$allowed_file: a line must be 'TEST NAME | REASON', not '$line'"
     continue
   fi
