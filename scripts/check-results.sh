@@ -140,7 +140,8 @@ for project in "${!reported[@]}"; do
 done
 for project in $(printf '%s\n' "${!minimum[@]}" | sort); do
   if [ -z "${reported[$project]+set}" ]; then
-    problem "$project: no results (expected at least ${minimum[$project]} tests; no TRX file or Expecto log for it)"
+    problem "$project: 0 tests, no results file (a TRX file, or properties.log for Properties); its minimum is" \
+      "${minimum[$project]} in $minimums_file"
   elif [ "${reported[$project]}" -lt "${minimum[$project]}" ]; then
     problem "$project: ${reported[$project]} tests, fewer than its minimum ${minimum[$project]} in $minimums_file"
   fi
