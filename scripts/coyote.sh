@@ -4,8 +4,9 @@
 #   FILTER      part of a scenario's name, any case (default: every scenario), e.g. PoolScenarios or CountStaysExact
 #   ITERATIONS  Coyote iterations per scenario (default 1000)
 # Exit code: 0 no bug, 1 a bug (Coyote's trace and report are kept under coyote-out/SCENARIO/), 2 usage or setup error.
-# Restores the Coyote CLI (a local tool), builds the scenarios, copies them to coyote-out/bin and rewrites them there
-# with `coyote rewrite` (the repository's build outputs are not changed). SEED=N in the environment fixes the seed.
+# Restores the Coyote CLI (a local tool), builds the scenarios under artifacts/coyote-build, copies them to
+# coyote-out/bin and rewrites them there with `coyote rewrite` (the projects' own build outputs are not changed).
+# SEED=N in the environment fixes the seed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export COYOTE_CLI_TELEMETRY_OPTOUT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -30,7 +31,11 @@ if ! dotnet tool restore >/dev/null; then
   echo "Check that the NuGet feed is reachable, then run 'dotnet tool restore' and try again." >&2
   exit 2
 fi
-if ! dotnet build tests/Coyote/Scenarios -c Release -v q -nologo >/dev/null; then
+# The scenarios are built in a folder of their own (--artifacts-path; kept, so later runs build incrementally), not in
+# the projects' bin/ and obj/: the tests of tests/Coyote/Tests run this script while other test processes of the same
+# run read those folders (the mutation tests copy the product's restore outputs), and a build there could race them.
+build=artifacts/coyote-build
+if ! dotnet build tests/Coyote/Scenarios -c Release --artifacts-path "$build" -v q -nologo >/dev/null; then
   echo "The scenarios did not build: run 'dotnet build tests/Coyote/Scenarios -c Release' to see why." >&2
   exit 2
 fi
@@ -39,7 +44,7 @@ out=coyote-out
 bin=$out/bin
 rm -rf "$out"
 mkdir -p "$bin"
-cp -r tests/Coyote/Scenarios/bin/Release/net10.0/. "$bin/"
+cp -r "$build/bin/Coyote.Scenarios/release/." "$bin/"
 cat >"$bin/rewrite.coyote.json" <<'JSON'
 { "AssembliesPath": ".", "Assemblies": [ "Pool.CSharp.dll", "Coyote.Binding.dll", "Coyote.Scenarios.dll" ] }
 JSON

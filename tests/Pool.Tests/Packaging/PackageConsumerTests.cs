@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Text;
 using System.Xml.Linq;
 
 namespace Pool.Tests.Packaging;
@@ -259,16 +260,45 @@ public sealed class PackageConsumerTests : IDisposable
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(StepTimeout))
+        // Both streams are read as they come (a child that fills a pipe nobody reads would block, and a read to the
+        // end would wait for the child however long it runs), so the bounded wait below is what ends a hung step.
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        // One bound for the child's exit and the end of both streams (the asynchronous wait waits for both).
+        using var timeout = new CancellationTokenSource(StepTimeout);
+        try
+        {
+            process.WaitForExitAsync(timeout.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException(
-                $"{file} {string.Join(' ', arguments)} ran past {StepTimeout}."
-            );
+            lock (output)
+            {
+                throw new TimeoutException(
+                    $"{file} {string.Join(' ', arguments)} ran past {StepTimeout}; it printed:\n{output}"
+                );
+            }
         }
-        return (process.ExitCode, output + error.Result);
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
     }
 
     private static void Expect((int ExitCode, string Output) result, string step) =>
