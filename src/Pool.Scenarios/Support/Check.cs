@@ -1,4 +1,4 @@
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>Scenario assertions: a failed check throws, which the explorer reports as a bug with its trace.</summary>
 public static class Check

@@ -1,6 +1,6 @@
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>A count-down latch over the seam, so that waiting on it is a controlled, explorable block.</summary>
 public sealed class Latch

@@ -1,11 +1,11 @@
 using System.Net;
-using Coyote.Scenarios.Support;
 using Pool.Reactor;
 using Pool.Reactor.Linux;
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Reactor;
+namespace Pool.Scenarios.Network;
 
 /// <summary>
 /// The reactor's poller and socket seams under the explorer: in-memory connections whose arrival, data, peer

@@ -1,6 +1,6 @@
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>
 /// Decorates a seam to count the threads started through it that have not finished, so a scenario can

@@ -1,9 +1,9 @@
-using Coyote.Scenarios.Support;
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 using Pool.Tasks;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Pool;
+namespace Pool.Scenarios;
 
 /// <summary>
 /// <see cref="PoolTaskScheduler"/> under both engines, with real <see cref="Task"/> objects: the pool's workers are

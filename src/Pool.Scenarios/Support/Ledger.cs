@@ -1,7 +1,6 @@
-using Pool;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>
 /// Bookkeeping for invariant 1 of pool.md: every task the pool accepted runs exactly once or reaches

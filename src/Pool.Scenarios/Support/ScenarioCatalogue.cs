@@ -3,7 +3,7 @@ using Microsoft.Coyote.SystematicTesting;
 using Pool.Systematic;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>One built-in scenario, and its entry point for each engine.</summary>
 /// <param name="Name">Class and method, as <c>pool-explore list</c> and the CI test names show it.</param>

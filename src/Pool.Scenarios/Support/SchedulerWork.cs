@@ -1,7 +1,7 @@
 using Pool.Tasks;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>
 /// Bookkeeping for the contract of <see cref="PoolTaskScheduler"/>: the tasks a scenario started (accepted or
