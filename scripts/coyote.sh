@@ -41,7 +41,7 @@ rm -rf "$out"
 mkdir -p "$bin"
 cp -r tests/Coyote/Scenarios/bin/Release/net10.0/. "$bin/"
 cat >"$bin/rewrite.coyote.json" <<'JSON'
-{ "AssembliesPath": ".", "Assemblies": [ "Pool.CSharp.dll", "Coyote.Binding.dll", "Coyote.Scenarios.dll" ] }
+{ "AssembliesPath": ".", "Assemblies": [ "Pool.CSharp.dll", "Coyote.Binding.dll", "Pool.Scenarios.dll", "Coyote.Scenarios.dll" ] }
 JSON
 if ! dotnet tool run coyote rewrite "$bin/rewrite.coyote.json" >"$out/rewrite.log" 2>&1; then
   echo "coyote rewrite failed (see $out/rewrite.log)." >&2

@@ -28,6 +28,8 @@ public sealed class CoyoteEntryPointGenerator : IIncrementalGenerator
     private const string ScenarioAttribute = "Pool.Systematic.SystematicTestAttribute";
     private const string Seam = "Pool.Threading.IThreading";
 
+    // A build-time rule of this repository's own generator, never shipped: no analyzer release tracking.
+#pragma warning disable RS2008
     private static readonly DiagnosticDescriptor SameSimpleName = new(
         "COYOTE001",
         "Two scenario classes with one simple name",
@@ -36,6 +38,7 @@ public sealed class CoyoteEntryPointGenerator : IIncrementalGenerator
         DiagnosticSeverity.Error,
         isEnabledByDefault: true
     );
+#pragma warning restore RS2008
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)

@@ -85,7 +85,9 @@ internal static class CoyoteCatalogue
             );
         if (entry.GetCustomAttribute<TestAttribute>() is null)
         {
-            throw new InvalidOperationException($"{scenario.Name}'s Coyote entry point is no [Test].");
+            throw new InvalidOperationException(
+                $"{scenario.Name}'s Coyote entry point is no [Test]."
+            );
         }
         return new CoyoteScenario(
             scenario,
