@@ -1,21 +1,11 @@
-using System.Globalization;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Pool.Benchmarks;
 
-// `-- engines [ITERATIONS]`: every scenario under both engines (a stopwatch table). Anything else: BenchmarkDotNet.
-if (args is ["engines", .. var rest])
-{
-    ScenarioEngineComparison.Print(
-        rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 300
-    );
-    return;
-}
-
-// In-process toolchain: no generated project, so central package management and lock files stay out of the way
-// (and the Coyote comparison runs on this folder's rewritten assemblies).
+// In-process toolchain: no generated project, so central package management and lock files stay out of the way.
+// The comparison with Microsoft Coyote is tests/Coyote/Comparison.
 var config = DefaultConfig.Instance.AddJob(
     Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
         .WithWarmupCount(3)

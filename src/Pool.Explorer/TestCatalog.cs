@@ -59,7 +59,8 @@ internal sealed class TestCatalog
         return chosen;
     }
 
-    private static Assembly BuiltInAssembly() => typeof(Coyote.Scenarios.Support.Check).Assembly;
+    private static Assembly BuiltInAssembly() =>
+        typeof(Pool.Scenarios.Support.ScenarioCatalogue).Assembly;
 
     private static Assembly LoadFrom(string path)
     {

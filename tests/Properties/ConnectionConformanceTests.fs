@@ -13,7 +13,7 @@ open Pool
 open Pool.Model
 open Pool.Systematic
 open Pool.Threading
-open Coyote.Scenarios.Reactor
+open Pool.Scenarios.Network
 
 /// Runs the script against an echo server (message k is the byte k) and observes the outcome.
 let runOnServer (workers: bool) (script: PeerAction list) (threading: IThreading) : ConnectionModel.Outcome =

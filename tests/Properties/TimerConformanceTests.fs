@@ -10,7 +10,7 @@ open Pool.Model
 open Pool.Reactor
 open Pool.Systematic
 open Pool.Threading
-open Coyote.Scenarios.Reactor
+open Pool.Scenarios.Network
 
 let private horizon = 10
 

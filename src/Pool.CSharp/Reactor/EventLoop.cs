@@ -47,14 +47,31 @@ public sealed class EventLoop : IDisposable
             telemetry
         ) { }
 
-    /// <summary>A loop over another poller and the network whose descriptors it reports (the simulated network).</summary>
-    internal EventLoop(
+    /// <summary>
+    /// A loop over another poller and the network whose descriptors it reports (for example a simulated network
+    /// whose events a systematic explorer orders); a <see cref="TcpServer"/> on this loop uses
+    /// <paramref name="network"/> for its sockets.
+    /// </summary>
+    /// <param name="threading">The threading seam; <paramref name="poller"/> and <paramref name="network"/> block
+    /// and wake through it or through the operating system.</param>
+    /// <param name="poller">Reports the readiness of <paramref name="network"/>'s descriptors; the loop calls it on its
+    /// thread (but <see cref="IPoller.Wake"/>) and disposes it with itself.</param>
+    /// <param name="network">The sockets; called on the loop's thread (see <see cref="INetwork"/>).</param>
+    /// <param name="telemetry">The meter, logger factory and name of this loop (see <see cref="TelemetryOptions"/>).</param>
+    /// <exception cref="InvalidOperationException">A metrics listener threw while this loop's instruments were
+    /// published; <paramref name="poller"/> was disposed.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="threading"/>, <paramref name="poller"/> or
+    /// <paramref name="network"/> is null.</exception>
+    public EventLoop(
         IThreading threading,
         IPoller poller,
         INetwork network,
         TelemetryOptions? telemetry = null
     )
     {
+        ArgumentNullException.ThrowIfNull(threading);
+        ArgumentNullException.ThrowIfNull(poller);
+        ArgumentNullException.ThrowIfNull(network);
         _threading = threading;
         _poller = poller;
         Network = network;

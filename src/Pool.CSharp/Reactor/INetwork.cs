@@ -9,10 +9,22 @@ namespace Pool.Reactor;
 /// <see cref="IPoller"/> of the same event loop, which reports the readiness of these descriptors.
 /// </summary>
 /// <remarks>
-/// Called on the loop's thread only, except <see cref="Listen"/> and <see cref="LocalPort"/> (any thread,
-/// before the descriptor is registered). Error numbers are Linux's (<see cref="Linux.Native"/>'s constants).
+/// <para>
+/// Called by the reactor (<see cref="EventLoop"/>, <see cref="TcpServer"/> and its connections) on the loop's
+/// thread only, except <see cref="Listen"/> and <see cref="LocalPort"/> (any thread, before the descriptor is
+/// registered). Pass an implementation to
+/// <see cref="EventLoop(Threading.IThreading, IPoller, INetwork, Diagnostics.TelemetryOptions?)"/> together with
+/// the <see cref="IPoller"/> that reports its descriptors; the loop owns neither.
+/// </para>
+/// <para>
+/// Error numbers are Linux's (errno(3)). The reactor tells apart EAGAIN (11: nothing now, wait for readiness),
+/// EINTR (4: try again), ECONNABORTED (103), EMFILE (24) and ENFILE (23) on accept; any other number on a receive
+/// or a send closes the connection as an error. An implementation must not throw from these calls, except
+/// <see cref="Listen"/>; a descriptor it was not given, or one already closed, is the caller's bug, and what
+/// happens then is the implementation's (the Linux one returns EBADF).
+/// </para>
 /// </remarks>
-internal interface INetwork
+public interface INetwork
 {
     /// <summary>A non-blocking listening socket on <paramref name="address"/>:<paramref name="port"/> (0: any free port).</summary>
     /// <exception cref="ReactorException">The socket cannot be created or bound.</exception>

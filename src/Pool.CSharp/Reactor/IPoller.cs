@@ -6,10 +6,16 @@ namespace Pool.Reactor;
 /// <see cref="Wait"/> is a timed condition wait of <c>IThreading</c> and whose events the explorer orders.
 /// </summary>
 /// <remarks>
-/// Owned by one event loop: every member but <see cref="Wake"/> is called on the loop's thread only.
-/// Level-triggered: a registration stays reported while it is ready.
+/// Owned by one event loop (given to
+/// <see cref="EventLoop(Threading.IThreading, IPoller, INetwork, Diagnostics.TelemetryOptions?)"/>, which disposes
+/// it when it is disposed): every member but <see cref="Wake"/> is called by the loop on the loop's thread only.
+/// Level-triggered: a registration stays reported while it is ready. The loop registers each descriptor once, with
+/// a token it chose, and removes it before closing it; adding a registered descriptor, or modifying or removing one
+/// that is not, is the loop's bug, which an implementation may report by throwing <see cref="ReactorException"/>
+/// (the epoll one does). A <see cref="Wait"/> blocks through the loop's threading seam or the operating system, never
+/// by spinning.
 /// </remarks>
-internal interface IPoller : IDisposable
+public interface IPoller : IDisposable
 {
     /// <summary>Registers <paramref name="descriptor"/> with <paramref name="token"/> and <paramref name="interest"/>.</summary>
     void Add(int descriptor, ulong token, Interest interest);

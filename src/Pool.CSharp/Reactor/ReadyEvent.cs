@@ -5,4 +5,4 @@ namespace Pool.Reactor;
 /// <param name="Readable">Data (or end of stream) can be read.</param>
 /// <param name="Writable">Data can be written.</param>
 /// <param name="Closed">The peer hung up or an error is pending.</param>
-internal readonly record struct ReadyEvent(ulong Token, bool Readable, bool Writable, bool Closed);
+public readonly record struct ReadyEvent(ulong Token, bool Readable, bool Writable, bool Closed);

@@ -25,7 +25,7 @@ public static class CoyoteEngine
     /// <param name="strategy">One of <see cref="Strategies"/>.</param>
     /// <param name="allowPartialControl">False (the default): an invocation Coyote cannot control ends the run as a
     /// failure. True: Coyote only lists it in <see cref="CoyoteOutcome.Uncontrolled"/> and goes on; for scenarios that
-    /// state which such invocations are harmless (<c>CoyoteToleratesAttribute</c>), and whose callers check that
+    /// state which such invocations are harmless (tests/Coyote/Scenarios/CoyoteTolerances.cs), and whose callers check that
     /// nothing else was listed.</param>
     /// <exception cref="ArgumentException">An unknown strategy, or fewer than one iteration.</exception>
     public static CoyoteOutcome Run(

@@ -1,6 +1,5 @@
 using Coyote.Binding;
-using Coyote.Scenarios.Mutation;
-using Coyote.Scenarios.Support;
+using Coyote.Scenarios;
 using Pool.Systematic;
 
 namespace Coyote.MutationReport;
@@ -16,7 +15,7 @@ internal static class KillRun
     /// <exception cref="ArgumentException">An unknown engine.</exception>
     internal static KillResult Run(MutantKill kill, string engine, uint seed, int budget)
     {
-        var scenario = ScenarioCatalogue.Named(kill.Scenario);
+        var scenario = CoyoteCatalogue.Named(kill.Scenario);
         return engine switch
         {
             "explorer" => WithExplorer(scenario, seed, budget, kill.MemoryModel),
@@ -29,7 +28,7 @@ internal static class KillRun
     }
 
     private static KillResult WithExplorer(
-        Scenario scenario,
+        CoyoteScenario scenario,
         uint seed,
         int budget,
         MemoryModel memoryModel
@@ -72,7 +71,7 @@ internal static class KillRun
         );
     }
 
-    private static KillResult WithCoyote(Scenario scenario, uint seed, int budget)
+    private static KillResult WithCoyote(CoyoteScenario scenario, uint seed, int budget)
     {
         var outcome = CoyoteEngine.Run(
             scenario.Coyote,

@@ -1,5 +1,3 @@
-using Coyote.Scenarios.Mutation;
-
 namespace Coyote.MutationReport;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Coyote.Scenarios.Mutation;
 
 namespace Coyote.MutationReport;
 

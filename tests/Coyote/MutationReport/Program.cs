@@ -1,6 +1,5 @@
 using System.Globalization;
 using Coyote.MutationReport;
-using Coyote.Scenarios.Mutation;
 
 // The mutation check and table of docs/verification.md. Each mutant is a patch of the product
 // (tests/Coyote/Mutants); this program applies it to a copy, builds it, and explores the killing scenario under both

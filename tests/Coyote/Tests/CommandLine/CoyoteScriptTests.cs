@@ -21,7 +21,7 @@ public class CoyoteScriptTests
     {
         var (exit, output) = Run("CountStaysExact", "20");
         Assert.True(exit == 0, output);
-        Assert.Matches(@"Pool\.PoolScenarios\.CountStaysExact\s+20\s+0\s", output);
+        Assert.Matches(@"(?m)^PoolScenarios\.CountStaysExact\s+20\s+0\s", output);
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public class CoyoteScriptTests
         var (exit, output) = Run("NoSuchScenario", "5");
         Assert.Equal(2, exit);
         Assert.Contains("No scenario matches 'NoSuchScenario'", output);
-        Assert.Contains("Pool.PoolScenarios.CountStaysExact", output);
+        Assert.Contains("  PoolScenarios.CountStaysExact", output);
     }
 
     [Theory]

@@ -1,5 +1,4 @@
 using Coyote.MutationReport;
-using Coyote.Scenarios.Mutation;
 using Xunit.Abstractions;
 
 namespace Coyote.Tests.Mutation;

@@ -1,4 +1,4 @@
-using Coyote.Scenarios.Support;
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 
 namespace Coyote.Tests.Suite;

@@ -1,5 +1,5 @@
 using Coyote.Binding;
-using Coyote.Scenarios.Support;
+using Coyote.Scenarios;
 using Xunit.Abstractions;
 
 namespace Coyote.Tests.Suite;
@@ -17,7 +17,7 @@ public class CoyoteScenarioTests(ITestOutputHelper output)
     [MemberData(nameof(Scenarios))]
     public void CoyoteFindsNoBug(string name)
     {
-        var scenario = ScenarioCatalogue.Named(name);
+        var scenario = CoyoteCatalogue.Named(name);
         var outcome = CoyoteEngine.Run(
             scenario.Coyote,
             scenario.CoyoteCiIterations,
@@ -43,8 +43,9 @@ public class CoyoteScenarioTests(ITestOutputHelper output)
         // Without the rewrite, Coyote would run the scenarios on real, uncontrolled threads and find nothing.
         var product = typeof(global::Pool.ThreadPool).Assembly;
         var binding = typeof(CoyoteThreading).Assembly;
-        var scenarios = typeof(ScenarioCatalogue).Assembly;
-        foreach (var assembly in new[] { product, binding, scenarios })
+        var scenarios = typeof(global::Pool.Scenarios.Support.ScenarioCatalogue).Assembly;
+        var entryPoints = typeof(CoyoteCatalogue).Assembly;
+        foreach (var assembly in new[] { product, binding, scenarios, entryPoints })
         {
             Assert.True(
                 Microsoft.Coyote.Rewriting.RewritingEngine.IsAssemblyRewritten(assembly),

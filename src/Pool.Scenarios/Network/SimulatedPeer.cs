@@ -1,6 +1,6 @@
-using Coyote.Scenarios.Support;
+using Pool.Scenarios.Support;
 
-namespace Coyote.Scenarios.Reactor;
+namespace Pool.Scenarios.Network;
 
 /// <summary>
 /// The client end of one simulated connection, driven by a scenario thread: each call is an event of the

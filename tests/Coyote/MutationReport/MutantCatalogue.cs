@@ -1,6 +1,6 @@
 using Pool.Systematic;
 
-namespace Coyote.Scenarios.Mutation;
+namespace Coyote.MutationReport;
 
 /// <summary>
 /// One deliberate defect, kept as a patch of the product (tests/Coyote/Mutants/<c>Mutant</c>.patch), and what must

@@ -1,9 +1,8 @@
-using Coyote.Scenarios.Support;
-using Pool;
 using Pool.Reactor;
+using Pool.Scenarios.Support;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Reactor;
+namespace Pool.Scenarios.Network;
 
 /// <summary>
 /// An echo <see cref="TcpServer"/> on the simulated network under the explorer: the real loop, connections and

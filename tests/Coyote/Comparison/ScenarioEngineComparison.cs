@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using Coyote.Binding;
-using Coyote.Scenarios.Support;
+using Coyote.Scenarios;
 using Pool.Systematic;
 
-namespace Pool.Benchmarks;
+namespace Coyote.Comparison;
 
 /// <summary>
 /// Every built-in scenario under both engines in one process, the same number of iterations each: iterations per
 /// second of the explorer (portfolio, seed 1) and of Coyote (portfolio, seed 1), and their ratio. A stopwatch table,
-/// not BenchmarkDotNet: one scenario under Coyote takes seconds. Usage: <c>-- engines [ITERATIONS]</c>.
+/// not BenchmarkDotNet: one scenario under Coyote takes seconds. Usage: <c>engines [ITERATIONS]</c>.
 /// </summary>
 internal static class ScenarioEngineComparison
 {
@@ -21,7 +21,7 @@ internal static class ScenarioEngineComparison
         Console.WriteLine("| scenario | explorer it/s | Coyote it/s | explorer / Coyote |");
         Console.WriteLine("|---|---:|---:|---:|");
         var ratios = new List<double>();
-        foreach (var scenario in ScenarioCatalogue.All)
+        foreach (var scenario in CoyoteCatalogue.All)
         {
             var explorer = Stopwatch.StartNew();
             var report = Explorer.Run(

@@ -1,13 +1,12 @@
-using Pool;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>
 /// Bookkeeping for invariant 1 of pool.md: every task the pool accepted runs exactly once or reaches
 /// pending exactly once. Guarded by a lock of the seam, so its own accesses are explorable too.
 /// </summary>
-public sealed class Ledger
+internal sealed class Ledger
 {
     private readonly ILock _lock;
     private readonly List<int> _accepted = [];

@@ -1,9 +1,10 @@
-using Coyote.Scenarios.Support;
 using Pool.Reactor;
+using Pool.Scenarios.Network;
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Reactor;
+namespace Pool.Scenarios;
 
 /// <summary>
 /// The event loop and its timers under the explorer, with virtual time: no fire after a cancel is processed,

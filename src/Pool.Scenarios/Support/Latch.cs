@@ -1,9 +1,9 @@
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>A count-down latch over the seam, so that waiting on it is a controlled, explorable block.</summary>
-public sealed class Latch
+internal sealed class Latch
 {
     private readonly ILock _lock;
     private readonly ICondition _zero;

@@ -3,7 +3,7 @@ using Coyote.Binding;
 using Coyote.Teeth;
 using Pool.Systematic;
 
-namespace Pool.Benchmarks;
+namespace Coyote.Comparison;
 
 /// <summary>
 /// The two engines on one test in one run: the explorer (portfolio, the baseline) and Microsoft Coyote (its default

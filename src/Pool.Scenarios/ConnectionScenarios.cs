@@ -1,9 +1,10 @@
-using Coyote.Scenarios.Support;
 using Pool.Reactor;
+using Pool.Scenarios.Network;
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Reactor;
+namespace Pool.Scenarios;
 
 /// <summary>
 /// Connection teardown under the explorer, on the simulated network, each case with workers and inline on the

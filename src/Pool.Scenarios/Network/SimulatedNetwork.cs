@@ -1,11 +1,10 @@
 using System.Net;
-using Coyote.Scenarios.Support;
 using Pool.Reactor;
-using Pool.Reactor.Linux;
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Reactor;
+namespace Pool.Scenarios.Network;
 
 /// <summary>
 /// The reactor's poller and socket seams under the explorer: in-memory connections whose arrival, data, peer
@@ -96,12 +95,12 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
                     FailedAccepts <= 20,
                     "the loop keeps accepting while out of descriptors (a busy loop)"
                 );
-                errno = Native.Emfile;
+                errno = Errno.Emfile;
                 return -1;
             }
             if (_backlog.Count == 0)
             {
-                errno = Native.Eagain;
+                errno = Errno.Eagain;
                 return -1;
             }
             var fd = _nextDescriptor++;
@@ -128,13 +127,13 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             var count = peer.Inbound.Count;
             if (peer.IsReset)
             {
-                errno = Native.Econnreset;
+                errno = Errno.Econnreset;
                 return -1;
             }
             if (count == 0)
             {
                 peer.EndOfStreamRead |= peer.InboundEnded;
-                errno = peer.InboundEnded ? 0 : Native.Eagain;
+                errno = peer.InboundEnded ? 0 : Errno.Eagain;
                 return peer.InboundEnded ? 0 : -1;
             }
             var take = Math.Min(count, buffer.Length);
@@ -164,7 +163,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             Check.That(!peer.OutboundEnded, "a write after the sending direction was shut");
             if (peer.IsReset)
             {
-                errno = Native.Econnreset;
+                errno = Errno.Econnreset;
                 return -1;
             }
             if (peer.HasClosed)
@@ -176,7 +175,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             var room = Window - peer.Unread.Count;
             if (room <= 0)
             {
-                errno = Native.Eagain;
+                errno = Errno.Eagain;
                 return -1;
             }
             var take = Math.Min(room, data.Length);

@@ -1,14 +1,14 @@
 using Pool.Tasks;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>
 /// Bookkeeping for the contract of <see cref="PoolTaskScheduler"/>: the tasks a scenario started (accepted or
 /// refused), the continuations and posted callbacks, and how many times each ran. Guarded by a lock of the seam,
 /// so its own accesses are explorable too. Never blocks on a task.
 /// </summary>
-public sealed class SchedulerWork(IThreading threading, PoolTaskScheduler scheduler)
+internal sealed class SchedulerWork(IThreading threading, PoolTaskScheduler scheduler)
 {
     private readonly ILock _lock = threading.CreateLock();
     private readonly Dictionary<string, int> _runs = [];

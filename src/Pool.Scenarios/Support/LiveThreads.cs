@@ -1,12 +1,12 @@
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>
 /// Decorates a seam to count the threads started through it that have not finished, so a scenario can
 /// check invariant 2 of pool.md (when destroy returns from outside, no pool thread is running).
 /// </summary>
-public sealed class LiveThreads(IThreading inner) : IThreading
+internal sealed class LiveThreads(IThreading inner) : IThreading
 {
     private readonly ILock _lock = inner.CreateLock();
     private int _live;

@@ -1,7 +1,7 @@
-namespace Coyote.Scenarios.Support;
+namespace Pool.Scenarios.Support;
 
 /// <summary>Scenario assertions: a failed check throws, which the explorer reports as a bug with its trace.</summary>
-public static class Check
+internal static class Check
 {
     public static void That(bool condition, string invariant)
     {
@@ -13,5 +13,5 @@ public static class Check
 }
 
 /// <summary>An invariant of the design documents did not hold.</summary>
-public sealed class InvariantViolatedException(string invariant)
+internal sealed class InvariantViolatedException(string invariant)
     : Exception($"invariant violated: {invariant}");

@@ -1,9 +1,9 @@
-using Coyote.Scenarios.Support;
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 using Pool.Tasks;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Pool;
+namespace Pool.Scenarios;
 
 /// <summary>
 /// <see cref="PoolTaskScheduler"/> under both engines, with real <see cref="Task"/> objects: the pool's workers are
@@ -16,20 +16,10 @@ namespace Coyote.Scenarios.Pool;
 /// </summary>
 /// <remarks>
 /// Coyote's rewriter reports every member of <see cref="SynchronizationContext"/> and <see cref="Task.ContinueWith(Action{Task})"/>
-/// as uncontrolled: in general they hand work to threads Coyote does not see. Here they do not (see the reasons
-/// below), so Coyote runs these scenarios with partially controlled concurrency allowed, and the suite checks
-/// that these are the only invocations it reports.
+/// as uncontrolled: in general they hand work to threads Coyote does not see. Here they do not (the Coyote side's
+/// table of tolerated invocations, tests/Coyote/Scenarios/CoyoteTolerances.cs, says why), so Coyote runs these
+/// scenarios with partially controlled concurrency allowed, and its suite checks that these are the only ones.
 /// </remarks>
-[CoyoteTolerates(
-    "System.Threading.SynchronizationContext.",
-    "the scheduler only reads and sets the thread's current context (a thread-local value) and constructs its own "
-        + "context, whose Post and Send queue to the pool: its controlled workers, through the seam"
-)]
-[CoyoteTolerates(
-    "System.Threading.Tasks.Task.ContinueWith",
-    "a continuation on the pool's scheduler is queued by its antecedent's thread (a controlled worker or the "
-        + "destroyer) into the pool through the scheduler's QueueTask: no other thread runs it"
-)]
 public static partial class TaskSchedulerScenarios
 {
     /// <summary>

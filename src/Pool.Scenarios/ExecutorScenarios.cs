@@ -1,9 +1,8 @@
-using Coyote.Scenarios.Support;
-using Pool;
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Pool;
+namespace Pool.Scenarios;
 
 /// <summary>The executor under the explorer: every session runs or is cancelled, exactly once; serial queues stay serial.</summary>
 public static partial class ExecutorScenarios

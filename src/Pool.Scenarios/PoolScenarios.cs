@@ -1,9 +1,8 @@
-using Coyote.Scenarios.Support;
-using Pool;
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 using Pool.Threading;
 
-namespace Coyote.Scenarios.Pool;
+namespace Pool.Scenarios;
 
 /// <summary>
 /// The thread pool under the explorer. Each scenario checks the invariants of pool.md that its
