@@ -79,28 +79,8 @@ let private programs: Arbitrary<int * Set<string> * ExecutorCall list> =
 
 /// Every outcome of the C# executor under the explorer (150 schedules, seed 1), or what went wrong.
 let private disagreement workers serial client : string option =
-    let allowed = allowedOutcomes workers serial client
-    let observed = List<ExecutorOutcome>()
-
-    let report =
-        Explorer.Run(
-            (fun threading -> observed.Add(runOnExecutor workers serial client threading)),
-            ExplorationOptions(Iterations = 150, Seed = 1UL)
-        )
-
-    if report.BugFound then
-        Some(sprintf "program %A: the explorer found a bug: %s\ntrace: %s" client report.BugMessage report.Trace)
-    else
-        observed
-        |> Seq.tryFind (fun o -> not (allowed.Contains o))
-        |> Option.map (fun outcome ->
-            sprintf
-                "program (%d workers, serial %A) %A:\noutcome %A is not among %A"
-                workers
-                serial
-                client
-                outcome
-                allowed)
+    Locking.disagreementUnderExplorer 150 (runOnExecutor workers serial client) (allowedOutcomes workers serial client)
+    |> Option.map (sprintf "program (%d workers, serial %A) %A:\n%s" workers serial client)
 
 /// Conformance runs the explorer and the real executor: its tests run one at a time, after the others.
 let tests =
