@@ -92,4 +92,29 @@ let tests =
                 match disagreement workers serial clients with
                 | None -> true
                 | Some problem -> failwith problem)
+
+            // A session of a serial queue destroys the executor while its queue holds sessions: the queue has no
+            // pool task for destroy to drain, and its sessions must still be reported cancelled. The mutation
+            // check (tests/Coyote/Mutants) runs this test against DestroySkipsRunningSerialQueues and expects it
+            // to fail.
+            test "the executor conforms when a session of a serial queue destroys it" {
+                let session queue number body =
+                    Submit
+                        {
+                            Queue = queue
+                            Number = number
+                            Body = body
+                        }
+
+                let client =
+                    [
+                        session "a" 1 DestroysFromSession
+                        session "a" 2 Returns
+                        session "b" 3 Returns
+                        DestroyExecutor
+                    ]
+
+                let problem = disagreement 1 (Set.singleton "a") [ client ]
+                Expect.isNone problem "the real executor must conform"
+            }
         ]
