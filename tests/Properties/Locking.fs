@@ -15,7 +15,7 @@ let locked (gate: ILock) f =
         gate.Exit()
 
 /// The scheduling steps one explored schedule of a conformance program may take. The longest clean schedule
-/// of the programs here takes far fewer (see docs/spec.md); a schedule that reaches the bound is a livelock
+/// of the programs here takes about 430 (docs/spec.md); a schedule that reaches the bound is a livelock
 /// (a destroy that never returns, a worker that spins) and fails the property instead of being dropped.
 [<Literal>]
 let MaxSteps = 5_000
