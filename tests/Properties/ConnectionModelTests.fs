@@ -1,5 +1,5 @@
 /// The connection lifecycle's model on its own: releases, replies owed to a half-closed peer, pinned state
-/// counts, and the seeded teardown defects it catches.
+/// counts beside checks on every outcome, and the seeded teardown defects it catches.
 module Pool.Properties.ConnectionModelTests
 
 open Expecto
@@ -37,9 +37,24 @@ let tests =
                 Expect.equal written (Set.singleton (Set.ofList [ 1; 2; 3 ])) "every outcome writes every reply"
             }
 
-            test "the connection model's state counts are pinned" {
+            test "the connection model's state counts are pinned, and every outcome releases once" {
                 let resets = check ConnectionSpecified (ConnectionModel.sendsThenResets 2).Script
                 let halfCloses = check ConnectionSpecified (halfCloseAfter 2)
+
+                for result in [ resets; halfCloses ] do
+                    Expect.isNone result.Violation "no invariant is violated"
+                    Expect.equal result.Deadlocks [] "nothing deadlocks"
+                    Expect.isNonEmpty result.Terminals "some run finishes"
+
+                    for terminal in result.Terminals do
+                        let releases = terminal.History |> List.filter ((=) Released) |> List.length
+                        Expect.equal releases 1 "one release in every outcome"
+
+                Expect.equal
+                    (ConnectionModel.allowedOutcomes (halfCloseAfter 2) |> Set.map _.Written)
+                    (Set.singleton (set [ 1; 2 ]))
+                    "a half-closed peer gets both replies in every outcome"
+
                 Expect.equal resets.ReachableStates 68 "the pinned state count of 2 messages, then a reset"
                 Expect.equal halfCloses.ReachableStates 50 "the pinned state count of 2 messages, then a half-close"
             }

@@ -13,7 +13,8 @@ open Pool
 open Pool.Model
 
 /// The model's start order: the first session starts (and is held), every other call is made, then
-/// everything runs.
+/// everything runs. The order is the one of the StartSession steps taken (one worker: also the order in
+/// which the bodies begin).
 let expectedStarts (serial: Set<string>) (sessions: Session list) : Session list =
     let first = List.head sessions
 
@@ -22,13 +23,14 @@ let expectedStarts (serial: Set<string>) (sessions: Session list) : Session list
         | ExecCall _ -> true
         | _ -> false
 
-    let rec settle allowed state =
+    let rec settle allowed (state, started) =
         match
             ExecutorModel.next ExecutorSpecified state
             |> List.tryFind (fun s -> not (isCall s) && allowed (fst s))
         with
-        | Some(_, after) -> settle allowed after
-        | None -> state
+        | Some(StartSession(_, session), after) -> settle allowed (after, session :: started)
+        | Some(_, after) -> settle allowed (after, started)
+        | None -> state, started
 
     let rec callAll state =
         match ExecutorModel.next ExecutorSpecified state |> List.tryFind isCall with
@@ -41,8 +43,10 @@ let expectedStarts (serial: Set<string>) (sessions: Session list) : Session list
     let afterFirstCall =
         ExecutorModel.next ExecutorSpecified start |> List.find isCall |> snd
 
-    let held = settle (fun step -> step <> FinishSession(0, first)) afterFirstCall
-    (settle (fun _ -> true) (callAll held)).Started
+    let held, started =
+        settle (fun step -> step <> FinishSession(0, first)) (afterFirstCall, [])
+
+    settle (fun _ -> true) (callAll held, started) |> snd |> List.rev
 
 /// Runs the same discipline on a real executor; the global start order it shows.
 let observedStarts (serial: Set<string>) (sessions: Session list) : Session list =
@@ -79,7 +83,7 @@ let private programs: Arbitrary<Set<string> * Session list> =
         let! serial = Gen.subListOf [ "a"; "b"; "c" ] |> Gen.map Set.ofList
         let! length = Gen.choose (2, 8)
         let! queues = Gen.listOfLength length (Gen.elements [ "a"; "b"; "c" ])
-        return serial, queues |> List.mapi (fun i q -> { Queue = q; Number = i + 1 })
+        return serial, queues |> List.mapi (fun i q -> ExecutorModel.session q (i + 1))
     }
     |> Arb.fromGen
 

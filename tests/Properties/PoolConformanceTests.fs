@@ -68,6 +68,10 @@ let runOnPool (workers: int) (client: ClientCall list) (threading: IThreading) :
 
             attempt (fun () -> pool.Destroy(Action<PoolTask> collectAndSchedule)) (fun () -> rejected <- rejected + 1)
 
+    // The virtual clock moves only when every other thread is blocked or has finished: a destroy called by a
+    // task (the client's own destroy then threw at once) has finished before the outcome is read.
+    threading.Sleep(TimeSpan.FromSeconds 1.0)
+
     locked (fun () ->
         {
             Ran = Set.ofSeq ran
@@ -81,25 +85,35 @@ let runOnPool (workers: int) (client: ClientCall list) (threading: IThreading) :
 let disagreement (iterations: int) (workers: int) (client: ClientCall list) : string option =
     Locking.disagreementUnderExplorer iterations (runOnPool workers client) (PoolModel.allowedOutcomes workers client)
 
-/// One generated client call at position id: schedule a plain task, a task that schedules a child, or a task
-/// that exits its worker; increase; decrease.
-let clientCall id =
+/// One generated client call at position id: schedule a task with one of the given bodies (a child's number
+/// is 100 + id); increase; decrease.
+let clientCallWith (bodies: TaskId -> Body list) id =
     Gen.frequency
         [
             4,
-            Gen.elements [ Plain; ScheduleChild(100 + id); ExitWorker ]
+            Gen.elements (bodies id)
             |> Gen.map (fun body -> Schedule { Id = id; Body = body })
             1, Gen.constant Increase
             1, Gen.constant Decrease
         ]
 
-/// Programs without destroy-from-task (the client's final Destroy is then the only one, and it returns
-/// after the drain, so the count the client reads is final).
+/// A task that schedules a child, exits its worker or neither (the pool's calls whose effect a settled pool
+/// shows at once).
+let clientCall =
+    clientCallWith (fun id -> [ Plain; ScheduleChild(100 + id); ExitWorker ])
+
+/// Programs of up to three calls, then the client's destroy (which throws when a task destroyed the pool
+/// first).
 let programs: Arbitrary<int * ClientCall list> =
     gen {
         let! workers = Gen.choose (0, 2)
         let! length = Gen.choose (1, 3)
-        let! calls = [ 1..length ] |> List.map clientCall |> Gen.sequenceToList
+
+        let! calls =
+            [ 1..length ]
+            |> List.map (clientCallWith (fun id -> [ Plain; ScheduleChild(100 + id); ExitWorker; DestroyFromTask ]))
+            |> Gen.sequenceToList
+
         let! destroy = Gen.elements [ Destroy; DestroyScheduling 99 ]
         return workers, calls @ [ destroy ]
     }

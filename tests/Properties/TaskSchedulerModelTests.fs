@@ -1,4 +1,5 @@
-/// The task scheduler's model on its own: pinned state counts, a shortest path to the wrong variant's violation,
+/// The task scheduler's model on its own: pinned state counts beside checks on every outcome, the length of a
+/// shortest path to the wrong variant's violation,
 /// the outcomes of destroy that docs/pool.md promises, and generated configurations that keep every invariant.
 module Pool.Properties.TaskSchedulerModelTests
 
@@ -82,33 +83,72 @@ let programs: Arbitrary<int * SchedulerCall list> =
     }
     |> fun generated -> Arb.fromGenShrink (generated, fewerWorkersOrCallsKeepingDestroy)
 
+/// Every piece of work a client program makes: tasks, the children they start, continuations, posts.
+let private worksOf (client: SchedulerCall list) : TaskId list =
+    client
+    |> List.collect (function
+        | StartNew { Id = id; Body = StartChild child } -> [ id; child ]
+        | StartNew work -> [ work.Id ]
+        | ContinueWith(_, continuation) -> [ continuation ]
+        | Post id -> [ id ]
+        | DestroyPool -> [])
+
+/// What every outcome of a client shows, checked apart from the model's invariants: each piece of work ran
+/// exactly once or was refused (never both), nothing else ran, and one destroy was rejected for each task
+/// that destroys the pool and ran.
+let private everyWorkOnce (client: SchedulerCall list) (outcome: SchedulerOutcome) =
+    let works = worksOf client
+
+    for id in works do
+        let runs = outcome.Places |> Map.tryFind id |> Option.defaultValue []
+        let refused = outcome.Refused.Contains id
+
+        Expect.isTrue
+            ((runs.Length = 1 && not refused) || (runs.IsEmpty && refused))
+            (sprintf "%d ran once or was refused" id)
+
+    Expect.isTrue (outcome.Places.Keys |> Seq.forall (fun id -> List.contains id works)) "only the program's work ran"
+
+    let destroyingTasks =
+        client
+        |> List.choose (function
+            | StartNew { Id = id; Body = DestroyFromWork } -> Some id
+            | _ -> None)
+
+    Expect.equal
+        outcome.Rejected
+        (destroyingTasks |> List.filter outcome.Places.ContainsKey |> List.length)
+        "one destroy rejected per destroying task that ran"
+
 let tests =
     testList
         "model"
         [
             // Pinned reachable-state counts: a change to the specification that changes them must be deliberate.
-            testTheory "state counts of small configurations are pinned" [ (0, 0); (1, 1); (2, 2) ]
+            // Beside them, every outcome is checked on its own.
+            testTheory
+                "state counts of small configurations are pinned, and every outcome runs each piece of work once or refuses it"
+                [ (0, 0); (1, 1); (2, 2) ]
             <| fun (workers, configuration) ->
                 let expected = Map [ (0, 0), 17; (1, 1), 54; (2, 2), 3253 ]
-                let result = check SchedulerSpecified workers clients[configuration]
+                let client = clients[configuration]
+                let result = check SchedulerSpecified workers client
                 Expect.isNone result.Violation "no invariant is violated"
                 Expect.equal result.Deadlocks [] "nothing deadlocks"
+                Expect.isNonEmpty result.Terminals "some run finishes"
+
+                for outcome in result.Terminals |> Set.map TaskSchedulerModel.outcome do
+                    everyWorkOnce client outcome
+
                 Expect.equal result.ReachableStates expected[(workers, configuration)] "the pinned state count"
 
             test "a destroy that drops queued work leaves an awaiter waiting, and the checker shows how" {
                 let result = check DropsQueuedWork 1 [ task 1 Quiet; DestroyPool ]
                 let violation = Expect.wantSome result.Violation "a violation is found"
                 Expect.equal violation.Invariant "none left pending" "the violated invariant"
-
-                Expect.equal
-                    violation.Path
-                    [
-                        SchedulerCallStep(task 1 Quiet)
-                        SchedulerCallStep DestroyPool
-                        LeavePool 0
-                        DrainDone
-                    ]
-                    "the shortest path to the violation"
+                // Shortest: the task is queued, destroy begins before the worker takes it, the worker leaves, and
+                // the drain ends without running it (4 steps).
+                Expect.equal violation.Path.Length 4 "the shortest path's length"
             }
 
             test
