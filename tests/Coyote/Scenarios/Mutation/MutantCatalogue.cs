@@ -12,14 +12,43 @@ namespace Coyote.Scenarios.Mutation;
 /// Why Coyote is not expected to kill the mutant (then only the explorer must, and Coyote is not run on it), or null:
 /// both engines must kill it.
 /// </param>
+/// <param name="KilledBy">
+/// What must kill it, as a part of the bug's message (any case) under every engine that runs it: the invariant the
+/// scenario states (<see cref="Invariant"/>), or a kind of bug: <see cref="Deadlock"/>, <see cref="StepBound"/>, or
+/// an exception's message. Any other bug is not the mutant's kill.
+/// </param>
+/// <param name="CoyoteKilledBy">What must kill it under Coyote, when not <paramref name="KilledBy"/>, or null.</param>
 internal sealed record MutantKill(
     string Mutant,
     string Scenario,
     string? Property = null,
     string MemoryModel = "sc",
-    string? CoyoteMissReason = null
+    string? CoyoteMissReason = null,
+    string KilledBy = "",
+    string? CoyoteKilledBy = null
 )
 {
+    /// <summary>Every unfinished thread blocked: the explorer's "Deadlock: ..." and Coyote's "Deadlock detected. ...".</summary>
+    internal const string Deadlock = "deadlock";
+
+    /// <summary>
+    /// An iteration that reached the step bound (a livelock): the explorer's "The iteration exceeded N scheduling
+    /// steps" and Coyote's "Scheduling steps bound of N reached".
+    /// </summary>
+    internal const string StepBound = "scheduling steps";
+
+    /// <summary>The message of a broken <c>Check.That</c> of the scenario, under both engines.</summary>
+    internal static string Invariant(string invariant) => $"invariant violated: {invariant}";
+
+    /// <summary>What must kill it under <paramref name="engine"/>.</summary>
+    internal string KilledUnder(string engine) =>
+        engine == "coyote" ? CoyoteKilledBy ?? KilledBy : KilledBy;
+
+    /// <summary>Whether <paramref name="message"/>, the bug <paramref name="engine"/> found, is this mutant's kill.</summary>
+    internal bool IsItsKill(string engine, string message) =>
+        KilledUnder(engine) is { Length: > 0 } expected
+        && message.Contains(expected, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The patch, relative to the repository root.</summary>
     internal string PatchPath => $"tests/Coyote/Mutants/{Mutant}.patch";
 

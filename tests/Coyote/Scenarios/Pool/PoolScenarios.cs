@@ -151,7 +151,11 @@ public static partial class PoolScenarios
         outsideLedger.CheckExactlyOnce();
     }
 
-    /// <summary>The count stays exact while workers are added, asked to leave, and leave by themselves.</summary>
+    /// <summary>
+    /// The count stays exact while workers are added, asked to leave, and leave by themselves: once both workers
+    /// have left (one by <see cref="ThreadPool.Exit"/>, one by <see cref="ThreadPool.Decrease"/>) it is zero before
+    /// destroy, and still zero after.
+    /// </summary>
     [SystematicTest(CiIterations = 2000)]
     public static void CountStaysExact(IThreading threading)
     {
@@ -166,6 +170,12 @@ public static partial class PoolScenarios
         });
         pool.Decrease();
         exited.Await();
+        // Settled: both workers have run their departure to the end (the last one is joined only by destroy).
+        live.AwaitAtMost(0);
+        Check.That(
+            pool.ThreadCount == 0,
+            "the count is zero once every worker has left, before destroy"
+        );
         pool.Destroy();
         Check.That(pool.ThreadCount == 0, "the count is zero after destroy");
         Check.That(live.Count == 0, "every worker that left was joined");
