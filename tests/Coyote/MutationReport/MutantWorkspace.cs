@@ -23,7 +23,7 @@ internal sealed class MutantWorkspace
 
     internal MutantKill Kill { get; }
 
-    /// <summary>The workspace folder (under the system's temporary folder).</summary>
+    /// <summary>The workspace folder (under the system's temporary folder, in this process's own folder).</summary>
     internal string Root { get; }
 
     /// <summary>This program, with the mutated product beside it, rewritten for Coyote.</summary>
@@ -46,7 +46,7 @@ internal sealed class MutantWorkspace
     internal static MutantWorkspace Prepare(MutantKill kill)
     {
         var repository = RepositoryRoot;
-        var root = Path.Combine(Path.GetTempPath(), "pool-mutants", kill.Mutant);
+        var root = Path.Combine(ProcessFolder.Value, kill.Mutant);
         if (Directory.Exists(root))
         {
             Directory.Delete(root, recursive: true);
@@ -164,6 +164,54 @@ internal sealed class MutantWorkspace
     }
 
     /// <summary>
+    /// This process's folder for its workspaces, under the system's temporary folder, named by the process id: runs
+    /// of the mutation tests or of this program in other processes (another checkout's CI, say) never touch it.
+    /// Folders of processes that have ended are removed first.
+    /// </summary>
+    private static readonly Lazy<string> ProcessFolder = new(() =>
+    {
+        var all = Path.Combine(Path.GetTempPath(), "pool-mutants");
+        if (Directory.Exists(all))
+        {
+            foreach (var folder in Directory.EnumerateDirectories(all))
+            {
+                if (
+                    int.TryParse(Path.GetFileName(folder), out var id)
+                    && id != Environment.ProcessId
+                    && !IsRunning(id)
+                )
+                {
+                    try
+                    {
+                        Directory.Delete(folder, recursive: true);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // Another process is removing it too, or it is not ours: leave it.
+                    }
+                }
+            }
+        }
+        return Path.Combine(
+            all,
+            Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
+    });
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+    }
+
+    /// <summary>
     /// The restore outputs (obj/) of a pristine copy of the product, restored from its lock file once per process,
     /// in a folder of this process's own. Every mutant's copy has the same project and packages, so these serve it
     /// too, and its build skips restoring. They are never read from the repository's obj/, which a build or pack
@@ -173,11 +221,7 @@ internal sealed class MutantWorkspace
 
     private static string RestorePristineCopy()
     {
-        var tree = Path.Combine(
-            Path.GetTempPath(),
-            "pool-mutants",
-            $".restore-{Environment.ProcessId}"
-        );
+        var tree = Path.Combine(ProcessFolder.Value, ".restore");
         if (Directory.Exists(tree))
         {
             Directory.Delete(tree, recursive: true);
