@@ -192,7 +192,10 @@ internal static class MutantCatalogue
         new(
             "ClaimReadsListBeforeClaimWord",
             "PoolScenarios.WorkersNeverSleepOnQueuedWork",
-            KilledBy: "Object reference not set to an instance of an object"
+            // A stale list paired with the new claim word: a slot read past the list's tasks (a null task, the
+            // explorer's first find), or a task never taken (Coyote's).
+            KilledBy: "Object reference not set to an instance of an object",
+            CoyoteKilledBy: "tasks ran, and every worker is blocked"
         ),
         new(
             "TakeWithoutCompareExchange",
