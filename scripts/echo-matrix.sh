@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The echo server's worker mode (--threads 2) against the .NET Socket async baseline over the whole matrix of
-# issue 16: both load clients, ping-pong and pipelined (depth 8), work 0, fib(19) (about 20 us) and fib(24)
+# Both load clients, ping-pong and pipelined (depth 8), work 0, fib(19) (about 20 us) and fib(24)
 # (about 200 us) per message on both servers; each table is 1/100/1,000 connections x 64 B/4 KiB, 2 s per cell,
 # median of 3 alternating rounds, with the servers' system calls per message (perf) and their idle CPU.
 # About 17 minutes on 2 cores. Usage: scripts/echo-matrix.sh [OUTPUT] (default artifacts/echo-matrix.md)

@@ -62,11 +62,14 @@ public static partial class ExecutorScenarios
         }
     }
 
-    /// <summary>Two threads submit to two queues while the main thread destroys the executor.</summary>
+    /// <summary>
+    /// Two threads submit to two queues while the main thread destroys the executor; two workers, so a serial
+    /// session could start beside its predecessor.
+    /// </summary>
     [SystematicTest(CiIterations = 2000)]
     public static void QueueCancelOnDestroy(IThreading threading)
     {
-        var executor = new Executor(1, 0, threading);
+        var executor = new Executor(2, 0, threading);
         var serial = executor.CreateQueue("serial", serial: true);
         var shared = executor.CreateQueue("shared");
         var sessions = new Sessions(threading);
@@ -130,12 +133,13 @@ public static partial class ExecutorScenarios
     /// <summary>
     /// Two threads submit to one serial queue while its pool task runs and ends: every session must run before the
     /// executor is destroyed (a session stranded without a pool task is a deadlock here, since the main thread
-    /// waits for all of them), one at a time, each submitter's in its order.
+    /// waits for all of them), one at a time, each submitter's in its order. Two workers, so sessions of the queue
+    /// could overlap if it let them.
     /// </summary>
     [SystematicTest(CiIterations = 1000)]
     public static void SubmitWhileTheQueueDrains(IThreading threading)
     {
-        var executor = new Executor(1, 0, threading);
+        var executor = new Executor(2, 0, threading);
         var serial = executor.CreateQueue("serial", serial: true);
         var sessions = new Sessions(threading);
         var done = new Latch(threading, 4);

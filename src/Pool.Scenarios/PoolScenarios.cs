@@ -150,14 +150,37 @@ public static partial class PoolScenarios
         outsideLedger.CheckExactlyOnce();
     }
 
-    /// <summary>The count stays exact while workers are added, asked to leave, and leave by themselves.</summary>
+    /// <summary>
+    /// The count stays exact while workers are added, asked to leave, and leave by themselves. Twice: two workers
+    /// leave (one by <see cref="ThreadPool.Exit"/>, one by <see cref="ThreadPool.Decrease"/>) and, once both have
+    /// run their departure to the end, the count is zero before destroy; then two new workers leave the same way
+    /// while destroy races their departures, and the count is zero after destroy.
+    /// </summary>
     [SystematicTest(CiIterations = 2000)]
     public static void CountStaysExact(IThreading threading)
     {
         var live = new LiveThreads(threading);
         var pool = new ThreadPool(1, 0, live);
-        var exited = new Latch(threading, 1);
         pool.Increase();
+        TwoWorkersLeave(pool, threading);
+        // Settled: every increase, exit and decrease has taken effect (the last leaver is joined only by destroy).
+        live.AwaitAtMost(0);
+        Check.That(
+            pool.ThreadCount == 0,
+            "the count is zero once every worker has left, before destroy"
+        );
+        pool.Increase();
+        pool.Increase();
+        TwoWorkersLeave(pool, threading);
+        pool.Destroy();
+        Check.That(pool.ThreadCount == 0, "the count is zero after destroy");
+        Check.That(live.Count == 0, "every worker that left was joined");
+    }
+
+    // A task of the pool exits its worker, and a decrease asks another to leave; returns once the task has run.
+    private static void TwoWorkersLeave(ThreadPool pool, IThreading threading)
+    {
+        var exited = new Latch(threading, 1);
         pool.Schedule(() =>
         {
             pool.Exit();
@@ -165,9 +188,6 @@ public static partial class PoolScenarios
         });
         pool.Decrease();
         exited.Await();
-        pool.Destroy();
-        Check.That(pool.ThreadCount == 0, "the count is zero after destroy");
-        Check.That(live.Count == 0, "every worker that left was joined");
     }
 
     /// <summary>

@@ -4,12 +4,23 @@ namespace Pool.Scenarios.Support;
 
 /// <summary>
 /// Decorates a seam to count the threads started through it that have not finished, so a scenario can
-/// check invariant 2 of pool.md (when destroy returns from outside, no pool thread is running).
+/// check invariant 2 of pool.md (when destroy returns from outside, no pool thread is running), or wait until the
+/// threads it expects to finish have finished.
 /// </summary>
-internal sealed class LiveThreads(IThreading inner) : IThreading
+internal sealed class LiveThreads : IThreading
 {
-    private readonly ILock _lock = inner.CreateLock();
+    private readonly IThreading _inner;
+    private readonly ILock _lock;
+    private readonly ICondition _finished;
     private int _live;
+    private int _waiting;
+
+    public LiveThreads(IThreading inner)
+    {
+        _inner = inner;
+        _lock = inner.CreateLock();
+        _finished = inner.CreateCondition(_lock);
+    }
 
     public int Count
     {
@@ -22,6 +33,22 @@ internal sealed class LiveThreads(IThreading inner) : IThreading
         }
     }
 
+    /// <summary>
+    /// Blocks until at most <paramref name="count"/> threads started through this seam are unfinished. A controlled
+    /// block: if they never finish, the engine reports a deadlock.
+    /// </summary>
+    public void AwaitAtMost(int count)
+    {
+        _lock.Enter();
+        _waiting++;
+        while (_live > count)
+        {
+            _finished.Wait();
+        }
+        _waiting--;
+        _lock.Exit();
+    }
+
     public IThreadHandle Start(Action body, string? name = null) => Start(body, name, 0);
 
     public IThreadHandle Start(Action body, string? name, int stackSize)
@@ -29,7 +56,7 @@ internal sealed class LiveThreads(IThreading inner) : IThreading
         _lock.Enter();
         _live++;
         _lock.Exit();
-        return inner.Start(
+        return _inner.Start(
             () =>
             {
                 try
@@ -40,6 +67,10 @@ internal sealed class LiveThreads(IThreading inner) : IThreading
                 {
                     _lock.Enter();
                     _live--;
+                    if (_waiting > 0)
+                    {
+                        _finished.Broadcast();
+                    }
                     _lock.Exit();
                 }
             },
@@ -48,23 +79,23 @@ internal sealed class LiveThreads(IThreading inner) : IThreading
         );
     }
 
-    public ILock CreateLock() => inner.CreateLock();
+    public ILock CreateLock() => _inner.CreateLock();
 
-    public ICondition CreateCondition(ILock lockObject) => inner.CreateCondition(lockObject);
+    public ICondition CreateCondition(ILock lockObject) => _inner.CreateCondition(lockObject);
 
-    public void Yield() => inner.Yield();
+    public void Yield() => _inner.Yield();
 
-    public void SpinWait(int iterations) => inner.SpinWait(iterations);
+    public void SpinWait(int iterations) => _inner.SpinWait(iterations);
 
-    public int SpinCountBeforeBlocking => inner.SpinCountBeforeBlocking;
+    public int SpinCountBeforeBlocking => _inner.SpinCountBeforeBlocking;
 
-    public int SpinCountCeiling => inner.SpinCountCeiling;
+    public int SpinCountCeiling => _inner.SpinCountCeiling;
 
-    public IThreadLocal<T> CreateThreadLocal<T>() => inner.CreateThreadLocal<T>();
+    public IThreadLocal<T> CreateThreadLocal<T>() => _inner.CreateThreadLocal<T>();
 
-    public IAtomicInt64 CreateAtomic(long initialValue = 0) => inner.CreateAtomic(initialValue);
+    public IAtomicInt64 CreateAtomic(long initialValue = 0) => _inner.CreateAtomic(initialValue);
 
-    public TimeSpan Now => inner.Now;
+    public TimeSpan Now => _inner.Now;
 
-    public void Sleep(TimeSpan duration) => inner.Sleep(duration);
+    public void Sleep(TimeSpan duration) => _inner.Sleep(duration);
 }

@@ -16,6 +16,24 @@ public static class CoyoteEngine
     ["portfolio", "random", "prioritization", "probabilistic"];
 
     /// <summary>
+    /// The step bound of a fair iteration: one that reaches it is a bug (a livelock, such as a worker that spins
+    /// instead of sleeping), as the explorer's <c>FailOnMaxSteps</c> makes it. The longest clean iteration of the
+    /// built-in scenarios takes about 2,200 scheduling steps (an unfair prefix of <see cref="MaxUnfairSteps"/> that
+    /// starved a thread, then a few hundred fair steps); the bound is nine times that.
+    /// </summary>
+    public const int MaxSteps = 20000;
+
+    /// <summary>
+    /// The step bound of an unfair schedule, or of the unfair prefix of a fair one (Coyote's fair strategies
+    /// schedule unfairly up to this bound, then fairly): a tenth of <see cref="MaxSteps"/>, Coyote's own ratio, so
+    /// a thread starved by the unfair prefix runs again well before the fair bound.
+    /// </summary>
+    public const int MaxUnfairSteps = MaxSteps / 10;
+
+    /// <summary>The start of Coyote's bug report for an iteration that reached <see cref="MaxSteps"/>.</summary>
+    public const string StepBoundMessage = "Scheduling steps bound of";
+
+    /// <summary>
     /// Explores <paramref name="entryPoint"/> for up to <paramref name="iterations"/> iterations and stops at the
     /// first bug. Same seed and strategy, same run (as far as Coyote is deterministic).
     /// </summary>
@@ -43,6 +61,8 @@ public static class CoyoteEngine
             .WithTestingIterations((uint)iterations)
             .WithRandomGeneratorSeed(seed)
             .WithTelemetryEnabled(false)
+            .WithMaxSchedulingSteps(MaxUnfairSteps, MaxSteps)
+            .WithFailureOnMaxStepsBoundEnabled(true)
             .WithPartiallyControlledConcurrencyAllowed(allowPartialControl);
         configuration = strategy switch
         {
@@ -62,14 +82,22 @@ public static class CoyoteEngine
         clock.Stop();
         var report = engine.TestReport;
         var found = report.NumOfFoundBugs > 0;
+        var message = found ? string.Join(Environment.NewLine, report.BugReports) : null;
         return new CoyoteOutcome(
             found,
             report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths,
-            found ? string.Join(Environment.NewLine, report.BugReports) : null,
+            message,
             found ? engine.ReproducibleTrace : null,
             clock.Elapsed,
             [.. report.UncontrolledInvocations],
             [.. report.InternalErrors]
-        );
+        )
+        {
+            StepBoundHits = Math.Max(
+                report.MaxFairStepsHitInFairTests + report.MaxUnfairStepsHitInUnfairTests,
+                message?.Contains(StepBoundMessage, StringComparison.Ordinal) == true ? 1 : 0
+            ),
+            LongestIteration = Math.Max(report.MaxExploredFairSteps, report.MaxExploredUnfairSteps),
+        };
     }
 }

@@ -16,4 +16,14 @@ public sealed record CoyoteOutcome(
     TimeSpan Elapsed,
     IReadOnlyCollection<string> Uncontrolled,
     IReadOnlyCollection<string> InternalErrors
-);
+)
+{
+    /// <summary>
+    /// Iterations that reached the step bound (<see cref="CoyoteEngine.MaxSteps"/>): a livelock. The first one ends
+    /// the run as a bug whose report starts with <see cref="CoyoteEngine.StepBoundMessage"/>; a clean run has none.
+    /// </summary>
+    public int StepBoundHits { get; init; }
+
+    /// <summary>The most scheduling steps any iteration took (how far below the bound a clean run stays).</summary>
+    public int LongestIteration { get; init; }
+}

@@ -71,6 +71,9 @@ internal static class KillRun
         );
     }
 
+    // An iteration that reaches Coyote's step bound ends the run as a bug (CoyoteEngine), as FailOnMaxSteps makes it
+    // for the explorer above: a livelock kills under either engine, and is the right kill only for a mutant whose
+    // catalogue entry names the step bound (MutantKill.StepBound).
     private static KillResult WithCoyote(CoyoteScenario scenario, uint seed, int budget)
     {
         var outcome = CoyoteEngine.Run(

@@ -14,14 +14,43 @@ namespace Coyote.MutationReport;
 /// Why Coyote is not expected to kill the mutant (then only the explorer must, and Coyote is not run on it), or null:
 /// both engines must kill it.
 /// </param>
+/// <param name="KilledBy">
+/// What must kill it, as a part of the bug's message (any case) under every engine that runs it: the invariant the
+/// scenario states (<see cref="Invariant"/>), or a kind of bug: <see cref="Deadlock"/>, <see cref="StepBound"/>, or
+/// an exception's message. Any other bug is not the mutant's kill.
+/// </param>
+/// <param name="CoyoteKilledBy">What must kill it under Coyote, when not <paramref name="KilledBy"/>, or null.</param>
 internal sealed record MutantKill(
     string Mutant,
     string Scenario,
     string? Property = null,
     MemoryModel MemoryModel = MemoryModel.Sc,
-    string? CoyoteMissReason = null
+    string? CoyoteMissReason = null,
+    string KilledBy = "",
+    string? CoyoteKilledBy = null
 )
 {
+    /// <summary>Every unfinished thread blocked: the explorer's "Deadlock: ..." and Coyote's "Deadlock detected. ...".</summary>
+    internal const string Deadlock = "deadlock";
+
+    /// <summary>
+    /// An iteration that reached the step bound (a livelock): the explorer's "The iteration exceeded N scheduling
+    /// steps" and Coyote's "Scheduling steps bound of N reached".
+    /// </summary>
+    internal const string StepBound = "scheduling steps";
+
+    /// <summary>The message of a broken <c>Check.That</c> of the scenario, under both engines.</summary>
+    internal static string Invariant(string invariant) => $"invariant violated: {invariant}";
+
+    /// <summary>What must kill it under <paramref name="engine"/>.</summary>
+    internal string KilledUnder(string engine) =>
+        engine == "coyote" ? CoyoteKilledBy ?? KilledBy : KilledBy;
+
+    /// <summary>Whether <paramref name="message"/>, the bug <paramref name="engine"/> found, is this mutant's kill.</summary>
+    internal bool IsItsKill(string engine, string message) =>
+        KilledUnder(engine) is { Length: > 0 } expected
+        && message.Contains(expected, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The patch, relative to the repository root.</summary>
     internal string PatchPath => $"tests/Coyote/Mutants/{Mutant}.patch";
 
@@ -47,96 +76,248 @@ internal static class MutantCatalogue
 {
     internal static IReadOnlyList<MutantKill> All { get; } =
     [
-        new("DestroyWaitsWithIf", "PoolScenarios.DestroyFromTaskWhileOthersWork"),
-        new("UnlockedThreadCount", "PoolScenarios.CountStaysExact"),
+        new(
+            "DestroyWaitsWithIf",
+            "PoolScenarios.DestroyFromTaskWhileOthersWork",
+            KilledBy: MutantKill.Deadlock
+        ),
+        new(
+            "UnlockedThreadCount",
+            "PoolScenarios.CountStaysExact",
+            // The lost decrement shows at the settled point (the explorer's first find), or, when the departures
+            // race destroy, as a destroy that waits for a count that never reaches zero (Coyote's).
+            KilledBy: MutantKill.Invariant(
+                "the count is zero once every worker has left, before destroy"
+            ),
+            CoyoteKilledBy: MutantKill.Deadlock
+        ),
         new(
             "DestroyForgetsLateTasks",
             "PoolScenarios.DestroyFromOutsideWithPending",
-            "tasks are scheduled during the destroy drain"
+            "tasks are scheduled during the destroy drain",
+            KilledBy: "ran 0 times and was pending 0 times"
         ),
-        new("ClaimPublishedWithoutWake", "PoolScenarios.TaskWaitsForATaskClaimedWithIt"),
+        new(
+            "ClaimPublishedWithoutWake",
+            "PoolScenarios.TaskWaitsForATaskClaimedWithIt",
+            KilledBy: MutantKill.Deadlock
+        ),
         new(
             "CancelTimerNeverMatches",
             "TimerScenarios.TimerCancelFromAnotherThreadWhileItFires",
-            "every fire sequence of the real timer queue"
+            "every fire sequence of the real timer queue",
+            KilledBy: MutantKill.Invariant("the timer fired after its cancel was processed")
         ),
         new(
             "SleeperFlagWithoutFence",
             "PoolScenarios.ScheduleWakesASleepingWorker",
-            MemoryModel: MemoryModel.Tso
+            MemoryModel: MemoryModel.Tso,
+            KilledBy: MutantKill.Deadlock
         ),
-        new("TimerRearmedAfterSelfCancel", "TimerScenarios.TimerCancelFromItsOwnCallback"),
+        new(
+            "TimerRearmedAfterSelfCancel",
+            "TimerScenarios.TimerCancelFromItsOwnCallback",
+            KilledBy: MutantKill.Invariant("a self-cancelled repeating timer fired")
+        ),
         new(
             "InFlightCountedAfterDispatch",
             "ConnectionScenarios.PeerClosesWithRepliesInFlight",
-            "replies in flight when the peer half-closes"
+            "replies in flight when the peer half-closes",
+            KilledBy: MutantKill.Invariant("a half-closed peer received")
         ),
         new(
             "ReleaseIgnoringInFlight",
             "ConnectionScenarios.PeerClosesWithRepliesInFlight",
-            "replies in flight when the peer half-closes"
+            "replies in flight when the peer half-closes",
+            KilledBy: MutantKill.Invariant("a half-closed peer received")
         ),
-        // blind spots of session 5 (docs/verification.md, "Mutation campaign (session 5)")
-        new("TimerIdNotAtomic", "TimerScenarios.TimersAddedFromTwoThreads"),
+        // blind spots of the scenarios (docs/verification.md, "Mutants: pool, executor, event loop and connection")
+        new(
+            "TimerIdNotAtomic",
+            "TimerScenarios.TimersAddedFromTwoThreads",
+            KilledBy: "An item with the same key has already been added"
+        ),
         new(
             "FunctorFromFunctorWithoutWake",
-            "TimerScenarios.FunctorQueuedFromAFunctorOnAnIdleLoop"
+            "TimerScenarios.FunctorQueuedFromAFunctorOnAnIdleLoop",
+            KilledBy: MutantKill.Deadlock
         ),
-        new("SleepFlagSetOnce", "PoolScenarios.WorkersNeverSleepOnQueuedWork"),
-        // the mutation campaign of session 5: pool
-        new("LeaverReadsStateBeforeLock", "PoolScenarios.CountStaysExact"),
-        new("WorkerCountedAfterUnlock", "PoolScenarios.DestroyFromTaskWhileOthersWork"),
-        new("LeaverSkipsJoin", "PoolScenarios.DestroyFromOutsideWithPending"),
-        new("DetachedWorkerLeavesAgain", "PoolScenarios.InPoolFromPending"),
-        new("ExitEntryWithoutWake", "PoolScenarios.DecreaseReachesAnIdleWorker"),
-        new("SleepingReadBeforePublish", "PoolScenarios.DestroyFromTaskWhileOthersWork"),
+        new(
+            "SleepFlagSetOnce",
+            "PoolScenarios.WorkersNeverSleepOnQueuedWork",
+            KilledBy: "tasks ran, and every worker is blocked"
+        ),
+        // the pool
+        new(
+            "LeaverReadsStateBeforeLock",
+            "PoolScenarios.CountStaysExact",
+            KilledBy: MutantKill.Deadlock
+        ),
+        new(
+            "WorkerCountedAfterUnlock",
+            "PoolScenarios.DestroyFromTaskWhileOthersWork",
+            KilledBy: MutantKill.Deadlock
+        ),
+        new(
+            "LeaverSkipsJoin",
+            "PoolScenarios.DestroyFromOutsideWithPending",
+            KilledBy: MutantKill.Invariant("no pool thread runs after destroy returns")
+        ),
+        new(
+            "DetachedWorkerLeavesAgain",
+            "PoolScenarios.InPoolFromPending",
+            KilledBy: MutantKill.Invariant(
+                "the count stays 0 after the destroying task's worker ends"
+            )
+        ),
+        new(
+            "ExitEntryWithoutWake",
+            "PoolScenarios.DecreaseReachesAnIdleWorker",
+            KilledBy: MutantKill.Invariant("an idle worker left")
+        ),
+        new(
+            "SleepingReadBeforePublish",
+            "PoolScenarios.DestroyFromTaskWhileOthersWork",
+            KilledBy: MutantKill.Deadlock
+        ),
         new(
             "IdleWorkerNeverSteals",
             "PoolScenarios.TaskWaitsForATaskClaimedWithIt",
-            CoyoteMissReason: "a livelock: the idle worker polls forever and never blocks. The explorer reports an "
-                + "iteration that reaches its step bound (FailOnMaxSteps); Coyote does not treat its step bound as a bug, "
-                + "and each such iteration runs to its fair bound, so it can neither kill this mutant nor finish its budget"
+            // A livelock (the idle worker polls forever): an iteration reaches the step bound under either engine.
+            KilledBy: MutantKill.StepBound
         ),
-        new("NoRecheckUnderGetLock", "PoolScenarios.DestroyFromOutsideWithPending"),
-        new("ClaimReadsListBeforeClaimWord", "PoolScenarios.WorkersNeverSleepOnQueuedWork"),
-        new("TakeWithoutCompareExchange", "PoolScenarios.WorkersNeverSleepOnQueuedWork"),
-        // the standby of idle workers (issue 16)
-        new("StandbyParksWithoutRecheck", "PoolScenarios.ASecondTaskReachesTheOtherWorker"),
-        new("OneWakeForSeveralClaimed", "PoolScenarios.EveryParkedWorkerIsReached"),
-        new("StandbyTokenLeftBehind", "PoolScenarios.EveryParkedWorkerIsReached"),
+        new(
+            "NoRecheckUnderGetLock",
+            "PoolScenarios.DestroyFromOutsideWithPending",
+            KilledBy: "ran 0 times and was pending 0 times"
+        ),
+        new(
+            "ClaimReadsListBeforeClaimWord",
+            "PoolScenarios.WorkersNeverSleepOnQueuedWork",
+            // A stale list paired with the new claim word: a slot read past the list's tasks (a null task, the
+            // explorer's first find), or a task never taken (Coyote's).
+            KilledBy: "Object reference not set to an instance of an object",
+            CoyoteKilledBy: "tasks ran, and every worker is blocked"
+        ),
+        new(
+            "TakeWithoutCompareExchange",
+            "PoolScenarios.WorkersNeverSleepOnQueuedWork",
+            KilledBy: "tasks ran, and every worker is blocked"
+        ),
+        // the standby of idle workers
+        new(
+            "StandbyParksWithoutRecheck",
+            "PoolScenarios.ASecondTaskReachesTheOtherWorker",
+            KilledBy: MutantKill.Deadlock
+        ),
+        new(
+            "OneWakeForSeveralClaimed",
+            "PoolScenarios.EveryParkedWorkerIsReached",
+            KilledBy: MutantKill.Deadlock
+        ),
+        new(
+            "StandbyTokenLeftBehind",
+            "PoolScenarios.EveryParkedWorkerIsReached",
+            KilledBy: MutantKill.Deadlock
+        ),
         // executor
-        new("DestroySkipsRunningSerialQueues", "ExecutorScenarios.DestroyFromExecutorQueueTask"),
+        new(
+            "DestroySkipsRunningSerialQueues",
+            "ExecutorScenarios.DestroyFromExecutorQueueTask",
+            "a session of a serial queue destroys it",
+            KilledBy: MutantKill.Invariant(
+                "session after-destroyer ran or was cancelled exactly once"
+            )
+        ),
         new(
             "SerialQueueReschedulesBeforeRunning",
-            "ExecutorScenarios.DestroyFromExecutorQueueTask"
+            "ExecutorScenarios.DestroyFromExecutorQueueTask",
+            KilledBy: MutantKill.Invariant("a serial session never overlaps its predecessor")
         ),
-        new("SubmitReadsPoolTaskFlagBeforeLock", "ExecutorScenarios.SubmitWhileTheQueueDrains"),
+        new(
+            "SubmitReadsPoolTaskFlagBeforeLock",
+            "ExecutorScenarios.SubmitWhileTheQueueDrains",
+            // One stale read, two outcomes: a session left without a pool task (a deadlock: the explorer's first
+            // find), or a second pool task for the queue (sessions overlapping on the two workers: Coyote's).
+            KilledBy: MutantKill.Deadlock,
+            CoyoteKilledBy: MutantKill.Invariant("sessions of a serial queue never overlap")
+        ),
         // event loop
-        new("QueueChecksFinishedBeforeLock", "TimerScenarios.LoopQuitWithPendingFunctors"),
+        new(
+            "QueueChecksFinishedBeforeLock",
+            "TimerScenarios.LoopQuitWithPendingFunctors",
+            KilledBy: "functors accepted but"
+        ),
         new(
             "WakeRearmedAfterTakingFunctors",
-            "TimerScenarios.FunctorsQueuedWhileTheLoopRunsFunctors"
+            "TimerScenarios.FunctorsQueuedWhileTheLoopRunsFunctors",
+            KilledBy: MutantKill.Deadlock
         ),
-        new("QuitWakesBeforeSettingFlag", "TimerScenarios.LoopQuitWithPendingFunctors"),
-        new("FinishRunsFunctorsOnce", "TimerScenarios.LoopQuitWithPendingFunctors"),
+        new(
+            "QuitWakesBeforeSettingFlag",
+            "TimerScenarios.LoopQuitWithPendingFunctors",
+            KilledBy: MutantKill.Deadlock
+        ),
+        new(
+            "FinishRunsFunctorsOnce",
+            "TimerScenarios.LoopQuitWithPendingFunctors",
+            KilledBy: "functors accepted but"
+        ),
         // connection
-        new("InFlightLoweredOnWorker", "ConnectionScenarios.PeerClosesWithRepliesInFlight"),
-        new("ReleaseClaimedBeforeInFlightCheck", "ConnectionScenarios.WorkerSendAfterRelease"),
-        new("LastReplyDoesNotRelease", "ConnectionScenarios.WorkerSendAfterRelease"),
-        new("MessagesSpreadOverQueues", "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers"),
-        new("ShutdownIgnoresRepliesInFlight", "ConnectionScenarios.LocalShutdownWhileAnswering"),
+        new(
+            "InFlightLoweredOnWorker",
+            "ConnectionScenarios.PeerClosesWithRepliesInFlight",
+            KilledBy: MutantKill.Invariant("a half-closed peer received")
+        ),
+        new(
+            "ReleaseClaimedBeforeInFlightCheck",
+            "ConnectionScenarios.WorkerSendAfterRelease",
+            KilledBy: MutantKill.Invariant("a connection's descriptor was never closed")
+        ),
+        new(
+            "LastReplyDoesNotRelease",
+            "ConnectionScenarios.WorkerSendAfterRelease",
+            KilledBy: MutantKill.Invariant("a connection's descriptor was never closed")
+        ),
+        new(
+            "MessagesSpreadOverQueues",
+            "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers",
+            KilledBy: "not every reply in order"
+        ),
+        new(
+            "ShutdownIgnoresRepliesInFlight",
+            "ConnectionScenarios.LocalShutdownWhileAnswering",
+            // The sending direction shut too early: a reply written after it (the explorer's first find), or that
+            // write failing and closing the connection (Coyote's).
+            KilledBy: MutantKill.Invariant("a write after the sending direction was shut"),
+            CoyoteKilledBy: MutantKill.Invariant("a shut-down connection closed for SocketError")
+        ),
         new(
             "DirectWriteOvertakesQueuedWrites",
-            "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers"
+            "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers",
+            KilledBy: "not every reply in order"
         ),
-        new("DirectWriteAfterEndOfStream", "ConnectionScenarios.PeerClosesWithRepliesInFlight"),
-        new("ShutdownRoutesWritesLate", "ConnectionScenarios.SendAfterShutdownIsDropped"),
-        new("InputCheckedBeforeLock", "ConnectionScenarios.PeerClosesWithRepliesInFlight"),
-        // the task scheduler (issue 17)
+        new(
+            "DirectWriteAfterEndOfStream",
+            "ConnectionScenarios.PeerClosesWithRepliesInFlight",
+            KilledBy: MutantKill.Deadlock
+        ),
+        new(
+            "ShutdownRoutesWritesLate",
+            "ConnectionScenarios.SendAfterShutdownIsDropped",
+            KilledBy: "sent after the shutdown"
+        ),
+        new(
+            "InputCheckedBeforeLock",
+            "ConnectionScenarios.PeerClosesWithRepliesInFlight",
+            KilledBy: MutantKill.Invariant("a half-closed peer received")
+        ),
+        // the task scheduler
         new(
             "PostChecksDestroyedBeforeScheduling",
             "TaskSchedulerScenarios.TasksRacingDestroyRunOnceAndNoneIsLeftPending",
-            "a task destroys the pool while the client posts"
+            "a task destroys the pool while the client posts",
+            KilledBy: "The thread pool has been destroyed"
         ),
     ];
 

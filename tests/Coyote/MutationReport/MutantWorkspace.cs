@@ -21,7 +21,7 @@ internal sealed class MutantWorkspace
 
     internal MutantKill Kill { get; }
 
-    /// <summary>The workspace folder (under the system's temporary folder).</summary>
+    /// <summary>The workspace folder (under the system's temporary folder, in this process's own folder).</summary>
     internal string Root { get; }
 
     /// <summary>This program, with the mutated product beside it, rewritten for Coyote.</summary>
@@ -44,22 +44,13 @@ internal sealed class MutantWorkspace
     internal static MutantWorkspace Prepare(MutantKill kill)
     {
         var repository = RepositoryRoot;
-        var root = Path.Combine(Path.GetTempPath(), "pool-mutants", kill.Mutant);
+        var root = Path.Combine(ProcessFolder.Value, kill.Mutant);
         if (Directory.Exists(root))
         {
             Directory.Delete(root, recursive: true);
         }
         var tree = Path.Combine(root, "tree");
-        CopyTree(
-            Path.Combine(repository, "src", "Pool.CSharp"),
-            Path.Combine(tree, "src", "Pool.CSharp")
-        );
-        foreach (
-            var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" }
-        )
-        {
-            File.Copy(Path.Combine(repository, file), Path.Combine(tree, file));
-        }
+        CopyProductSources(repository, tree);
         // The tree is outside any git repository, so git apply patches exactly these files.
         Expect(
             "git",
@@ -68,18 +59,10 @@ internal sealed class MutantWorkspace
             $"apply {kill.PatchPath}"
         );
         var project = Path.Combine(tree, "src", "Pool.CSharp", "Pool.CSharp.csproj");
+        ReuseRestore(tree);
         Expect(
             "dotnet",
-            [
-                "build",
-                project,
-                "-c",
-                Configuration,
-                "--nologo",
-                "-v",
-                "q",
-                .. ReuseRestore(repository, tree),
-            ],
+            ["build", project, "-c", Configuration, "--nologo", "-v", "q", "--no-restore"],
             tree,
             $"build the {kill.Mutant} product"
         );
@@ -179,20 +162,90 @@ internal sealed class MutantWorkspace
     }
 
     /// <summary>
-    /// The copy has the same project and packages as the repository's product, so the repository's restore outputs
-    /// (left by the solution's build) serve it too, and its build skips restoring (about 3 s a mutant). Without them
-    /// the build restores as usual.
+    /// This process's folder for its workspaces, under the system's temporary folder, named by the process id: runs
+    /// of the mutation tests or of this program in other processes (another checkout's CI, say) never touch it.
+    /// Folders of processes that have ended are removed first.
     /// </summary>
-    private static string[] ReuseRestore(string repository, string tree)
+    private static readonly Lazy<string> ProcessFolder = new(() =>
     {
-        var restored = Path.Combine(repository, "src", "Pool.CSharp", "obj");
-        if (!File.Exists(Path.Combine(restored, "project.assets.json")))
+        var all = Path.Combine(Path.GetTempPath(), "pool-mutants");
+        if (Directory.Exists(all))
         {
-            return [];
+            foreach (var folder in Directory.EnumerateDirectories(all))
+            {
+                if (
+                    int.TryParse(Path.GetFileName(folder), out var id)
+                    && id != Environment.ProcessId
+                    && !IsRunning(id)
+                )
+                {
+                    try
+                    {
+                        Directory.Delete(folder, recursive: true);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // Another process is removing it too, or it is not ours: leave it.
+                    }
+                }
+            }
         }
+        return Path.Combine(
+            all,
+            Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
+    });
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+    }
+
+    /// <summary>
+    /// The restore outputs (obj/) of a pristine copy of the product, restored from its lock file once per process,
+    /// in a folder of this process's own. Every mutant's copy has the same project and packages, so these serve it
+    /// too, and its build skips restoring. They are never read from the repository's obj/, which a build or pack
+    /// of the product in another process may be rewriting meanwhile.
+    /// </summary>
+    private static readonly Lazy<string> Restored = new(RestorePristineCopy);
+
+    private static string RestorePristineCopy()
+    {
+        var tree = Path.Combine(ProcessFolder.Value, ".restore");
+        if (Directory.Exists(tree))
+        {
+            Directory.Delete(tree, recursive: true);
+        }
+        CopyProductSources(RepositoryRoot, tree);
+        Expect(
+            "dotnet",
+            [
+                "restore",
+                Path.Combine(tree, "src", "Pool.CSharp", "Pool.CSharp.csproj"),
+                "--locked-mode",
+                "--nologo",
+                "-v",
+                "q",
+            ],
+            tree,
+            "restore a copy of the product"
+        );
+        return Path.Combine(tree, "src", "Pool.CSharp", "obj");
+    }
+
+    private static void ReuseRestore(string tree)
+    {
         var obj = Path.Combine(tree, "src", "Pool.CSharp", "obj");
         Directory.CreateDirectory(obj);
-        foreach (var file in Directory.EnumerateFiles(restored))
+        foreach (var file in Directory.EnumerateFiles(Restored.Value))
         {
             var name = Path.GetFileName(file);
             if (name == "project.assets.json" || name.Contains(".nuget.", StringComparison.Ordinal))
@@ -200,7 +253,21 @@ internal sealed class MutantWorkspace
                 File.Copy(file, Path.Combine(obj, name));
             }
         }
-        return ["--no-restore"];
+    }
+
+    /// <summary>The product's sources (without bin/ and obj/) and the build files above them, into <paramref name="tree"/>.</summary>
+    private static void CopyProductSources(string repository, string tree)
+    {
+        CopyTree(
+            Path.Combine(repository, "src", "Pool.CSharp"),
+            Path.Combine(tree, "src", "Pool.CSharp")
+        );
+        foreach (
+            var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" }
+        )
+        {
+            File.Copy(Path.Combine(repository, file), Path.Combine(tree, file));
+        }
     }
 
     private static void CopyProduct(string product, string destination)

@@ -38,7 +38,10 @@ internal static class MutationTable
                     .Range(1, seeds)
                     .Select(seed => workspace.KillWith(engine, (uint)seed, budget))
                     .ToList();
-                var killed = results.Where(r => r.Killed).ToList();
+                // Only the bug the mutant names is its kill; another bug counts as a survival.
+                var killed = results
+                    .Where(r => r.Killed && kill.IsItsKill(engine, r.Message))
+                    .ToList();
                 survivors += results.Count - killed.Count;
                 cells.Add(
                     killed.Count == 0
@@ -66,7 +69,7 @@ internal static class MutationTable
 
     /// <summary>
     /// Seed 1, every engine and fact against every mutant (or those of <paramref name="only"/>, when it names any);
-    /// exit code 1 if any survives.
+    /// exit code 1 if any survives, or is killed by another bug than the one its catalogue entry names.
     /// </summary>
     internal static int Check(int budget, IReadOnlyList<string> only)
     {
@@ -78,10 +81,16 @@ internal static class MutationTable
             foreach (var engine in kill.Engines)
             {
                 var result = workspace.KillWith(engine, seed: 1, budget);
-                survivors += result.Killed ? 0 : 1;
+                var itsKill = result.Killed && kill.IsItsKill(engine, result.Message);
+                survivors += itsKill ? 0 : 1;
+                var verdict =
+                    itsKill ? "killed"
+                    : result.Killed ? "WRONG-KILL"
+                    : "SURVIVED";
                 Console.WriteLine(
-                    $"{kill.Mutant, -30} {engine, -9} {(result.Killed ? "killed" : "SURVIVED"), -9} "
+                    $"{kill.Mutant, -30} {engine, -9} {verdict, -10} "
                         + $"iteration {result.Iterations, 5}  {result.Seconds, 6:F2} s  {result.Message}"
+                        + (itsKill ? "" : $"  (must be killed by '{kill.KilledUnder(engine)}')")
                 );
             }
             if (kill.Property is not null)

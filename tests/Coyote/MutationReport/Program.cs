@@ -6,8 +6,8 @@ using Coyote.MutationReport;
 // engines (and runs the F# conformance fact that should fail on it, where there is one).
 //   table [seeds=5] [budget=2000] [MUTANT]   median iterations and seconds to the first bug, per engine, seeds 1..seeds
 //                                            (every mutant, or those whose name contains MUTANT)
-//   check [budget=2000] [MUTANT...] seed 1: every engine (and fact) must kill every mutant (or the ones named);
-//                                   exit 1 otherwise
+//   check [budget=2000] [MUTANT...] seed 1: every engine (and fact) must kill every mutant (or the ones named),
+//                                   each engine by the bug the mutant's catalogue entry names; exit 1 otherwise
 //   kill MUTANT ENGINE SEED BUDGET  (internal) one exploration, in a mutant's workspace
 // Usage: dotnet run -c Release --project tests/Coyote/MutationReport -- table 5 2000
 try

@@ -1,13 +1,17 @@
 using Coyote.MutationReport;
+using Pool.Systematic;
 using Xunit.Abstractions;
 
 namespace Coyote.Tests.Mutation;
 
 /// <summary>
 /// Every mutant (a patch of the product, tests/Coyote/Mutants) must be killed by its scenario under both engines
-/// within the CI budget, with the CI seed, and by its F# conformance fact where it has one; a mutant whose catalogue
-/// entry gives a <see cref="MutantKill.CoyoteMissReason"/> only by the explorer (the reason is printed). Each mutant is applied
+/// within the CI budget, with the CI seed, by the bug its catalogue entry names (<see cref="MutantKill.KilledBy"/>),
+/// and by its F# conformance fact where it has one; a mutant whose catalogue entry gives a
+/// <see cref="MutantKill.CoyoteMissReason"/> only by the explorer (the reason is printed). Each mutant is applied
 /// to a copy and built outside the repository (<see cref="MutantWorkspace"/>); the shipped product carries none.
+/// The clean product runs every killing scenario with the same budget, seed and options, and must pass: a kill is
+/// then the mutant's doing, not a bug the clean product would show at the same iteration.
 /// </summary>
 public class MutantTests(ITestOutputHelper output)
 {
@@ -15,16 +19,35 @@ public class MutantTests(ITestOutputHelper output)
 
     public static TheoryData<string> Mutants() => [.. MutantCatalogue.All.Select(k => k.Mutant)];
 
+    /// <summary>Each distinct killing scenario (with its memory model), under each engine that kills a mutant with it.</summary>
+    public static TheoryData<string, MemoryModel, string> KillingScenarios()
+    {
+        var data = new TheoryData<string, MemoryModel, string>();
+        foreach (
+            var (scenario, memoryModel, engine) in MutantCatalogue
+                .All.SelectMany(k => k.Engines.Select(e => (k.Scenario, k.MemoryModel, e)))
+                .Distinct()
+                .OrderBy(r => r.Scenario, StringComparer.Ordinal)
+                .ThenBy(r => r.MemoryModel)
+                .ThenBy(r => r.e, StringComparer.Ordinal)
+        )
+        {
+            data.Add(scenario, memoryModel, engine);
+        }
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(Mutants))]
     public void BothEnginesKillTheMutant(string mutant)
     {
         var workspace = MutantWorkspace.Prepare(MutantCatalogue.Named(mutant));
-        if (workspace.Kill.CoyoteSkipped is { } reason)
+        var kill = workspace.Kill;
+        if (kill.CoyoteSkipped is { } reason)
         {
             output.WriteLine($"coyote: not run, {reason}");
         }
-        foreach (var engine in workspace.Kill.Engines)
+        foreach (var engine in kill.Engines)
         {
             var result = workspace.KillWith(engine, seed: 1, CiBudget);
             output.WriteLine(
@@ -32,17 +55,47 @@ public class MutantTests(ITestOutputHelper output)
             );
             Assert.True(
                 result.Killed,
-                $"{mutant} survived {result.Iterations} iterations of {workspace.Kill.Scenario} under {engine}"
+                $"{mutant} survived {result.Iterations} iterations of {kill.Scenario} under {engine}"
+            );
+            Assert.True(
+                kill.IsItsKill(engine, result.Message),
+                $"{mutant} was killed under {engine} by another bug than '{kill.KilledUnder(engine)}': {result.Message}"
             );
         }
-        if (workspace.Kill.Property is not null)
+        if (kill.Property is not null)
         {
             var (killed, text) = workspace.KillWithProperty();
-            Assert.True(
-                killed,
-                $"the F# fact '{workspace.Kill.Property}' passed on {mutant}:\n{text}"
-            );
+            Assert.True(killed, $"the F# fact '{kill.Property}' passed on {mutant}:\n{text}");
         }
+    }
+
+    /// <summary>
+    /// The clean product (this assembly's, rewritten for Coyote) passes each killing scenario with the mutants'
+    /// budget, seed and memory model, through the same run as a mutant's kill (<see cref="KillRun"/>).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(KillingScenarios))]
+    public void TheCleanProductPassesTheKillingScenarioWithTheMutantsBudget(
+        string scenario,
+        MemoryModel memoryModel,
+        string engine
+    )
+    {
+        var kill = MutantCatalogue.All.First(k =>
+            k.Scenario == scenario && k.MemoryModel == memoryModel
+        );
+        var result = KillRun.Run(kill, engine, seed: 1, CiBudget);
+        output.WriteLine(
+            $"{engine}: {result.Iterations} iterations in {result.Seconds:F2} s {result.Message}"
+        );
+        Assert.False(result.Killed, $"the clean product failed {scenario}: {result.Message}");
+        Assert.Equal(CiBudget, result.Iterations);
+    }
+
+    [Fact]
+    public void EveryMutantNamesTheBugThatMustKillIt()
+    {
+        Assert.Empty(MutantCatalogue.All.Where(k => k.KilledBy.Length == 0).Select(k => k.Mutant));
     }
 
     [Fact]

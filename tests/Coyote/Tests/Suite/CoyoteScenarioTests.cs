@@ -7,7 +7,8 @@ namespace Coyote.Tests.Suite;
 /// <summary>
 /// Runs every built-in scenario under Microsoft Coyote, in this process, on the Coyote binding of the seam: the
 /// same scenario as <see cref="BuiltInScenarioTests"/>, the other engine. This project's output is rewritten by
-/// <c>coyote rewrite</c> after each build (tests/Coyote/Coyote.Rewrite.targets). Fixed seed, fixed budget.
+/// <c>coyote rewrite</c> after each build (tests/Coyote/Coyote.Rewrite.targets). Fixed seed, fixed budget; an
+/// iteration that reaches Coyote's step bound fails the run, as the explorer's <c>FailOnMaxSteps</c> does.
 /// </summary>
 public class CoyoteScenarioTests(ITestOutputHelper output)
 {
@@ -25,7 +26,8 @@ public class CoyoteScenarioTests(ITestOutputHelper output)
             allowPartialControl: scenario.CoyoteAllowsPartialControl
         );
         output.WriteLine(
-            $"{name}: {outcome.Iterations} iterations in {outcome.Elapsed.TotalSeconds:F1} s"
+            $"{name}: {outcome.Iterations} iterations in {outcome.Elapsed.TotalSeconds:F1} s,"
+                + $" the longest {outcome.LongestIteration} steps (bound {CoyoteEngine.MaxSteps})"
         );
         if (outcome.Uncontrolled.Count > 0)
         {
@@ -33,6 +35,12 @@ public class CoyoteScenarioTests(ITestOutputHelper output)
         }
         Assert.Empty(outcome.InternalErrors);
         Assert.Empty(scenario.Untolerated(outcome.Uncontrolled));
+        // An iteration that reaches the step bound is a livelock (a worker spinning instead of sleeping): a bug.
+        Assert.True(
+            outcome.StepBoundHits == 0,
+            $"{outcome.StepBoundHits} iteration(s) reached the step bound of {CoyoteEngine.MaxSteps}"
+                + $" (a livelock): {outcome.BugMessage}\ntrace: {outcome.Trace}"
+        );
         Assert.False(outcome.BugFound, $"{outcome.BugMessage}\ntrace: {outcome.Trace}");
         Assert.Equal(scenario.CoyoteCiIterations, outcome.Iterations);
     }
