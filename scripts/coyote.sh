@@ -46,7 +46,7 @@ rm -rf "$out"
 mkdir -p "$bin"
 cp -r "$build/bin/Coyote.Scenarios/release/." "$bin/"
 cat >"$bin/rewrite.coyote.json" <<'JSON'
-{ "AssembliesPath": ".", "Assemblies": [ "Pool.CSharp.dll", "Coyote.Binding.dll", "Pool.Scenarios.dll", "Coyote.Scenarios.dll" ] }
+{ "AssembliesPath": ".", "Assemblies": [ "Pool.ThreadPool.dll", "Coyote.Binding.dll", "Pool.Scenarios.dll", "Coyote.Scenarios.dll" ] }
 JSON
 if ! dotnet tool run coyote rewrite "$bin/rewrite.coyote.json" >"$out/rewrite.log" 2>&1; then
   echo "coyote rewrite failed (see $out/rewrite.log)." >&2

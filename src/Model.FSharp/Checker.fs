@@ -1,5 +1,7 @@
 namespace Pool.Model
 
+// Every type in namespace Pool.Model is the specification's, never the C# code's: the checker is generic over the models' state and step types.
+
 /// A transition system: an initial state, the enabled steps of a state with their successors, and named
 /// invariants. States must be values (structural equality): the checker hashes them.
 type TransitionSystem<'State, 'Step when 'State: comparison> =

@@ -1,5 +1,7 @@
 namespace Pool.Model
 
+// Every type in namespace Pool.Model is the specification's, never the C# code's: `ConnectionState` here is the model's whole connection, not the C# enum `Pool.Reactor.ConnectionState` (the model's phase is `ConnectionPhase`).
+
 /// What the peer does, in order: the script of one connection's client.
 type PeerAction =
     /// The peer sends message k (it waits in the network until the loop reads it).

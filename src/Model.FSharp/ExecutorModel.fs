@@ -1,5 +1,7 @@
 namespace Pool.Model
 
+// Every type in namespace Pool.Model is the specification's, never the C# code's: `Session`, `ExecutorState` and `ExecutorWorker` here are the model's, not C# types.
+
 /// A session: its queue, its number (unique in the program) and what its body does.
 type Session =
     {
@@ -69,7 +71,7 @@ type ExecutorWorker =
     | Taking of queue: string
     | Running of Session * SessionPhase
 
-/// The executor of shared/design/pool.md over a pool of workers, as a small-step transition system.
+/// The executor (named queues of sessions over one pool, docs/spec.md) over a pool of workers, as a small-step transition system.
 type ExecutorState =
     {
         /// Per client thread (same index), the calls it has still to make, in its program order.

@@ -1,5 +1,7 @@
 namespace Pool.Model
 
+// Every type in namespace Pool.Model is the specification's, never the C# code's: `PoolState` and `Worker` here are the model's, not the C# pool's internal types of those names.
+
 /// A task's number; children scheduled by a task have numbers of their own.
 type TaskId = int
 
@@ -105,7 +107,7 @@ type PoolOutcome =
         CountAfter: int
     }
 
-/// The thread pool of shared/design/pool.md as a small-step transition system.
+/// The thread pool (sogou/workflow's thrdpool semantics, docs/spec.md) as a small-step transition system.
 module PoolModel =
     /// The most tasks one take removes from the queue (ClaimedTasks.Capacity in the C# pool).
     [<Literal>]

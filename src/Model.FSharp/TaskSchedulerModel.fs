@@ -1,5 +1,7 @@
 namespace Pool.Model
 
+// Every type in namespace Pool.Model is the specification's, never the C# code's: `Work`, `SchedulerState` and `SchedulerWorker` here are the model's, not C# types.
+
 /// What a piece of scheduler work does besides recording where it ran (docs/spec.md, "The task scheduler").
 type WorkBody =
     | Quiet

@@ -1,5 +1,7 @@
 namespace Pool.Model
 
+// Every type in namespace Pool.Model is the specification's, never the C# code's: `TimerState` here is the model's timer queue, not the C# `TimerQueue`.
+
 /// A timer as its client creates it: first deadline, optional repeat interval, and whether its callback
 /// cancels the timer itself.
 type TimerSpec =
@@ -32,7 +34,7 @@ type TimerVariant =
     /// A repeating timer that cancels itself from its callback is re-armed anyway.
     | RearmAfterSelfCancel
 
-/// The loop's timer queue of shared/design/reactor.md, up to a time horizon (which keeps it finite).
+/// The event loop's timer queue (docs/spec.md, "The timer queue"), up to a time horizon (which keeps it finite).
 type TimerState =
     {
         Now: int

@@ -272,7 +272,7 @@ internal sealed class MutantWorkspace
 
     private static void CopyProduct(string product, string destination)
     {
-        foreach (var file in new[] { "Pool.CSharp.dll", "Pool.CSharp.pdb" })
+        foreach (var file in new[] { "Pool.ThreadPool.dll", "Pool.ThreadPool.pdb" })
         {
             File.Copy(
                 Path.Combine(product, file),

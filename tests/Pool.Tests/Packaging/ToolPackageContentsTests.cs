@@ -33,7 +33,7 @@ public sealed class ToolPackageContentsTests : IDisposable
         var assemblies = ToolAssemblies();
 
         // The package is the tool: its own assembly and the built-in scenarios are in it.
-        Assert.Contains("Pool.Explorer.dll", assemblies);
+        Assert.Contains("pool-explore.dll", assemblies);
         Assert.Contains("Pool.Scenarios.dll", assemblies);
         var unwanted = assemblies
             .Where(a => Forbidden.Any(f => a.StartsWith(f, StringComparison.OrdinalIgnoreCase)))
