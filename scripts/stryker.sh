@@ -2,7 +2,7 @@
 # Stryker.NET over src/Pool.CSharp with the unit tests of tests/Pool.Tests (config: tests/Pool.Tests/stryker-config.json).
 # Usage: scripts/stryker.sh [NAME [extra dotnet-stryker arguments]]
 #   scripts/stryker.sh all                                   # the whole product
-#   scripts/stryker.sh pool -m "**/Pool/*.cs" -m "**/Executor/*.cs"   # some folders (a -m replaces the config's list)
+#   scripts/stryker.sh pool -m "**/Pool/*.cs" -m "**/Tasks/*.cs"   # some folders (a -m replaces the config's list)
 # Reports (ClearText on stdout, mutation-report.json and .html) go to artifacts/stryker/NAME.
 set -euo pipefail
 cd "$(dirname "$0")/.."
