@@ -17,6 +17,10 @@ internal sealed class WaitRecordingThreading : IThreading
     /// <summary>True while <paramref name="thread"/> is inside a condition wait.</summary>
     public bool IsWaiting(Thread thread) => _waiting.GetValueOrDefault(thread) > 0;
 
+    /// <summary>The threads inside a condition wait now.</summary>
+    public IReadOnlyList<Thread> WaitingThreads =>
+        [.. _waiting.Where(entry => entry.Value > 0).Select(entry => entry.Key)];
+
     /// <summary>How many condition waits <paramref name="thread"/> has begun.</summary>
     public int WaitsBegun(Thread thread) => _waitsBegun.GetValueOrDefault(thread);
 
