@@ -296,13 +296,13 @@ public sealed class TcpServer : IConnectionOwner
         }
     }
 
+    void IConnectionOwner.Submit(TcpConnection connection) => Submit(connection);
+
     /// <summary>
     /// Hands the connection's waiting input to a worker (from the loop, or from the worker that handled the batch
     /// before); the in-flight count was raised for it. A connection always submits to the same serial queue, so
     /// its batches are handled, and their replies written, in order.
     /// </summary>
-    void IConnectionOwner.Submit(TcpConnection connection) => Submit(connection);
-
     private void Submit(TcpConnection connection)
     {
         var queue = _queues[connection.Id % _queues.Length];
