@@ -11,6 +11,9 @@ internal sealed class LengthPrefixedFramer(int maxMessageBytes)
     internal const int PrefixBytes = 4;
     private readonly OutputBuffer _partial = new();
 
+    /// <summary>The longest message accepted.</summary>
+    internal int MaxMessageBytes => maxMessageBytes;
+
     /// <summary>
     /// Appends <paramref name="chunk"/> and hands every complete message to <paramref name="message"/>, in order.
     /// False when a prefix announces a message over the limit (or a negative length): the stream is unusable.

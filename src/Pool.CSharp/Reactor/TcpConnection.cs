@@ -10,7 +10,7 @@ namespace Pool.Reactor;
 /// </summary>
 /// <remarks>
 /// Teardown: the peer's end of stream is a half-close (replies still owed are written, then the connection
-/// closes); a socket error, <see cref="TcpServer.Stop"/>, an oversize message or an output overflow close it
+/// closes); a socket error, the server's stop, an oversize message or an output overflow close it
 /// at once, dropping unsent output. Either way it is released exactly once, when nothing is in flight.
 /// <para>Writes: the loop reads and owns the poller registration; a worker's reply (or a send from another
 /// thread) is written by that thread itself when the connection is plainly open and nothing is waiting to be
@@ -20,31 +20,37 @@ namespace Pool.Reactor;
 /// </remarks>
 public sealed class TcpConnection : IChannel
 {
-    private readonly TcpServer _server;
-    private readonly EventLoop _loop;
-    private readonly INetwork _network;
-    private readonly int _fd;
-    private readonly ILock _writeLock;
-    private readonly OutputBuffer _output = new(); // guarded by _writeLock
-    private readonly IAtomicInt64 _state;
-    private readonly IAtomicInt64 _closeReason;
+    // Set at construction.
+    private readonly IConnectionOwner _owner; // the server: read buffer, counts, handler, workers, callbacks
+    private readonly EventLoop _loop; // owns the descriptor's registration
+    private readonly INetwork _network; // the loop's network
+    private readonly int _fd; // the descriptor: written under _writeLock, closed once on release
+    private readonly long _highWaterMarkBytes; // unsent bytes that report a crossing
+    private readonly long _maxPendingOutputBytes; // output the loop buffers before it closes the connection
+    private readonly LengthPrefixedFramer? _framer; // loop thread only; null in chunk framing
+    private readonly ConnectionInput _input; // messages waiting for the handler, under its own lock
+
+    // Loop thread only.
+    private ulong _token; // the poller registration
+    private Interest _interest; // what the poller watches
+    private bool _peerClosed; // the peer ended its stream
+    private bool _shutdownRequested; // a local shutdown was processed
+    private bool _writeShut; // the sending direction is shut
+
+    // Under _writeLock, which also guards every write to the descriptor (so none follows the close).
+    private readonly ILock _writeLock; // guards the three fields below
+    private readonly OutputBuffer _output = new(); // bytes waiting for the socket to be writable
+    private bool _writesThroughLoop; // closed, half-closed or shutting down: no direct write
+    private int _queuedWrites; // sends and replies handed to the loop, not yet written by it
+
+    // Atomics, any thread.
+    private readonly IAtomicInt64 _state; // ConnectionState; Closed to Released is claimed once
+    private readonly IAtomicInt64 _closeReason; // CloseReason, written under _writeLock as it closes
     private readonly IAtomicInt64 _unsentBytes; // accepted by Send or a reply, not yet written or dropped
-    private readonly IAtomicInt64 _inFlight; // raised by the loop; lowered by it, or by a worker's direct write
-    private readonly LengthPrefixedFramer? _framer;
-    private readonly ILock _inputLock;
-    private InputBatch _waitingInput = new(); // guarded by _inputLock: read by the loop, not yet taken by a worker
-    private InputBatch? _spareInput = new(); // guarded by _inputLock: null while a worker handles a batch
-    private bool _handlerScheduled; // guarded by _inputLock: a handler task is queued or running and takes _waitingInput
-    private ulong _token;
-    private Interest _interest;
-    private bool _peerClosed; // loop thread only
-    private bool _writesThroughLoop; // guarded by _writeLock: closed, half-closed or shutting down
-    private int _queuedWrites; // guarded by _writeLock: sends and replies handed to the loop, not yet written by it
-    private bool _shutdownRequested; // loop thread only
-    private bool _writeShut; // loop thread only
+    private readonly IAtomicInt64 _inFlight; // handler tasks whose reply has not come back; lowered by the loop or a direct write
 
     internal TcpConnection(
-        TcpServer server,
+        IConnectionOwner owner,
         EventLoop loop,
         IThreading threading,
         int fd,
@@ -52,21 +58,21 @@ public sealed class TcpConnection : IChannel
         TcpServerOptions options
     )
     {
-        _server = server;
+        _owner = owner;
         _loop = loop;
         _network = loop.Network;
         _fd = fd;
         Id = id;
         _writeLock = threading.CreateLock();
-        _inputLock = threading.CreateLock();
-        HandleInputTask = () => server.HandleInput(this);
+        _input = new ConnectionInput(threading);
+        HandleInputTask = HandleInput;
         CancelInputTask = CancelInput;
         _state = threading.CreateAtomic((long)ConnectionState.Connected);
         _closeReason = threading.CreateAtomic((long)CloseReason.None);
         _unsentBytes = threading.CreateAtomic();
         _inFlight = threading.CreateAtomic();
-        HighWaterMarkBytes = options.HighWaterMarkBytes;
-        MaxPendingOutputBytes = options.MaxPendingOutputBytes;
+        _highWaterMarkBytes = options.HighWaterMarkBytes;
+        _maxPendingOutputBytes = options.MaxPendingOutputBytes;
         _framer =
             options.Framing == MessageFraming.LengthPrefixed
                 ? new LengthPrefixedFramer(options.MaxMessageBytes)
@@ -85,15 +91,11 @@ public sealed class TcpConnection : IChannel
     /// <summary>Bytes accepted by <see cref="Send"/> (or as replies) from any thread and not yet written or dropped.</summary>
     public long UnsentBytes => _unsentBytes.Read();
 
-    private long HighWaterMarkBytes { get; }
-
-    private long MaxPendingOutputBytes { get; }
-
     /// <summary>
     /// Any thread: writes <paramref name="data"/> after everything sent before: at once when nothing waits to
     /// be written (on the calling thread, under the connection's write lock), otherwise after what waits, by the
     /// loop. On a closed connection, or after <see cref="Shutdown"/>, the data is dropped and counted in
-    /// <see cref="TcpServer.DroppedSends"/>, never an exception. Bytes accepted here count toward the high-water
+    /// the server's dropped sends, never an exception. Bytes accepted here count toward the high-water
     /// mark at once, whichever thread sends them.
     /// </summary>
     public void Send(ReadOnlyMemory<byte> data)
@@ -171,76 +173,30 @@ public sealed class TcpConnection : IChannel
     /// </summary>
     internal bool QueueInput(ReadOnlySpan<byte> message, int mergeLimit)
     {
-        _inputLock.Enter();
-        try
+        if (!_input.Queue(message, mergeLimit))
         {
-            _waitingInput.Append(message, mergeLimit);
-            if (_handlerScheduled)
-            {
-                return false;
-            }
-            _handlerScheduled = true;
-        }
-        finally
-        {
-            _inputLock.Exit();
+            return false;
         }
         BeginReply(); // before the hand-off: the worker may finish first
         return true;
     }
 
     /// <summary>
-    /// Worker running the handler task: takes every waiting message; the batch is the caller's until
-    /// <see cref="ReturnInput"/>.
+    /// Worker: handles every message waiting, in order, and writes their replies as one. Input that arrived
+    /// meanwhile gets the next task, submitted before this reply settles (so the connection cannot be released
+    /// between the two).
     /// </summary>
-    internal InputBatch TakeInput()
+    private void HandleInput()
     {
-        _inputLock.Enter();
-        try
-        {
-            var taken = _waitingInput;
-            _waitingInput = _spareInput ?? new InputBatch(); // the previous task gave its batch back before it ended
-            _spareInput = null;
-            return taken;
-        }
-        finally
-        {
-            _inputLock.Exit();
-        }
-    }
-
-    /// <summary>
-    /// Worker: the batch was handled. True when more input arrived meanwhile: the handler stays scheduled, the
-    /// in-flight count was raised for the next task, and the caller must submit it before it completes this
-    /// batch's reply; false: the next message read schedules a task again.
-    /// </summary>
-    internal bool FinishInput()
-    {
-        bool more;
-        _inputLock.Enter();
-        try
-        {
-            more = _waitingInput.Count > 0;
-            _handlerScheduled = more;
-        }
-        finally
-        {
-            _inputLock.Exit();
-        }
-        if (more)
+        var batch = _input.Take();
+        var replied = _owner.HandleBatch(batch);
+        if (_input.Finish())
         {
             BeginReply();
+            _owner.Submit(this);
         }
-        return more;
-    }
-
-    /// <summary>Worker: the batch's replies were completed; it is emptied and kept for the next one.</summary>
-    internal void ReturnInput(InputBatch handled)
-    {
-        handled.Clear();
-        _inputLock.Enter();
-        _spareInput = handled;
-        _inputLock.Exit();
+        CompleteReply(batch.Replies.Written, replied);
+        _input.Return(batch);
     }
 
     /// <summary>
@@ -249,16 +205,7 @@ public sealed class TcpConnection : IChannel
     /// </summary>
     internal void CancelInput()
     {
-        _inputLock.Enter();
-        try
-        {
-            _waitingInput.Clear();
-            _handlerScheduled = false;
-        }
-        finally
-        {
-            _inputLock.Exit();
-        }
+        _input.Cancel();
         CompleteReply([], replied: false);
     }
 
@@ -331,7 +278,7 @@ public sealed class TcpConnection : IChannel
         }
         if (ready.Closed && State == ConnectionState.Connected && !ready.Readable)
         {
-            _server.CountError();
+            _owner.CountError();
             Close(CloseReason.SocketError);
         }
     }
@@ -349,7 +296,7 @@ public sealed class TcpConnection : IChannel
         {
             _writesThroughLoop = true;
             _closeReason.Write((long)reason);
-            _server.Counts.CountClosed(reason);
+            _owner.Counts.CountClosed(reason);
             _state.Write((long)ConnectionState.Closed);
             unsent = _output.Count;
             _output.Clear();
@@ -360,17 +307,17 @@ public sealed class TcpConnection : IChannel
         }
         Drop(unsent);
         _loop.Unregister(_fd, _token);
-        _server.NotifyClosed(this);
+        _owner.NotifyClosed(this);
         ReleaseIfIdle();
     }
 
     private void Read()
     {
-        var buffer = _server.ReadBuffer;
+        var buffer = _owner.ReadBuffer;
         var read = _network.Receive(_fd, buffer, out var errno);
         if (read > 0)
         {
-            _server.Counts.CountReceived(read);
+            _owner.Counts.CountReceived(read);
             if (_shutdownRequested)
             {
                 return; // shut down locally: input is read (so the close stays graceful) and discarded
@@ -378,12 +325,12 @@ public sealed class TcpConnection : IChannel
             var chunk = buffer.AsMemory(0, read);
             if (_framer is null)
             {
-                _server.Dispatch(this, chunk);
+                _owner.Dispatch(this, chunk);
             }
-            else if (!_framer.Append(chunk.Span, message => _server.Dispatch(this, message)))
+            else if (!_framer.Append(chunk.Span, message => _owner.Dispatch(this, message)))
             {
-                _server.CountError();
-                ReactorLog.MessageTooLarge(_server.Logger, Id, _server.Options.MaxMessageBytes);
+                _owner.CountError();
+                ReactorLog.MessageTooLarge(_owner.Logger, Id, _framer.MaxMessageBytes);
                 Close(CloseReason.MessageTooLarge);
             }
             return;
@@ -398,7 +345,7 @@ public sealed class TcpConnection : IChannel
         }
         if (errno != Native.Eagain && errno != Native.Eintr)
         {
-            _server.CountError();
+            _owner.CountError();
             Close(CloseReason.SocketError);
         }
     }
@@ -421,7 +368,7 @@ public sealed class TcpConnection : IChannel
             if (whole)
             {
                 written = data.IsEmpty ? 0 : Math.Max(0, _network.Send(_fd, data, out _));
-                _server.Counts.CountSent(written);
+                _owner.Counts.CountSent(written);
                 _unsentBytes.Add(-written);
                 whole = written == data.Length;
             }
@@ -440,7 +387,7 @@ public sealed class TcpConnection : IChannel
         }
         if (whole && written > 0)
         {
-            _server.NotifyWriteCompleted(this);
+            _owner.NotifyWriteCompleted(this);
         }
         return whole;
     }
@@ -487,7 +434,7 @@ public sealed class TcpConnection : IChannel
                     }
                     if (failure == CloseReason.None)
                     {
-                        _server.Counts.CountSent(written);
+                        _owner.Counts.CountSent(written);
                         _unsentBytes.Add(-written);
                         data = data[written..];
                         completed = data.IsEmpty;
@@ -495,7 +442,7 @@ public sealed class TcpConnection : IChannel
                 }
                 if (failure == CloseReason.None && !data.IsEmpty)
                 {
-                    if (_output.Count + (long)data.Length > MaxPendingOutputBytes)
+                    if (_output.Count + (long)data.Length > _maxPendingOutputBytes)
                     {
                         dropped = data.Length;
                         failure = CloseReason.OutputLimitExceeded;
@@ -515,12 +462,12 @@ public sealed class TcpConnection : IChannel
         Drop(dropped);
         if (failure != CloseReason.None)
         {
-            _server.CountError();
+            _owner.CountError();
             Close(failure);
         }
         else if (completed)
         {
-            _server.NotifyWriteCompleted(this);
+            _owner.NotifyWriteCompleted(this);
         }
         else if (buffered)
         {
@@ -540,7 +487,7 @@ public sealed class TcpConnection : IChannel
             if (written >= 0)
             {
                 _output.Consume(written);
-                _server.Counts.CountSent(written);
+                _owner.Counts.CountSent(written);
                 _unsentBytes.Add(-written);
             }
             emptied = _output.Count == 0;
@@ -553,7 +500,7 @@ public sealed class TcpConnection : IChannel
         {
             if (errno != Native.Eagain && errno != Native.Eintr)
             {
-                _server.CountError();
+                _owner.CountError();
                 Close(CloseReason.SocketError);
             }
             return;
@@ -561,7 +508,7 @@ public sealed class TcpConnection : IChannel
         if (emptied)
         {
             SetInterest(_interest & ~Interest.Writable);
-            _server.NotifyWriteCompleted(this);
+            _owner.NotifyWriteCompleted(this);
             ShutWriteIfDrained();
             CloseIfDone();
         }
@@ -580,9 +527,9 @@ public sealed class TcpConnection : IChannel
     private void Accept(int bytes)
     {
         var after = _unsentBytes.Add(bytes);
-        if (after >= HighWaterMarkBytes && after - bytes < HighWaterMarkBytes)
+        if (after >= _highWaterMarkBytes && after - bytes < _highWaterMarkBytes)
         {
-            _server.NotifyHighWaterMark(this, after);
+            _owner.NotifyHighWaterMark(this, after);
         }
     }
 
@@ -591,7 +538,7 @@ public sealed class TcpConnection : IChannel
         if (bytes > 0)
         {
             _unsentBytes.Add(-bytes);
-            _server.CountDroppedSend();
+            _owner.CountDroppedSend();
         }
     }
 
@@ -646,7 +593,7 @@ public sealed class TcpConnection : IChannel
         )
         {
             _network.Close(_fd);
-            _server.Released(this, afterLoop);
+            _owner.Released(this, afterLoop);
         }
     }
 }

@@ -19,7 +19,7 @@ namespace Pool.Reactor;
 /// after the event that caused them, so they may call back into the connection freely. A callback that throws
 /// is counted in <see cref="Errors"/>.
 /// </remarks>
-public sealed class TcpServer
+public sealed class TcpServer : IConnectionOwner
 {
     private const int SerialQueuesPerWorker = 4;
     private readonly EventLoop _loop;
@@ -27,6 +27,7 @@ public sealed class TcpServer
     private readonly INetwork _network;
     private readonly MessageHandler _handler;
     private readonly PooledBufferWriter _inlineReplies = new(); // loop thread only
+    private readonly byte[] _readBuffer; // loop thread only: every connection reads into it
     private readonly TcpServerOptions _options;
 
     // Chunk framing: bytes read while a connection's handler is queued or running join its last waiting message
@@ -112,7 +113,7 @@ public sealed class TcpServer
                     .Range(0, Math.Max(1, workers.ThreadCount * SerialQueuesPerWorker))
                     .Select(i => workers.CreateQueue($"tcp-{i}", serial: true)),
             ];
-        ReadBuffer = new byte[_options.ReadBufferBytes];
+        _readBuffer = new byte[_options.ReadBufferBytes];
         _accepted = _threading.CreateAtomic();
         _released = _threading.CreateAtomic();
         _refused = _threading.CreateAtomic();
@@ -180,15 +181,17 @@ public sealed class TcpServer
     /// <summary>Sends and replies dropped because their connection had closed.</summary>
     public long DroppedSends => _droppedSends.Read();
 
-    internal byte[] ReadBuffer { get; }
-
-    internal TcpServerOptions Options => _options;
+    byte[] IConnectionOwner.ReadBuffer => _readBuffer;
 
     /// <summary>Where the server and its connections log (category <c>Pool.Reactor.TcpServer</c>); never throws.</summary>
     internal ILogger Logger { get; }
 
+    ILogger IConnectionOwner.Logger => Logger;
+
     /// <summary>Bytes and closes, counted on the loop thread for the server's metrics.</summary>
     internal ServerCounts Counts { get; } = new();
+
+    ServerCounts IConnectionOwner.Counts => Counts;
 
     /// <summary>Any thread: binds and listens now (so <see cref="Port"/> is known), and starts accepting on the loop.</summary>
     /// <exception cref="ReactorException">The address cannot be bound.</exception>
@@ -269,7 +272,7 @@ public sealed class TcpServer
     }
 
     /// <summary>Loop thread: one message of an open connection; its reply is written inline or by a worker.</summary>
-    internal void Dispatch(TcpConnection connection, ReadOnlyMemory<byte> message)
+    void IConnectionOwner.Dispatch(TcpConnection connection, ReadOnlyMemory<byte> message)
     {
         if (connection.State != ConnectionState.Connected)
         {
@@ -293,6 +296,8 @@ public sealed class TcpServer
         }
     }
 
+    void IConnectionOwner.Submit(TcpConnection connection) => Submit(connection);
+
     /// <summary>
     /// Hands the connection's waiting input to a worker (from the loop, or from the worker that handled the batch
     /// before); the in-flight count was raised for it. A connection always submits to the same serial queue, so
@@ -315,25 +320,15 @@ public sealed class TcpServer
         }
     }
 
-    /// <summary>
-    /// Worker: handles every message the connection has waiting, in order, and writes their replies as one. Input
-    /// that arrived meanwhile gets the next task, submitted before this reply settles (so the connection cannot be
-    /// released between the two).
-    /// </summary>
-    internal void HandleInput(TcpConnection connection)
+    /// <summary>Worker: handles every message of a connection's batch, in order, appending their replies.</summary>
+    bool IConnectionOwner.HandleBatch(InputBatch batch)
     {
-        var batch = connection.TakeInput();
         var replied = false;
         for (var i = 0; i < batch.Count; i++)
         {
             replied |= Handle(batch[i], batch.Replies);
         }
-        if (connection.FinishInput())
-        {
-            Submit(connection);
-        }
-        connection.CompleteReply(batch.Replies.Written, replied);
-        connection.ReturnInput(batch);
+        return replied;
     }
 
     /// <summary>
@@ -384,14 +379,14 @@ public sealed class TcpServer
         };
     }
 
-    internal void NotifyClosed(TcpConnection connection) =>
+    void IConnectionOwner.NotifyClosed(TcpConnection connection) =>
         Notify(ConnectionClosed, connection, nameof(ConnectionClosed));
 
-    internal void NotifyWriteCompleted(TcpConnection connection) =>
+    void IConnectionOwner.NotifyWriteCompleted(TcpConnection connection) =>
         Notify(WriteCompleted, connection, nameof(WriteCompleted));
 
     /// <summary>Any thread: queues the high-water-mark callback onto the loop.</summary>
-    internal void NotifyHighWaterMark(TcpConnection connection, long unsent)
+    void IConnectionOwner.NotifyHighWaterMark(TcpConnection connection, long unsent)
     {
         if (HighWaterMarkReached is { } callback)
         {
@@ -404,7 +399,7 @@ public sealed class TcpServer
     }
 
     /// <summary>A connection's descriptor was closed: on the loop thread, or on a worker after the loop finished.</summary>
-    internal void Released(TcpConnection connection, bool afterLoop)
+    void IConnectionOwner.Released(TcpConnection connection, bool afterLoop)
     {
         if (!afterLoop)
         {
@@ -445,7 +440,9 @@ public sealed class TcpServer
 
     internal void CountError() => _errors.Add(1);
 
+    void IConnectionOwner.CountError() => CountError();
+
     internal void CountShed() => _shed.Add(1);
 
-    internal void CountDroppedSend() => _droppedSends.Add(1);
+    void IConnectionOwner.CountDroppedSend() => _droppedSends.Add(1);
 }
