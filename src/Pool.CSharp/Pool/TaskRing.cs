@@ -2,8 +2,8 @@ namespace Pool;
 
 /// <summary>
 /// A growable array of <see cref="PoolTask"/> values, filled from index 0. Not thread-safe: producers
-/// append to it under the put lock of <see cref="TaskQueue"/>; once swapped into the get list it is
-/// frozen and consumers only read it (<see cref="Items"/>), claiming indexes through an atomic counter.
+/// append to it under the <see cref="PutGate"/> of <see cref="TaskQueue"/>; once swapped into the get list it is
+/// frozen and consumers only read it (<see cref="Items"/>), claiming indexes through the <see cref="ClaimWord"/>.
 /// It never shrinks, so a queue in steady state allocates nothing.
 /// </summary>
 internal sealed class TaskRing
