@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.IO.Compression;
-using System.Text;
 using System.Xml.Linq;
 
 namespace Pool.Tests.Packaging;
@@ -26,11 +24,14 @@ public sealed class PackageConsumerTests : IDisposable
         var packages = Path.Combine(_root, "packages");
         // Packed with the repository's own package cache: the scratch user's cache below must not leak into the
         // repository's restore outputs (other tests build from them).
-        Expect(Run("bash", ["scripts/pack.sh", packages], RepositoryRoot, asUser: false), "pack");
+        Expect(
+            Run("bash", ["scripts/pack.sh", packages], ChildProcess.RepositoryRoot, asUser: false),
+            "pack"
+        );
         var cache = Run(
             "dotnet",
             ["nuget", "locals", "global-packages", "--list"],
-            RepositoryRoot,
+            ChildProcess.RepositoryRoot,
             asUser: false
         );
         Expect(cache, "find the package cache");
@@ -237,89 +238,24 @@ public sealed class PackageConsumerTests : IDisposable
         string[] arguments,
         string directory,
         bool asUser = true
-    )
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        // A package cache of its own: a package of the same version packed earlier must not be reused. And a CLI home
-        // of its own: the SDK's tool resolver cache there remembers where a local tool was found, and would point a
-        // later run at an earlier run's (deleted) package cache.
-        if (asUser)
-        {
-            start.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "nuget-cache");
-            start.Environment["DOTNET_CLI_HOME"] = Path.Combine(_root, "cli-home");
-        }
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        // Both streams are read as they come (a child that fills a pipe nobody reads would block, and a read to the
-        // end would wait for the child however long it runs), so the bounded wait below is what ends a hung step.
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        // One bound for the child's exit and the end of both streams (the asynchronous wait waits for both).
-        using var timeout = new CancellationTokenSource(StepTimeout);
-        try
-        {
-            process.WaitForExitAsync(timeout.Token).GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            lock (output)
-            {
-                throw new TimeoutException(
-                    $"{file} {string.Join(' ', arguments)} ran past {StepTimeout}; it printed:\n{output}"
-                );
-            }
-        }
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
+    ) =>
+        ChildProcess.Run(
+            file,
+            arguments,
+            directory,
+            StepTimeout,
+            // A package cache of its own: a package of the same version packed earlier must not be reused. And a CLI
+            // home of its own: the SDK's tool resolver cache there remembers where a local tool was found, and would
+            // point a later run at an earlier run's (deleted) package cache.
+            asUser
+                ? new Dictionary<string, string>
+                {
+                    ["NUGET_PACKAGES"] = Path.Combine(_root, "nuget-cache"),
+                    ["DOTNET_CLI_HOME"] = Path.Combine(_root, "cli-home"),
+                }
+                : null
+        );
 
     private static void Expect((int ExitCode, string Output) result, string step) =>
         Assert.True(result.ExitCode == 0, $"could not {step}:\n{result.Output}");
-
-    private static string RepositoryRoot
-    {
-        get
-        {
-            for (
-                var directory = new DirectoryInfo(AppContext.BaseDirectory);
-                directory is not null;
-                directory = directory.Parent
-            )
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "Pool.sln")))
-                {
-                    return directory.FullName;
-                }
-            }
-            throw new InvalidOperationException("No Pool.sln above the test's folder.");
-        }
-    }
 }

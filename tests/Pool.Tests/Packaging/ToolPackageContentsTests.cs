@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 
 namespace Pool.Tests.Packaging;
@@ -48,15 +47,9 @@ public sealed class ToolPackageContentsTests : IDisposable
     private List<string> ToolAssemblies()
     {
         var output = Path.Combine(_root, "out");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (
-            var argument in new[]
-            {
+        var (exitCode, printed) = ChildProcess.Run(
+            "dotnet",
+            [
                 "pack",
                 "src/Pool.Explorer",
                 "-c",
@@ -67,24 +60,13 @@ public sealed class ToolPackageContentsTests : IDisposable
                 // The generated .nuspec goes here too, not to the project's obj folder (another test packs from it).
                 $"-p:NuspecOutputPath={Path.Combine(_root, "nuspec")}{Path.DirectorySeparatorChar}",
                 "-nologo",
-            }
-        )
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var text = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(PackTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet pack src/Pool.Explorer ran past {PackTimeout}.");
-        }
+            ],
+            ChildProcess.RepositoryRoot,
+            PackTimeout
+        );
         Assert.True(
-            process.ExitCode == 0,
-            $"could not pack src/Pool.Explorer (build the solution in Release first):\n{text}{error.Result}"
+            exitCode == 0,
+            $"could not pack src/Pool.Explorer (build the solution in Release first):\n{printed}"
         );
         var package = Directory
             .GetFiles(output, "pool-explore.*.nupkg")
@@ -96,24 +78,5 @@ public sealed class ToolPackageContentsTests : IDisposable
                 .Entries.Where(e => e.Name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
                 .Select(e => e.Name),
         ];
-    }
-
-    private static string RepositoryRoot
-    {
-        get
-        {
-            for (
-                var directory = new DirectoryInfo(AppContext.BaseDirectory);
-                directory is not null;
-                directory = directory.Parent
-            )
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "Pool.sln")))
-                {
-                    return directory.FullName;
-                }
-            }
-            throw new InvalidOperationException("No Pool.sln above the test's folder.");
-        }
     }
 }
