@@ -1,4 +1,4 @@
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 using Pool.Threading;
 
 namespace Pool.Tests;

@@ -1,5 +1,5 @@
 using Pool.Reactor;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 
 namespace Pool.Tests.Diagnostics;
 

@@ -1,4 +1,4 @@
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 
 namespace Pool.Tests.Diagnostics;
 

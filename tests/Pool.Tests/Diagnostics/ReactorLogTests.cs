@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pool.Diagnostics;
 using Pool.Reactor;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 using Pool.Tests.Reactor;
 
 namespace Pool.Tests.Diagnostics;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Pool.Reactor;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 using Pool.Tests.Reactor;
 
 namespace Pool.Tests.Diagnostics;

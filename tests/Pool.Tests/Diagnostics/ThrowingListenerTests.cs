@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Pool.Reactor;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 using Pool.Tests.Reactor;
 
 namespace Pool.Tests.Diagnostics;

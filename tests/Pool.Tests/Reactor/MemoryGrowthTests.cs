@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 
 namespace Pool.Tests.Reactor;
 

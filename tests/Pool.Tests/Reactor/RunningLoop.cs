@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Pool.Reactor;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 
 namespace Pool.Tests.Reactor;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Pool.Reactor;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 
 namespace Pool.Tests.Reactor;
 

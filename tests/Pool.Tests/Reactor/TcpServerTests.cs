@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Pool.Reactor;
 using Pool.Reactor.Linux;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 using Pool.Threading;
 
 namespace Pool.Tests.Reactor;

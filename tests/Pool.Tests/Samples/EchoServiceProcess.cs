@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 
 namespace Pool.Tests.Samples;
 

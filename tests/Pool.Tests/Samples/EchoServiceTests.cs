@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Pool.Reactor;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 using Pool.Tests.Reactor;
 
 namespace Pool.Tests.Samples;

@@ -4,7 +4,7 @@ using Pool.Tasks;
 // hanging. Every wait of the test thread is bounded (Wait.Limit), so a hang fails instead of sticking the run.
 // StartNew on a destroyed scheduler throws synchronously, so Assert.Throws (not ThrowsAsync) is the check.
 #pragma warning disable xUnit1031, xUnit2014
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 
 namespace Pool.Tests.Tasks;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Pool.Tests.Pool;
+namespace Pool.Tests.Pooling;
 
 /// <summary>
 /// A worker claims up to eight tasks at once and runs them one by one. These tests pin what that may and may

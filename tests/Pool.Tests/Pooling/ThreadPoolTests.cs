@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Pool.Tests.Pool;
+namespace Pool.Tests.Pooling;
 
 public class ThreadPoolTests
 {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Pool.Tests.Pool;
+namespace Pool.Tests.Pooling;
 
 /// <summary>
 /// Invariant 1 of pool.md under load: every accepted task runs exactly once or reaches pending exactly

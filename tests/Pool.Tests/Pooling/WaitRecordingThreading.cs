@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Pool.Threading;
 
-namespace Pool.Tests.Pool;
+namespace Pool.Tests.Pooling;
 
 /// <summary>
 /// OS threading that records every thread parked in a condition wait and how many waits each has begun, so a

@@ -1,4 +1,4 @@
-namespace Pool.Tests.Pool;
+namespace Pool.Tests.Pooling;
 
 /// <summary>Bounded waits for tests: a hang becomes a failure instead of a stuck run. Never used for timing.</summary>
 internal static class Wait

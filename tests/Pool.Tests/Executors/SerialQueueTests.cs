@@ -1,6 +1,6 @@
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 
-namespace Pool.Tests.Executor;
+namespace Pool.Tests.Executors;
 
 /// <summary>
 /// A serial queue runs one session at a time even when another worker is free: the free worker must park while the

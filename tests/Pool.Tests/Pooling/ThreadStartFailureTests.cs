@@ -1,4 +1,4 @@
-namespace Pool.Tests.Pool;
+namespace Pool.Tests.Pooling;
 
 public class ThreadStartFailureTests
 {

@@ -1,6 +1,6 @@
 using Pool.Threading;
 
-namespace Pool.Tests.Pool;
+namespace Pool.Tests.Pooling;
 
 /// <summary>OS threading whose N-th thread start fails, recording every thread it did start.</summary>
 internal sealed class FailingThreading(int failOnStart) : IThreading

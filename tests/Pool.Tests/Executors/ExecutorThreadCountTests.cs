@@ -1,6 +1,6 @@
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 
-namespace Pool.Tests.Executor;
+namespace Pool.Tests.Executors;
 
 /// <summary>The executor steers its own pool's size, as the reference's <c>increase_thread</c> and <c>decrease_thread</c>.</summary>
 public class ExecutorThreadCountTests

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Pool.Tests.Pool;
+using Pool.Tests.Pooling;
 
-namespace Pool.Tests.Executor;
+namespace Pool.Tests.Executors;
 
 public class ExecutorTests
 {

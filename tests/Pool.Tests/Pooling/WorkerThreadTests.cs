@@ -1,4 +1,4 @@
-namespace Pool.Tests.Pool;
+namespace Pool.Tests.Pooling;
 
 /// <summary>Workers are background threads named after the pool's order of starting them, as a debugger shows them.</summary>
 public class WorkerThreadTests
