@@ -21,10 +21,8 @@ internal static class MethodDisplayName
         {
             // A state machine's MoveNext: the async or iterator method itself (d__N for a method, d for a local
             // function's, as in <<Outer>g__Local|0_0>d).
-            if (
-                Suffix(type.Name) is var suffix
-                && (suffix == "d" || suffix.StartsWith("d__", StringComparison.Ordinal))
-            )
+            var suffix = Suffix(type.Name);
+            if (suffix == "d" || suffix.StartsWith("d__", StringComparison.Ordinal))
             {
                 member = Member(type.Name);
             }

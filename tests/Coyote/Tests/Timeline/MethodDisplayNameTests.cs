@@ -85,12 +85,7 @@ public class MethodDisplayNameTests
         var local = typeof(MethodDisplayNameTests)
             .GetMethods(BindingFlags.Static | BindingFlags.NonPublic)
             .Single(m => m.Name.Contains($"g__{nameof(LocalAsync)}|", StringComparison.Ordinal));
-        var moveNext = local
-            .GetCustomAttribute<AsyncStateMachineAttribute>()!
-            .StateMachineType.GetMethod(
-                "MoveNext",
-                BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public
-            )!;
+        var moveNext = MoveNextOf<AsyncStateMachineAttribute>(local);
 
         Assert.EndsWith(">d", moveNext.DeclaringType!.Name); // no d__N: a local function's state machine
         Assert.Equal(
@@ -133,8 +128,16 @@ public class MethodDisplayNameTests
 
     private static MethodInfo MoveNextOf<TAttribute>(string method)
         where TAttribute : StateMachineAttribute =>
-        typeof(MethodDisplayNameTests)
-            .GetMethod(method, BindingFlags.Static | BindingFlags.NonPublic)!
+        MoveNextOf<TAttribute>(
+            typeof(MethodDisplayNameTests).GetMethod(
+                method,
+                BindingFlags.Static | BindingFlags.NonPublic
+            )!
+        );
+
+    private static MethodInfo MoveNextOf<TAttribute>(MethodInfo method)
+        where TAttribute : StateMachineAttribute =>
+        method
             .GetCustomAttribute<TAttribute>()!
             .StateMachineType.GetMethod(
                 "MoveNext",
