@@ -47,8 +47,42 @@ public sealed class ExplorationReport
     /// <summary>What each blocked thread waited for when the reported (rendered) iteration failed, e.g. a deadlock's cycle.</summary>
     public IReadOnlyList<ThreadWait> FinalWaits { get; internal init; } = [];
 
-    /// <summary>dfs only: every schedule (within the preemption bound) was explored.</summary>
-    public bool Exhausted { get; internal init; }
+    /// <summary>How the search ended: exhaustive, cut (and by what), sampled, or stopped at a bug.</summary>
+    public SearchEnd End { get; internal init; }
+
+    /// <summary>True when <see cref="End"/> is <see cref="SearchEnd.Exhaustive"/>.</summary>
+    public bool Exhausted => End == SearchEnd.Exhaustive;
+
+    /// <summary>The preemption bound the search kept to (dfs, dpor), or null for none.</summary>
+    public int? PreemptionBound { get; internal init; }
+
+    /// <summary>Schedules run to their end: <see cref="Iterations"/> minus <see cref="Pruned"/>.</summary>
+    public int Schedules => Iterations - Pruned;
+
+    /// <summary>
+    /// dpor: iterations ended early because every schedule they led to was already covered by an earlier one (a
+    /// sleep-set-blocked prefix), or belonged to another shard.
+    /// </summary>
+    public int Pruned { get; internal init; }
+
+    /// <summary>
+    /// One line saying what the run proved, e.g. <c>exhaustive: every schedule up to 2 preemptions (1,204 schedules)</c>
+    /// or <c>cut by the iteration budget after 1,000 schedules</c>.
+    /// </summary>
+    public string Verdict =>
+        End switch
+        {
+            SearchEnd.Exhaustive => PreemptionBound is { } bound
+                ? $"exhaustive: every schedule up to {bound} preemption{(bound == 1 ? "" : "s")} ({Schedules:N0} schedules)"
+                : $"exhaustive ({Schedules:N0} schedules)",
+            SearchEnd.CutByIterations =>
+                $"cut by the iteration budget after {Schedules:N0} schedules",
+            SearchEnd.CutByTime => $"cut by the time limit after {Schedules:N0} schedules",
+            SearchEnd.CutBySteps =>
+                $"cut by the step bound: {MaxStepsHits:N0} of {Schedules:N0} schedules hit max steps",
+            SearchEnd.Sampled => $"sampled {Schedules:N0} schedules",
+            _ => $"bug found after {Schedules:N0} schedules",
+        };
 
     /// <summary>Distinct schedules among the iterations run.</summary>
     public int DistinctSchedules { get; internal init; }

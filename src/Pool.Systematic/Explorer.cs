@@ -24,6 +24,9 @@ public static class Explorer
     /// <summary>Explores <paramref name="test"/> and reports the first bug, if any.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="test"/> is null.</exception>
     /// <exception cref="ArgumentException">The options are invalid (unknown strategy, non-positive iterations, bad shard).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Nothing was explored: the test never reached a scheduling point (it does not go through the seam).
+    /// </exception>
     public static ExplorationReport Run(Action<IThreading> test, ExplorationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(test);
@@ -33,7 +36,9 @@ public static class Explorer
         var clock = Stopwatch.StartNew();
         var statistics = new RunStatistics();
         IterationResult? failing = null;
-        var exhausted = false;
+        var finished = false;
+        var outOfTime = false;
+        var reachedPoint = false;
         string? failingStrategy = null;
         for (
             long index = options.ShardIndex;
@@ -43,11 +48,13 @@ public static class Explorer
         {
             if (options.TimeLimit is { } limit && clock.Elapsed > limit)
             {
+                outOfTime = true;
                 break;
             }
             strategy.BeginIteration(index);
             var result = RunOnce(test, strategy, options, captureLocations: false);
             statistics.Add(result);
+            reachedPoint |= result.Steps > 1 || result.Bug is not null;
             var more = strategy.EndIteration(result.Steps);
             options.Progress?.Invoke(statistics.Iterations);
             if (result.Bug is not null)
@@ -61,13 +68,24 @@ public static class Explorer
             }
             if (!more)
             {
-                exhausted = true;
+                finished = true;
                 break;
             }
         }
+        if (failing is null && statistics.Iterations > 0 && !reachedPoint)
+        {
+            throw new InvalidOperationException(
+                "Nothing was explored: the test body never reached a scheduling point, so no two schedules differ. "
+                    + "Its threads, locks, conditions and atomics must come from the IThreading it receives."
+            );
+        }
         if (failing is null)
         {
-            return statistics.Report(clock.Elapsed, exhausted);
+            return statistics.Report(
+                clock.Elapsed,
+                End(options, finished, outOfTime, statistics),
+                bound: options.PreemptionBound
+            );
         }
         var reported = failing;
         if (options.Minimize && failing.Bug!.Kind != BugKind.UncontrolledBlocking)
@@ -85,11 +103,30 @@ public static class Explorer
         var rendered = Render(test, reported, options);
         return statistics.Report(
             clock.Elapsed,
-            exhausted: false,
+            SearchEnd.BugFound,
             failing,
             rendered,
-            failingStrategy
+            failingStrategy,
+            options.PreemptionBound
         );
+    }
+
+    private static SearchEnd End(
+        ExplorationOptions options,
+        bool finished,
+        bool outOfTime,
+        RunStatistics statistics
+    )
+    {
+        if (options.Strategy is not (Strategy.Dfs or Strategy.Dpor))
+        {
+            return SearchEnd.Sampled;
+        }
+        if (!finished)
+        {
+            return outOfTime ? SearchEnd.CutByTime : SearchEnd.CutByIterations;
+        }
+        return statistics.MaxStepsHits > 0 ? SearchEnd.CutBySteps : SearchEnd.Exhaustive;
     }
 
     /// <summary>
@@ -123,9 +160,9 @@ public static class Explorer
         if (result.Bug is not null)
         {
             statistics.BugIteration = 1;
-            return statistics.Report(clock.Elapsed, exhausted: false, result, result, "replay");
+            return statistics.Report(clock.Elapsed, SearchEnd.BugFound, result, result, "replay");
         }
-        return statistics.Report(clock.Elapsed, exhausted: false);
+        return statistics.Report(clock.Elapsed, SearchEnd.Sampled);
     }
 
     private static IterationResult RunOnce(

@@ -11,14 +11,22 @@ internal sealed class RunStatistics
     private int _maxSteps;
     private long _totalSteps;
     private int _maxStepsHits;
+    private int _pruned;
 
     internal int Iterations { get; private set; }
 
     internal int? BugIteration { get; set; }
 
+    internal int MaxStepsHits => _maxStepsHits;
+
     internal void Add(IterationResult result)
     {
         Iterations++;
+        if (result.Pruned)
+        {
+            _pruned++;
+            return;
+        }
         _schedules.Add(result.ScheduleHash);
         _minSteps = Math.Min(_minSteps, result.Steps);
         _maxSteps = Math.Max(_maxSteps, result.Steps);
@@ -31,10 +39,11 @@ internal sealed class RunStatistics
 
     internal ExplorationReport Report(
         TimeSpan elapsed,
-        bool exhausted,
+        SearchEnd end,
         IterationResult? original = null,
         IterationResult? reported = null,
-        string? strategy = null
+        string? strategy = null,
+        int? bound = null
     ) =>
         new()
         {
@@ -53,9 +62,11 @@ internal sealed class RunStatistics
             OriginalSteps = original?.Steps,
             Interleaving = reported?.Interleaving ?? [],
             FinalWaits = reported?.FinalWaits ?? [],
-            Exhausted = exhausted,
+            End = end,
+            PreemptionBound = bound,
+            Pruned = _pruned,
             DistinctSchedules = _schedules.Count,
-            MinSteps = Iterations == 0 ? 0 : _minSteps,
+            MinSteps = _minSteps == int.MaxValue ? 0 : _minSteps,
             MaxSteps = _maxSteps,
             TotalSteps = _totalSteps,
             MaxStepsHits = _maxStepsHits,

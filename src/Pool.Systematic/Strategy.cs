@@ -20,4 +20,11 @@ public enum Strategy
     /// <see cref="ExplorationOptions.PreemptionBound"/>. Deterministic: no seed, and it cannot be sharded.
     /// </summary>
     Dfs,
+
+    /// <summary>
+    /// Dynamic partial-order reduction: a depth-first search that runs one schedule per class of equivalent schedules
+    /// (those that differ only in the order of operations that commute), optionally bounded by
+    /// <see cref="ExplorationOptions.PreemptionBound"/>. Deterministic: no seed. Sequential consistency only.
+    /// </summary>
+    Dpor,
 }

@@ -11,6 +11,7 @@ internal static class StrategyFactory
             Strategy.Random => new RandomStrategy(options.Seed),
             Strategy.Pct => new PctStrategy(options.Seed, options.PctDepth),
             Strategy.Dfs => new DfsStrategy(options.PreemptionBound),
+            Strategy.Dpor => new DporStrategy(options.PreemptionBound),
             Strategy.Portfolio => new PortfolioStrategy([
                 new RandomStrategy(options.Seed),
                 new PctStrategy(options.Seed, options.PctDepth),
@@ -59,7 +60,26 @@ internal static class StrategyFactory
         if (options.Strategy == Strategy.Dfs && options.ShardCount > 1)
         {
             throw new ArgumentException(
-                "dfs cannot be sharded: it is one ordered search.",
+                "dfs cannot be sharded: it is one ordered search (dpor can).",
+                nameof(options)
+            );
+        }
+        if (options.Strategy == Strategy.Dpor && options.MemoryModel != MemoryModel.Sc)
+        {
+            throw new ArgumentException(
+                $"dpor explores sequential consistency only, not {OptionNames.Of(options.MemoryModel)}: store-buffer "
+                    + "flushes are data choices made at reads, not operations of their own, so partial-order reduction "
+                    + "cannot see which of them commute. Use dfs, random, pct or portfolio with a store-buffer model.",
+                nameof(options)
+            );
+        }
+        if (
+            options.PreemptionBound is not null
+            && options.Strategy is not (Strategy.Dfs or Strategy.Dpor)
+        )
+        {
+            throw new ArgumentException(
+                $"A preemption bound applies to dfs and dpor only, not {OptionNames.Of(options.Strategy)}.",
                 nameof(options)
             );
         }

@@ -10,10 +10,11 @@ namespace Pool.Systematic.Runtime;
 internal sealed class ControlledAtomic(Iteration iteration, long initialValue) : IAtomicInt64
 {
     private long _memory = initialValue;
+    private readonly int _number = iteration.NumberObject();
 
     public long Read()
     {
-        var me = At("Atomic.Read");
+        var me = At("Atomic.Read", writes: false);
         if (me is not null && iteration.StoreBuffering)
         {
             for (var i = me.StoreBuffer.Count - 1; i >= 0; i--)
@@ -28,11 +29,12 @@ internal sealed class ControlledAtomic(Iteration iteration, long initialValue) :
         return _memory;
     }
 
-    public void Write(long value) => Store(At("Atomic.Write"), value, relaxed: false);
+    public void Write(long value) => Store(At("Atomic.Write", writes: true), value, relaxed: false);
 
     public long ReadRelaxed() => Read(); // load reordering is not modelled: a relaxed read is a read
 
-    public void WriteRelaxed(long value) => Store(At("Atomic.WriteRelaxed"), value, relaxed: true);
+    public void WriteRelaxed(long value) =>
+        Store(At("Atomic.WriteRelaxed", writes: true), value, relaxed: true);
 
     private void Store(ControlledThread? me, long value, bool relaxed)
     {
@@ -46,13 +48,13 @@ internal sealed class ControlledAtomic(Iteration iteration, long initialValue) :
 
     public long Add(long delta)
     {
-        Fence(At("Atomic.Add"));
+        Fence(At("Atomic.Add", writes: true));
         return _memory += delta;
     }
 
     public long Exchange(long value)
     {
-        Fence(At("Atomic.Exchange"));
+        Fence(At("Atomic.Exchange", writes: true));
         var old = _memory;
         _memory = value;
         return old;
@@ -60,7 +62,7 @@ internal sealed class ControlledAtomic(Iteration iteration, long initialValue) :
 
     public long CompareExchange(long value, long comparand)
     {
-        Fence(At("Atomic.CompareExchange"));
+        Fence(At("Atomic.CompareExchange", writes: true));
         var old = _memory;
         if (old == comparand)
         {
@@ -83,14 +85,14 @@ internal sealed class ControlledAtomic(Iteration iteration, long initialValue) :
     }
 
     // The calling thread, or null while the iteration unwinds (no scheduling, no buffering then).
-    private ControlledThread? At(string operation)
+    private ControlledThread? At(string operation, bool writes)
     {
         var me = iteration.Current;
         if (iteration.Stopped)
         {
             return null;
         }
-        iteration.Point(operation);
+        iteration.Point(operation, writes ? Access.Writing(_number) : Access.Reading(_number));
         return me;
     }
 }

@@ -38,7 +38,8 @@ internal sealed class ControlledCondition(ControlledLock lockObject) : IConditio
         var me = iteration.Point(
             timeout is null
                 ? "Condition.Wait"
-                : $"Condition.Wait({timeout.Value.TotalMilliseconds} ms)"
+                : $"Condition.Wait({timeout.Value.TotalMilliseconds} ms)",
+            Access.Writing(Lock.ObjectNumber)
         );
         iteration.Drain(me);
         Lock.Owner = null;
@@ -63,7 +64,12 @@ internal sealed class ControlledCondition(ControlledLock lockObject) : IConditio
         {
             return;
         }
-        iteration.Drain(iteration.Point(all ? "Condition.Broadcast" : "Condition.Signal"));
+        iteration.Drain(
+            iteration.Point(
+                all ? "Condition.Broadcast" : "Condition.Signal",
+                Access.Writing(Lock.ObjectNumber)
+            )
+        );
         while (_waiters.Count > 0)
         {
             var waiter = _waiters[0];

@@ -10,6 +10,9 @@ internal sealed class ControlledLock(Iteration iteration) : ILock
     /// <summary>1-based, in creation order within the iteration.</summary>
     internal int Number { get; } = iteration.NumberLock();
 
+    /// <summary>The lock's object number for partial-order reduction (its conditions share it).</summary>
+    internal int ObjectNumber { get; } = iteration.NumberObject();
+
     /// <summary>While rendering: the file and line that created this lock; otherwise null.</summary>
     internal string? Origin { get; } = iteration.CreationSite();
 
@@ -21,12 +24,19 @@ internal sealed class ControlledLock(Iteration iteration) : ILock
 
     public void Enter()
     {
-        var me = Iteration.Point("Lock.Enter");
-        Iteration.Drain(me); // a locked operation: a full fence
+        var me = Iteration.Current;
         if (Owner == me)
         {
             throw new LockRecursionException("The lock is already held by this thread.");
         }
+        if (Iteration.GuardsBlocking && !Iteration.Stopped)
+        {
+            // Not offered to the strategy until the lock is free (see Iteration.GuardsBlocking).
+            me.Block = BlockReason.Lock;
+            me.WaitingLock = this;
+        }
+        Iteration.Point("Lock.Enter", Access.Writing(ObjectNumber));
+        Iteration.Drain(me); // a locked operation: a full fence
         Acquire(me);
     }
 
@@ -42,7 +52,7 @@ internal sealed class ControlledLock(Iteration iteration) : ILock
             Owner = null; // unwinding: release without scheduling so finally blocks can run
             return;
         }
-        Iteration.Drain(Iteration.Point("Lock.Exit"));
+        Iteration.Drain(Iteration.Point("Lock.Exit", Access.Writing(ObjectNumber)));
         Owner = null;
     }
 

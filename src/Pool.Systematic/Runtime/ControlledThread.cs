@@ -20,6 +20,9 @@ internal sealed class ControlledThread(Iteration iteration, int id, string name,
 
     /// <summary>The operation this thread performs when next scheduled (for readable traces).</summary>
     internal string PendingOperation { get; set; } = "Start";
+
+    /// <summary>What the operation of <see cref="PendingOperation"/> touches (partial-order reduction).</summary>
+    internal Access PendingAccess { get; set; }
     internal string? PendingLocation { get; set; }
 
     /// <summary>The stack lines of <see cref="PendingLocation"/> (see <see cref="SourceLocation.Stack"/>).</summary>

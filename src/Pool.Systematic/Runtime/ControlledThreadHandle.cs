@@ -12,7 +12,14 @@ internal sealed class ControlledThreadHandle(ControlledThread thread) : IThreadH
         {
             throw new InvalidOperationException($"Thread '{thread.Name}' cannot join itself.");
         }
-        var me = iteration.Point($"Join({thread.Name})");
+        var me = iteration.Current;
+        if (iteration.GuardsBlocking && !iteration.Stopped)
+        {
+            // Not offered to the strategy until the thread has finished (see Iteration.GuardsBlocking).
+            me.Block = BlockReason.Join;
+            me.JoinTarget = thread;
+        }
+        iteration.Point($"Join({thread.Name})", Access.Joining(thread.Id));
         iteration.Drain(me);
         while (thread.Block != BlockReason.Finished)
         {

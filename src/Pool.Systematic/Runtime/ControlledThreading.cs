@@ -36,11 +36,12 @@ internal sealed class ControlledThreading(Iteration iteration) : IThreading, ICh
                 nameof(lockObject)
             );
 
-    public void Yield() => iteration.Point("Yield", isYield: true);
+    public void Yield() => iteration.Point("Yield", Access.Local, isYield: true);
 
-    public void SpinWait(int iterations) => iteration.Point("SpinWait", isYield: true);
+    public void SpinWait(int iterations) =>
+        iteration.Point("SpinWait", Access.Local, isYield: true);
 
-    public void MemoryBarrier() => iteration.Drain(iteration.Point("MemoryBarrier"));
+    public void MemoryBarrier() => iteration.Drain(iteration.Point("MemoryBarrier", Access.Local));
 
     public IThreadLocal<T> CreateThreadLocal<T>() => new ControlledThreadLocal<T>(iteration);
 
@@ -52,7 +53,10 @@ internal sealed class ControlledThreading(Iteration iteration) : IThreading, ICh
     public void Sleep(TimeSpan duration)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
-        var me = iteration.Point($"Sleep({duration.TotalMilliseconds} ms)");
+        var me = iteration.Point(
+            $"Sleep({duration.TotalMilliseconds} ms)",
+            Access.Writing(Access.Clock)
+        );
         iteration.Drain(me);
         if (duration == TimeSpan.Zero)
         {

@@ -20,6 +20,7 @@ internal sealed class Iteration
     private readonly bool _captureLocations;
     private readonly List<ControlledThread> _threads = [];
     private readonly List<int> _enabled = [];
+    private readonly List<Access> _pending = [];
     private readonly List<Decision> _decisions = [];
     private readonly List<TraceStep> _interleaving = [];
     private readonly SemaphoreSlim _explorerGate = new(0);
@@ -32,6 +33,8 @@ internal sealed class Iteration
     private Bug? _bug;
     private bool _stopped;
     private int _locks;
+    private int _objects = Access.Clock;
+    private bool _pruned;
     private IReadOnlyList<ThreadWait> _finalWaits = [];
 
     internal Iteration(
@@ -48,7 +51,15 @@ internal sealed class Iteration
         _failOnMaxSteps = failOnMaxSteps;
         _captureLocations = captureLocations;
         Threading = new ControlledThreading(this);
+        GuardsBlocking = strategy.GuardsBlocking;
     }
+
+    /// <summary>
+    /// When true, a thread about to take a held lock or join an unfinished thread is not enabled until it can go on,
+    /// so that it never wastes a decision on an attempt that blocks (partial-order reduction needs this; the other
+    /// strategies keep the attempt as a decision of its own).
+    /// </summary>
+    internal bool GuardsBlocking { get; }
 
     internal ControlledThreading Threading { get; }
 
@@ -91,6 +102,7 @@ internal sealed class Iteration
         )
         {
             FinalWaits = _finalWaits,
+            Pruned = _pruned,
         };
     }
 
@@ -143,7 +155,7 @@ internal sealed class Iteration
     /// A scheduling point: the calling thread announces <paramref name="operation"/>, the strategy picks who
     /// runs next, and the caller continues only when it is picked.
     /// </summary>
-    internal ControlledThread Point(string operation, bool isYield = false)
+    internal ControlledThread Point(string operation, Access access, bool isYield = false)
     {
         var me = Current;
         if (_stopped)
@@ -151,6 +163,7 @@ internal sealed class Iteration
             throw new IterationAbortedException();
         }
         me.PendingOperation = operation;
+        me.PendingAccess = access;
         if (_captureLocations)
         {
             var caller = SourceLocation.OfCaller();
@@ -249,11 +262,13 @@ internal sealed class Iteration
         while (true)
         {
             _enabled.Clear();
+            _pending.Clear();
             foreach (var thread in _threads)
             {
                 if (IsEnabled(thread))
                 {
                     _enabled.Add(thread.Id);
+                    _pending.Add(thread.PendingAccess);
                 }
             }
             if (_enabled.Count == 0)
@@ -288,12 +303,19 @@ internal sealed class Iteration
             try
             {
                 pick = _strategy.PickThread(
-                    new SchedulingPoint(_enabled, current, _steps, isYield)
+                    new SchedulingPoint(_enabled, current, _steps, isYield) { Pending = _pending }
                 );
             }
             catch (NondeterminismException exception)
             {
                 Stop(Bug.Of(BugKind.Divergence, exception.Message, me?.Name ?? "test"));
+                return null;
+            }
+            if (pick < 0)
+            {
+                // The strategy has seen every schedule this one can lead to (a sleep-set-blocked prefix).
+                _pruned = true;
+                Stop(null);
                 return null;
             }
             if (current >= 0 && pick != current)
@@ -527,6 +549,9 @@ internal sealed class Iteration
 
     /// <summary>The number of a new lock: 1, 2, ... in creation order.</summary>
     internal int NumberLock() => ++_locks;
+
+    /// <summary>The number of a new lock or atomic for <see cref="Access.Target"/>: 1, 2, ... in creation order.</summary>
+    internal int NumberObject() => ++_objects;
 
     /// <summary>While rendering, the <c>File.cs:line</c> of the code under test that creates an object; else null.</summary>
     internal string? CreationSite()

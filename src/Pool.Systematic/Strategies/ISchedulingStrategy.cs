@@ -15,7 +15,16 @@ internal interface ISchedulingStrategy
     /// <summary>A thread was created (id 0 is the test body).</summary>
     void ThreadCreated(int id);
 
-    /// <summary>Returns the id of the thread to run next; must be one of <see cref="SchedulingPoint.Enabled"/>.</summary>
+    /// <summary>
+    /// True when a thread about to block (a held lock, an unfinished join) must not be offered until it can go on
+    /// (see <see cref="Runtime.Iteration.GuardsBlocking"/>).
+    /// </summary>
+    bool GuardsBlocking => false;
+
+    /// <summary>
+    /// Returns the id of the thread to run next, one of <see cref="SchedulingPoint.Enabled"/>; or -1 to end the
+    /// iteration early because every schedule it can lead to was already explored.
+    /// </summary>
     int PickThread(in SchedulingPoint point);
 
     /// <summary>Returns a value in [0, <paramref name="count"/>) for a nondeterministic data choice.</summary>

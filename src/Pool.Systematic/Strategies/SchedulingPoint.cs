@@ -1,3 +1,5 @@
+using Pool.Systematic.Runtime;
+
 namespace Pool.Systematic.Strategies;
 
 /// <summary>What a strategy sees when it must choose the next thread.</summary>
@@ -10,4 +12,8 @@ internal readonly record struct SchedulingPoint(
     int Current,
     int Step,
     bool IsYield
-);
+)
+{
+    /// <summary>What the next operation of each thread of <see cref="Enabled"/> touches, in the same order.</summary>
+    internal IReadOnlyList<Access> Pending { get; init; } = [];
+}

@@ -1,0 +1,522 @@
+using System.Numerics;
+using Pool.Systematic.Runtime;
+
+namespace Pool.Systematic.Strategies;
+
+/// <summary>
+/// Dynamic partial-order reduction (source sets with sleep sets, after Flanagan and Godefroid 2005 and Abdulla et al.
+/// 2014): a stateless depth-first search that runs one schedule per class of equivalent schedules (schedules that
+/// differ only in the order of operations that commute) instead of every schedule.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each decision runs one thread's pending operation (<see cref="Access"/>) and its local code up to its next
+/// scheduling point. After every decision the strategy computes happens-before with vector clocks (program order,
+/// thread start and join, and every pair of dependent operations) and looks for races: two dependent operations of
+/// different threads with no happens-before between them. For each race it makes sure that, at the state before the
+/// first operation, some thread that can start a reversed order is scheduled in a later iteration (the source-set
+/// rule). Sleep sets skip the alternatives already covered by a sibling; an iteration that reaches a state where every
+/// enabled thread sleeps ends early (<see cref="IterationResult.Pruned"/>).
+/// </para>
+/// <para>
+/// With a preemption bound, an alternative is scheduled only where it stays within the bound, and also at the start
+/// of the run of decisions of the racing thread, where choosing another thread costs no extra preemption (Coons et
+/// al. 2013, bounded partial-order reduction); sleep sets are off then, since a sibling may cover a schedule only by
+/// exceeding the bound.
+/// </para>
+/// <para>
+/// Data choices (<see cref="PickValue"/>) are explored exhaustively, each value a subtree of its own. Store-buffer
+/// memory models are refused (<see cref="StrategyFactory.Validate"/>): their flushes are data choices made at reads,
+/// not operations with accesses of their own, so the dependency relation would not see them.
+/// </para>
+/// </remarks>
+internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
+{
+    /// <summary>Threads per iteration the bit sets below can hold.</summary>
+    internal const int MaxThreads = 64;
+
+    private readonly List<Node> _path = [];
+    private readonly List<Event> _events = [];
+    private readonly List<int[]> _threadClocks = [];
+    private readonly Dictionary<int, List<int>> _accessesByObject = [];
+    private int _depth;
+    private int _preemptions;
+    private readonly bool _useSleepSets = preemptionBound is null;
+
+    public string Name => preemptionBound is { } bound ? $"dpor(preemptions<={bound})" : "dpor";
+
+    public bool GuardsBlocking => true;
+
+    /// <summary>True once every class of schedules (within the bound) has been run.</summary>
+    internal bool Exhausted { get; private set; }
+
+    public void BeginIteration(long index)
+    {
+        _depth = 0;
+        _preemptions = 0;
+        _events.Clear();
+        _threadClocks.Clear();
+        _accessesByObject.Clear();
+    }
+
+    public void ThreadCreated(int id)
+    {
+        if (id >= MaxThreads)
+        {
+            throw new InvalidOperationException(
+                $"dpor explores at most {MaxThreads} threads per iteration; this test started more."
+            );
+        }
+        // A new thread starts after everything its creator did so far.
+        var creator = _events.Count == 0 ? null : _threadClocks[_events[^1].Thread];
+        var clock = new int[MaxThreads];
+        creator?.CopyTo(clock, 0);
+        while (_threadClocks.Count <= id)
+        {
+            _threadClocks.Add(new int[MaxThreads]);
+        }
+        _threadClocks[id] = clock;
+    }
+
+    public int PickThread(in SchedulingPoint point)
+    {
+        var node = EnterThreadNode(point);
+        if (node.Chosen < 0)
+        {
+            return -1;
+        }
+        var position = Position(point, node.Chosen);
+        if (point.Current >= 0 && node.Chosen != point.Current)
+        {
+            _preemptions++;
+        }
+        Execute(_depth - 1, node.Chosen, point.Pending[position]);
+        return node.Chosen;
+    }
+
+    public int PickValue(int count, int step)
+    {
+        Node node;
+        if (_depth < _path.Count)
+        {
+            node = _path[_depth];
+            if (node.Kind != NodeKind.Value || node.Options != count)
+            {
+                throw Diverged();
+            }
+        }
+        else
+        {
+            node = new Node(NodeKind.Value)
+            {
+                Options = count,
+                Chosen = 0,
+                Sleep = SleepForChild(),
+            };
+            _path.Add(node);
+        }
+        _depth++;
+        return node.Chosen;
+    }
+
+    public bool EndIteration(int steps)
+    {
+        if (_depth < _path.Count)
+        {
+            _path.RemoveRange(_depth, _path.Count - _depth);
+        }
+        while (_path.Count > 0)
+        {
+            var top = _path[^1];
+            if (top.Kind == NodeKind.Value)
+            {
+                if (top.Chosen + 1 < top.Options)
+                {
+                    top.Chosen++;
+                    return true;
+                }
+            }
+            else if (NextAlternative(top) is { } next)
+            {
+                top.Done |= Bit(next);
+                top.Chosen = next;
+                return true;
+            }
+            _path.RemoveAt(_path.Count - 1);
+        }
+        Exhausted = true;
+        return false;
+    }
+
+    private Node EnterThreadNode(in SchedulingPoint point)
+    {
+        var fingerprint = Fingerprint(point);
+        Node node;
+        if (_depth < _path.Count)
+        {
+            node = _path[_depth];
+            if (node.Kind != NodeKind.Thread || node.Fingerprint != fingerprint)
+            {
+                throw Diverged();
+            }
+        }
+        else
+        {
+            node = new Node(NodeKind.Thread)
+            {
+                Fingerprint = fingerprint,
+                Enabled = [.. point.Enabled],
+                Pending = [.. point.Pending],
+                Current = point.Current,
+                PreemptionsBefore = _preemptions,
+                Sleep = SleepForChild(),
+            };
+            node.Chosen = FirstChoice(node);
+            if (node.Chosen >= 0)
+            {
+                node.Backtrack = Bit(node.Chosen);
+                node.Done = Bit(node.Chosen);
+            }
+            _path.Add(node);
+        }
+        _depth++;
+        return node;
+    }
+
+    // The current thread when it may go on (no preemption), else the lowest enabled thread not asleep.
+    private static int FirstChoice(Node node)
+    {
+        if (node.Current >= 0 && (node.SleepMask & Bit(node.Current)) == 0)
+        {
+            return node.Current;
+        }
+        foreach (var id in node.Enabled)
+        {
+            if ((node.SleepMask & Bit(id)) == 0)
+            {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    private int? NextAlternative(Node node)
+    {
+        var open = node.Backtrack & ~node.Done & ~node.SleepMask;
+        while (open != 0)
+        {
+            var id = BitOperations.TrailingZeroCount(open);
+            open &= open - 1;
+            if (WithinBound(node, id))
+            {
+                return id;
+            }
+            node.Done |= Bit(id); // beyond the bound: never run from here
+        }
+        return null;
+    }
+
+    private bool WithinBound(Node node, int id) =>
+        preemptionBound is not { } bound
+        || node.Current < 0
+        || id == node.Current
+        || node.PreemptionsBefore < bound;
+
+    /// <summary>
+    /// The sleep set of the node about to be created: the parent's sleepers and the alternatives it already explored,
+    /// minus those whose pending operation depends on the one the parent ran.
+    /// </summary>
+    private List<(int Thread, Access Access)> SleepForChild()
+    {
+        if (!_useSleepSets || _depth == 0)
+        {
+            return [];
+        }
+        var parent = _path[_depth - 1];
+        if (parent.Kind == NodeKind.Value)
+        {
+            return parent.Sleep;
+        }
+        var ran = parent.Pending[Array.IndexOf(parent.Enabled, parent.Chosen)];
+        var sleep = new List<(int, Access)>();
+        foreach (var (thread, access) in parent.Sleep)
+        {
+            if (!access.DependsOn(ran))
+            {
+                sleep.Add((thread, access));
+            }
+        }
+        var explored = parent.Done & ~Bit(parent.Chosen);
+        for (var i = 0; i < parent.Enabled.Length; i++)
+        {
+            var id = parent.Enabled[i];
+            if ((explored & Bit(id)) != 0 && !parent.Pending[i].DependsOn(ran))
+            {
+                sleep.Add((id, parent.Pending[i]));
+            }
+        }
+        return sleep;
+    }
+
+    /// <summary>Records the event run at path node <paramref name="nodeIndex"/> and schedules the reversal of its races.</summary>
+    private void Execute(int nodeIndex, int thread, Access access)
+    {
+        var clock = _threadClocks[thread];
+        clock[thread]++;
+        var index = _events.Count;
+        if (access.Kind == AccessKind.Join)
+        {
+            Join(clock, _threadClocks[access.Target]);
+        }
+        else if (access.Kind != AccessKind.None)
+        {
+            if (!_accessesByObject.TryGetValue(access.Target, out var earlier))
+            {
+                earlier = [];
+                _accessesByObject[access.Target] = earlier;
+            }
+            // Races first, against the clock before this access synchronises with the object.
+            foreach (var other in earlier)
+            {
+                var before = _events[other];
+                if (
+                    before.Thread != thread
+                    && before.Access.DependsOn(access)
+                    && before.Clock[before.Thread] > clock[before.Thread]
+                )
+                {
+                    Reverse(other, index, thread, clock);
+                }
+            }
+            foreach (var other in earlier)
+            {
+                var before = _events[other];
+                if (before.Access.DependsOn(access))
+                {
+                    Join(clock, before.Clock);
+                }
+            }
+            earlier.Add(index);
+        }
+        _events.Add(new Event(thread, access, nodeIndex, (int[])clock.Clone()));
+    }
+
+    /// <summary>
+    /// Event <paramref name="first"/> races with the event about to be recorded at <paramref name="second"/> (thread
+    /// <paramref name="thread"/>, clock <paramref name="clock"/> before synchronising): at the state before
+    /// <paramref name="first"/>, schedule a thread that can start the reversed order.
+    /// </summary>
+    private void Reverse(int first, int second, int thread, int[] clock)
+    {
+        var race = _events[first];
+        var node = _path[race.Node];
+        var candidates = Initials(node, race, first, second, thread, clock);
+        if (candidates == 0)
+        {
+            return; // not reversible: the later thread cannot run before the earlier operation (a held lock)
+        }
+        Schedule(node, candidates, thread);
+        if (preemptionBound is not null)
+        {
+            // Where the racing thread's run began, another thread costs no extra preemption.
+            var start = race.Node;
+            while (
+                start > 0
+                && (
+                    _path[start - 1].Kind == NodeKind.Value
+                    || _path[start - 1].Chosen == race.Thread
+                )
+            )
+            {
+                start--;
+            }
+            while (_path[start].Kind == NodeKind.Value)
+            {
+                start++;
+            }
+            if (start != race.Node && _path[start].Kind == NodeKind.Thread)
+            {
+                var enabledThere = Mask(_path[start].Enabled);
+                var there = candidates & enabledThere;
+                if (there == 0 && (enabledThere & Bit(thread)) != 0)
+                {
+                    there = Bit(thread);
+                }
+                if (there != 0)
+                {
+                    Schedule(_path[start], there, thread);
+                }
+            }
+        }
+    }
+
+    // The source-set rule: nothing to add when a candidate is already scheduled, explored or asleep there; else one
+    // candidate, the racing thread itself when it is one.
+    private void Schedule(Node node, ulong candidates, int preferred)
+    {
+        if ((candidates & (node.Backtrack | node.SleepMask)) != 0)
+        {
+            return;
+        }
+        ulong allowed = 0;
+        for (var open = candidates; open != 0; open &= open - 1)
+        {
+            var id = BitOperations.TrailingZeroCount(open);
+            if (WithinBound(node, id))
+            {
+                allowed |= Bit(id);
+            }
+        }
+        if ((allowed & Bit(preferred)) != 0)
+        {
+            node.Backtrack |= Bit(preferred);
+        }
+        else if (allowed != 0)
+        {
+            node.Backtrack |= Bit(BitOperations.TrailingZeroCount(allowed));
+        }
+    }
+
+    /// <summary>
+    /// The initials of the reversed order (source-set DPOR): the events after <paramref name="first"/> that do not
+    /// happen after it, followed by the second event, form a schedule that reverses the race; a thread can start it
+    /// when its first event there has no happens-before predecessor among them. Returns those threads that are
+    /// enabled at <paramref name="node"/>.
+    /// </summary>
+    private ulong Initials(Node node, Event race, int first, int second, int thread, int[] clock)
+    {
+        var enabled = Mask(node.Enabled);
+        ulong seen = 0;
+        ulong initials = 0;
+        var inReversal = new List<int>();
+        for (var k = first + 1; k < second; k++)
+        {
+            var e = _events[k];
+            if (race.Clock[race.Thread] <= e.Clock[race.Thread])
+            {
+                continue; // happens after the first event: not part of the reversed order
+            }
+            if ((seen & Bit(e.Thread)) == 0)
+            {
+                seen |= Bit(e.Thread);
+                if (!HasPredecessor(inReversal, e.Thread, e.Clock))
+                {
+                    initials |= Bit(e.Thread);
+                }
+            }
+            inReversal.Add(k);
+        }
+        if ((seen & Bit(thread)) == 0 && !HasPredecessor(inReversal, thread, clock))
+        {
+            initials |= Bit(thread);
+        }
+        return initials & enabled;
+    }
+
+    // True when an event of another thread among those listed happens before an event with this clock.
+    private bool HasPredecessor(List<int> events, int thread, int[] clock)
+    {
+        foreach (var k in events)
+        {
+            var e = _events[k];
+            if (e.Thread != thread && e.Clock[e.Thread] <= clock[e.Thread])
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void Join(int[] into, int[] other)
+    {
+        for (var i = 0; i < into.Length; i++)
+        {
+            if (other[i] > into[i])
+            {
+                into[i] = other[i];
+            }
+        }
+    }
+
+    private static int Position(in SchedulingPoint point, int thread)
+    {
+        for (var i = 0; i < point.Enabled.Count; i++)
+        {
+            if (point.Enabled[i] == thread)
+            {
+                return i;
+            }
+        }
+        throw new InvalidOperationException($"dpor chose thread {thread}, which is not enabled.");
+    }
+
+    private static ulong Bit(int id) => 1UL << id;
+
+    private static ulong Mask(int[] ids)
+    {
+        ulong mask = 0;
+        foreach (var id in ids)
+        {
+            mask |= Bit(id);
+        }
+        return mask;
+    }
+
+    private static long Fingerprint(in SchedulingPoint point)
+    {
+        long hash = point.Current + 1;
+        foreach (var id in point.Enabled)
+        {
+            hash = (hash * 31) + id + 1;
+        }
+        return hash;
+    }
+
+    private NondeterminismException Diverged() =>
+        new(
+            $"dpor: at step {_depth} the enabled threads differ from an earlier run of the same prefix; "
+                + "the test depends on something the explorer does not control (real time, randomness, "
+                + "uncontrolled threads or static state left from an earlier iteration)."
+        );
+
+    private enum NodeKind
+    {
+        Thread,
+        Value,
+    }
+
+    /// <summary>One decision of the search tree, kept across iterations while its subtree is explored.</summary>
+    private sealed class Node(NodeKind kind)
+    {
+        internal NodeKind Kind { get; } = kind;
+        internal int Chosen { get; set; }
+
+        // Value nodes: the number of values.
+        internal int Options { get; init; }
+
+        // Thread nodes.
+        internal long Fingerprint { get; init; }
+        internal int[] Enabled { get; init; } = [];
+        internal Access[] Pending { get; init; } = [];
+        internal int Current { get; init; } = -1;
+        internal int PreemptionsBefore { get; init; }
+        internal ulong Backtrack { get; set; }
+        internal ulong Done { get; set; }
+        internal List<(int Thread, Access Access)> Sleep { get; init; } = [];
+        internal ulong SleepMask
+        {
+            get
+            {
+                ulong mask = 0;
+                foreach (var (thread, _) in Sleep)
+                {
+                    mask |= Bit(thread);
+                }
+                return mask;
+            }
+        }
+    }
+
+    /// <summary>One decision's operation: who ran it, what it touched, where in the path, and its vector clock.</summary>
+    private readonly record struct Event(int Thread, Access Access, int Node, int[] Clock);
+}
