@@ -87,6 +87,11 @@ internal static class CommandLine
             Description = "PCT bug depth d.",
             DefaultValueFactory = _ => defaults.PctDepth,
         };
+        var preemptionBound = new Option<int?>("--preemption-bound", "-k")
+        {
+            Description =
+                "dfs and dpor: explore only schedules with at most K preemptions (a switch away from a thread that could go on).",
+        };
         var memoryModel = NamedOption(
             ["--memory-model"],
             "memory model",
@@ -143,6 +148,7 @@ internal static class CommandLine
             iterations,
             strategy,
             pctDepth,
+            preemptionBound,
             memoryModel,
             seed,
             maxSteps,
@@ -163,6 +169,10 @@ internal static class CommandLine
                     Iterations = Positive(result.GetValue(iterations), "--iterations"),
                     Strategy = result.GetValue(strategy),
                     PctDepth = Positive(result.GetValue(pctDepth), "--pct-depth")!.Value,
+                    PreemptionBound = NotNegative(
+                        result.GetValue(preemptionBound),
+                        "--preemption-bound"
+                    ),
                     MemoryModel = result.GetValue(memoryModel),
                     Seed = result.GetValue(seed),
                     MaxSteps = Positive(result.GetValue(maxSteps), "--max-steps")!.Value,
@@ -281,6 +291,9 @@ internal static class CommandLine
                 return defaultValue;
             },
         };
+
+    private static int? NotNegative(int? value, string name) =>
+        value is < 0 ? throw new UsageException($"{name} must be 0 or more (got {value}).") : value;
 
     private static int? Positive(int? value, string name) =>
         value is <= 0 ? throw new UsageException($"{name} must be positive (got {value}).") : value;

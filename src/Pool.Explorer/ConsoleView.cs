@@ -54,6 +54,7 @@ internal sealed class ConsoleView(IAnsiConsole console)
             var column in new[]
             {
                 "test",
+                "search",
                 "iterations",
                 "schedules",
                 "steps min/avg/max",
@@ -69,7 +70,8 @@ internal sealed class ConsoleView(IAnsiConsole console)
         {
             var average = o.Iterations == 0 ? 0 : (double)o.TotalSteps / o.Iterations;
             table.AddRow(
-                Markup.Escape(o.Test) + (o.Exhausted ? " [green](exhausted)[/]" : ""),
+                Markup.Escape(o.Test),
+                o.Exhausted ? $"[green]{Markup.Escape(o.Verdict)}[/]" : Markup.Escape(o.Verdict),
                 o.Iterations.ToString(CultureInfo.InvariantCulture),
                 o.DistinctSchedules.ToString(CultureInfo.InvariantCulture),
                 $"{o.MinSteps}/{average:F0}/{o.MaxSteps}",

@@ -24,8 +24,23 @@ internal sealed class TestCommand(ConsoleView view)
         )
         {
             throw new UsageException(
-                "dfs is one ordered search: it cannot run with --parallel or --shard."
+                "dfs is one ordered search: it cannot run with --parallel or --shard (dpor can)."
             );
+        }
+        try
+        {
+            (
+                settings with
+                {
+                    Shard = new ShardSpec(0, Math.Max(settings.Parallel, settings.Shard.Count)),
+                }
+            )
+                .OptionsFor(new DiscoveredTest("", "", _ => { }, 1))
+                .Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException(exception.Message.Split(" (Parameter")[0]);
         }
         Directory.CreateDirectory(settings.OutputDirectory);
         var catalog = TestCatalog.Load(settings.Assembly);
@@ -66,24 +81,20 @@ internal sealed class TestCommand(ConsoleView view)
                 (iterations + settings.Shard.Count - 1 - settings.Shard.Index)
                     / settings.Shard.Count,
                 progress =>
-                    Pool.Systematic.Explorer.Run(
-                        test.Body,
-                        new ExplorationOptions
+                    Explore(
+                        test,
+                        settings.OptionsFor(test) with
                         {
-                            Iterations = iterations,
-                            Strategy = settings.Strategy,
-                            PctDepth = settings.PctDepth,
-                            MemoryModel = settings.MemoryModel,
-                            Seed = settings.EffectiveSeed,
-                            MaxSteps = settings.MaxSteps,
-                            FailOnMaxSteps = settings.FailOnMaxSteps,
                             TimeLimit = remaining,
-                            ShardIndex = settings.Shard.Index,
-                            ShardCount = settings.Shard.Count,
                             Progress = progress,
                         }
                     )
             );
+            if (report is null)
+            {
+                outcomes.Add(TestOutcome.NothingExplored(test.Name, settings));
+                continue;
+            }
             var outcome = TestOutcome.From(
                 test.Name,
                 OptionNames.Of(settings.Strategy),
@@ -108,6 +119,20 @@ internal sealed class TestCommand(ConsoleView view)
             TestOutcome.Write(settings.ReportJson, outcomes);
         }
         return outcomes;
+    }
+
+    // Null when the test never reached a scheduling point: a failure of the test, reported as such.
+    private static ExplorationReport? Explore(DiscoveredTest test, ExplorationOptions options)
+    {
+        try
+        {
+            return Pool.Systematic.Explorer.Run(test.Body, options);
+        }
+        catch (InvalidOperationException exception)
+            when (exception.Message.StartsWith("Nothing was explored", StringComparison.Ordinal))
+        {
+            return null;
+        }
     }
 
     private static string? WriteTrace(

@@ -17,6 +17,30 @@ internal sealed record TestOutcome
     public long TotalSteps { get; init; }
     public double Seconds { get; init; }
     public bool Exhausted { get; init; }
+
+    /// <summary>How the search ended (<see cref="SearchEnd"/>'s name), and so what it proves.</summary>
+    public string End { get; init; } = nameof(SearchEnd.Sampled);
+
+    /// <summary>Schedules run to their end (iterations minus those dpor pruned or dealt to another shard).</summary>
+    public int Schedules { get; init; }
+
+    /// <summary>dpor: iterations ended early (covered by another schedule, or another shard's part).</summary>
+    public int Pruned { get; init; }
+
+    /// <summary>The preemption bound of the search (dfs, dpor), or null.</summary>
+    public int? PreemptionBound { get; init; }
+
+    /// <summary>Iterations cut at the step bound.</summary>
+    public int MaxStepsHits { get; init; }
+
+    /// <summary>One line saying what the run proved (see <see cref="ExplorationReport.Verdict"/>).</summary>
+    public string Verdict =>
+        ExplorationReport.Describe(
+            Enum.TryParse<SearchEnd>(End, out var end) ? end : SearchEnd.Sampled,
+            Schedules,
+            PreemptionBound,
+            MaxStepsHits
+        );
     public string? BugKind { get; init; }
     public int? BugIteration { get; init; }
     public string? BugMessage { get; init; }
@@ -57,6 +81,11 @@ internal sealed record TestOutcome
             TotalSteps = report.TotalSteps,
             Seconds = report.Elapsed.TotalSeconds,
             Exhausted = report.Exhausted,
+            End = report.End.ToString(),
+            Schedules = report.Schedules,
+            Pruned = report.Pruned,
+            PreemptionBound = report.PreemptionBound,
+            MaxStepsHits = report.MaxStepsHits,
             BugKind = report.BugKind?.ToString(),
             BugIteration = report.BugIteration,
             BugMessage = report.BugMessage,
@@ -70,6 +99,20 @@ internal sealed record TestOutcome
             OriginalSteps = report.OriginalSteps,
             Interleaving = report.Interleaving,
             FinalWaits = report.FinalWaits,
+        };
+
+    /// <summary>A test whose body never reached a scheduling point: a failure, since nothing was tested.</summary>
+    internal static TestOutcome NothingExplored(string test, TestSettings settings) =>
+        new()
+        {
+            Test = test,
+            Strategy = OptionNames.Of(settings.Strategy),
+            Shard = settings.Shard.ToString(),
+            End = nameof(SearchEnd.BugFound),
+            BugKind = "NothingExplored",
+            BugMessage =
+                "Nothing was explored: the test body never reached a scheduling point. Its threads, locks, "
+                + "conditions and atomics must come from the IThreading it receives.",
         };
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
@@ -98,9 +141,17 @@ internal sealed record TestOutcome
         }
     }
 
-    /// <summary>Combines the shards of one test: sums, extremes, and the bug of the earliest failing iteration.</summary>
+    /// <summary>
+    /// Combines the shards of one test: sums, extremes, and the bug of the earliest failing iteration. Exhaustive only
+    /// when every shard of the same split is present and each finished.
+    /// </summary>
     internal static TestOutcome Merge(IReadOnlyList<TestOutcome> shards)
     {
+        var counts = shards.Select(s => ShardSpec.Parse(s.Shard)).ToList();
+        var complete =
+            counts.Select(c => c.Count).Distinct().Count() == 1
+            && counts.Select(c => c.Index).Distinct().Count() == counts[0].Count;
+        var exhausted = complete && shards.All(s => s.Exhausted);
         var bug = shards.Where(s => s.BugFound).OrderBy(s => s.BugIteration).FirstOrDefault();
         var withIterations = shards.Where(s => s.Iterations > 0).ToList();
         var merged = (bug ?? shards[0]) with
@@ -112,7 +163,15 @@ internal sealed record TestOutcome
             MaxSteps = shards.Max(s => s.MaxSteps),
             TotalSteps = shards.Sum(s => s.TotalSteps),
             Seconds = shards.Max(s => s.Seconds),
-            Exhausted = shards.All(s => s.Exhausted),
+            Exhausted = exhausted,
+            End =
+                bug is not null ? nameof(SearchEnd.BugFound)
+                : exhausted ? nameof(SearchEnd.Exhaustive)
+                : shards.FirstOrDefault(s => !s.Exhausted)?.End
+                    ?? nameof(SearchEnd.CutByIterations),
+            Schedules = shards.Sum(s => s.Schedules),
+            Pruned = shards.Sum(s => s.Pruned),
+            MaxStepsHits = shards.Sum(s => s.MaxStepsHits),
         };
         return merged;
     }

@@ -19,6 +19,7 @@ internal sealed record TestSettings
     public int? Iterations { get; init; }
     public Strategy Strategy { get; init; } = new ExplorationOptions().Strategy;
     public int PctDepth { get; init; } = new ExplorationOptions().PctDepth;
+    public int? PreemptionBound { get; init; }
     public MemoryModel MemoryModel { get; init; } = new ExplorationOptions().MemoryModel;
     public ulong? Seed { get; init; }
     public int MaxSteps { get; init; } = new ExplorationOptions().MaxSteps;
@@ -39,6 +40,22 @@ internal sealed record TestSettings
         );
 
     internal ulong EffectiveSeed => Seed ?? (Ci ? CiSeed : 0);
+
+    /// <summary>The exploration options of one test (a shard of it when sharded).</summary>
+    internal ExplorationOptions OptionsFor(DiscoveredTest test) =>
+        new()
+        {
+            Iterations = IterationsFor(test),
+            Strategy = Strategy,
+            PctDepth = PctDepth,
+            PreemptionBound = PreemptionBound,
+            MemoryModel = MemoryModel,
+            Seed = EffectiveSeed,
+            MaxSteps = MaxSteps,
+            FailOnMaxSteps = FailOnMaxSteps,
+            ShardIndex = Shard.Index,
+            ShardCount = Shard.Count,
+        };
 
     /// <summary>The command-line arguments of one shard's child process.</summary>
     internal IEnumerable<string> ChildArguments(ShardSpec shard, string reportJson)
@@ -85,6 +102,11 @@ internal sealed record TestSettings
         if (FailOnMaxSteps)
         {
             yield return "--fail-on-max-steps";
+        }
+        if (PreemptionBound is { } bound)
+        {
+            yield return "--preemption-bound";
+            yield return bound.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         if (TimeoutSeconds is { } timeout)
         {

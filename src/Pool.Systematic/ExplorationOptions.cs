@@ -33,7 +33,10 @@ public sealed record ExplorationOptions
     /// </summary>
     public MemoryModel MemoryModel { get; init; } = MemoryModel.Sc;
 
-    /// <summary><see cref="Systematic.Strategy.Dfs"/> only: the most preemptions a schedule may contain; null for unbounded.</summary>
+    /// <summary>
+    /// <see cref="Systematic.Strategy.Dfs"/> and <see cref="Systematic.Strategy.Dpor"/> only: the most preemptions a
+    /// schedule may contain (a switch away from a thread that could go on); null for unbounded. Must not be negative.
+    /// </summary>
     public int? PreemptionBound { get; init; }
 
     /// <summary>
@@ -44,8 +47,10 @@ public sealed record ExplorationOptions
 
     /// <summary>
     /// Run only the iterations whose 0-based index i has <c>i % ShardCount == ShardIndex</c>, so that
-    /// disjoint shards of one exploration can run in different processes or machines. Not for
-    /// <see cref="Systematic.Strategy.Dfs"/>.
+    /// disjoint shards of one exploration can run in different processes or machines. Under
+    /// <see cref="Systematic.Strategy.Dpor"/> the search tree is split instead: every shard branches on every thread at
+    /// the first few decisions and takes every ShardCount-th subtree below them, so the shards cover the whole tree
+    /// between them, each part once. Not for <see cref="Systematic.Strategy.Dfs"/>.
     /// </summary>
     public int ShardIndex { get; init; }
 
@@ -54,4 +59,11 @@ public sealed record ExplorationOptions
 
     /// <summary>Called on the exploring thread after every iteration with the count run so far; null for none.</summary>
     public Action<int>? Progress { get; init; }
+
+    /// <summary>Throws when the options cannot run together (the checks <see cref="Explorer.Run"/> makes first).</summary>
+    /// <exception cref="ArgumentException">
+    /// An option is out of range, or two cannot be combined (dpor under a store-buffer model, a preemption bound on a
+    /// sampling strategy, dfs with shards).
+    /// </exception>
+    public void Validate() => StrategyFactory.Validate(this);
 }

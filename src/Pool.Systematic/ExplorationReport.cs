@@ -69,19 +69,27 @@ public sealed class ExplorationReport
     /// One line saying what the run proved, e.g. <c>exhaustive: every schedule up to 2 preemptions (1,204 schedules)</c>
     /// or <c>cut by the iteration budget after 1,000 schedules</c>.
     /// </summary>
-    public string Verdict =>
-        End switch
+    public string Verdict => Describe(End, Schedules, PreemptionBound, MaxStepsHits);
+
+    /// <summary>The line <see cref="Verdict"/> prints, from its parts (for reports merged from shards).</summary>
+    public static string Describe(
+        SearchEnd end,
+        int schedules,
+        int? preemptionBound,
+        int maxStepsHits
+    ) =>
+        end switch
         {
-            SearchEnd.Exhaustive => PreemptionBound is { } bound
-                ? $"exhaustive: every schedule up to {bound} preemption{(bound == 1 ? "" : "s")} ({Schedules:N0} schedules)"
-                : $"exhaustive ({Schedules:N0} schedules)",
+            SearchEnd.Exhaustive => preemptionBound is { } bound
+                ? $"exhaustive: every schedule up to {bound} preemption{(bound == 1 ? "" : "s")} ({schedules:N0} schedules)"
+                : $"exhaustive ({schedules:N0} schedules)",
             SearchEnd.CutByIterations =>
-                $"cut by the iteration budget after {Schedules:N0} schedules",
-            SearchEnd.CutByTime => $"cut by the time limit after {Schedules:N0} schedules",
+                $"cut by the iteration budget after {schedules:N0} schedules",
+            SearchEnd.CutByTime => $"cut by the time limit after {schedules:N0} schedules",
             SearchEnd.CutBySteps =>
-                $"cut by the step bound: {MaxStepsHits:N0} of {Schedules:N0} schedules hit max steps",
-            SearchEnd.Sampled => $"sampled {Schedules:N0} schedules",
-            _ => $"bug found after {Schedules:N0} schedules",
+                $"cut by the step bound: {maxStepsHits:N0} of {schedules:N0} schedules hit max steps",
+            SearchEnd.Sampled => $"sampled {schedules:N0} schedules",
+            _ => $"bug found after {schedules:N0} schedules",
         };
 
     /// <summary>Distinct schedules among the iterations run.</summary>

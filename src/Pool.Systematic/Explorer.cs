@@ -40,10 +40,12 @@ public static class Explorer
         var outOfTime = false;
         var reachedPoint = false;
         string? failingStrategy = null;
+        // dpor shards its tree itself (each shard meets every iteration's prefix); the others deal out iterations.
+        var sharedByStrategy = options.Strategy == Strategy.Dpor;
         for (
-            long index = options.ShardIndex;
+            long index = sharedByStrategy ? 0 : options.ShardIndex;
             index < options.Iterations;
-            index += options.ShardCount
+            index += sharedByStrategy ? 1 : options.ShardCount
         )
         {
             if (options.TimeLimit is { } limit && clock.Elapsed > limit)
@@ -53,9 +55,13 @@ public static class Explorer
             }
             strategy.BeginIteration(index);
             var result = RunOnce(test, strategy, options, captureLocations: false);
-            statistics.Add(result);
             reachedPoint |= result.Steps > 1 || result.Bug is not null;
             var more = strategy.EndIteration(result.Steps);
+            if (strategy is DporStrategy { LastIterationForeign: true })
+            {
+                result = result with { Pruned = true };
+            }
+            statistics.Add(result);
             options.Progress?.Invoke(statistics.Iterations);
             if (result.Bug is not null)
             {
@@ -143,7 +149,7 @@ public static class Explorer
     )
     {
         ArgumentNullException.ThrowIfNull(test);
-        var (decisions, memoryModel) = TraceCodec.Decode(trace);
+        var (decisions, memoryModel, guardsBlocking) = TraceCodec.Decode(trace);
         options ??= new ExplorationOptions();
         // The trace names its memory model: a tso trace replays under tso whatever the options say.
         options = options with
@@ -152,7 +158,7 @@ public static class Explorer
             MemoryModel = memoryModel,
         };
         var clock = Stopwatch.StartNew();
-        var strategy = new ReplayStrategy(decisions);
+        var strategy = new ReplayStrategy(decisions, guardsBlocking);
         strategy.BeginIteration(0);
         var result = RunOnce(test, strategy, options, captureLocations: true);
         var statistics = new RunStatistics();
@@ -190,7 +196,7 @@ public static class Explorer
         {
             return reported;
         }
-        var replay = new ReplayStrategy(reported.Decisions);
+        var replay = new ReplayStrategy(reported.Decisions, reported.GuardsBlocking);
         replay.BeginIteration(0);
         var rendered = RunOnce(
             test,

@@ -55,7 +55,11 @@ internal sealed class RunStatistics
             BugStrategy = strategy,
             Trace = reported is null
                 ? null
-                : TraceCodec.Encode(reported.Decisions, reported.MemoryModel),
+                : TraceCodec.Encode(
+                    reported.Decisions,
+                    reported.MemoryModel,
+                    reported.GuardsBlocking
+                ),
             Preemptions = reported?.Preemptions,
             Steps = reported?.Steps,
             OriginalPreemptions = original?.Preemptions,

@@ -11,7 +11,11 @@ internal static class StrategyFactory
             Strategy.Random => new RandomStrategy(options.Seed),
             Strategy.Pct => new PctStrategy(options.Seed, options.PctDepth),
             Strategy.Dfs => new DfsStrategy(options.PreemptionBound),
-            Strategy.Dpor => new DporStrategy(options.PreemptionBound),
+            Strategy.Dpor => new DporStrategy(
+                options.PreemptionBound,
+                options.ShardIndex,
+                options.ShardCount
+            ),
             Strategy.Portfolio => new PortfolioStrategy([
                 new RandomStrategy(options.Seed),
                 new PctStrategy(options.Seed, options.PctDepth),

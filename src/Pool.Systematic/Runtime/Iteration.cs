@@ -103,6 +103,7 @@ internal sealed class Iteration
         {
             FinalWaits = _finalWaits,
             Pruned = _pruned,
+            GuardsBlocking = GuardsBlocking,
         };
     }
 

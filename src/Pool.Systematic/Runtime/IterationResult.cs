@@ -15,6 +15,9 @@ internal sealed record IterationResult(
     /// <summary>Rendering runs only: what each blocked thread waited for when the iteration stopped on a bug.</summary>
     internal IReadOnlyList<ThreadWait> FinalWaits { get; init; } = [];
 
+    /// <summary>The iteration ran under <see cref="Iteration.GuardsBlocking"/>: its decisions replay only so.</summary>
+    internal bool GuardsBlocking { get; init; }
+
     /// <summary>The strategy cut the iteration short: every schedule it leads to was already covered (dpor's sleep sets).</summary>
     internal bool Pruned { get; init; }
 }

@@ -6,7 +6,8 @@ namespace Pool.Systematic.Strategies;
 /// alternative, and goes on with first choices. No schedule is visited twice; when every alternative is
 /// used, <see cref="Exhausted"/> is set. First choice at each point: the current thread, so that
 /// schedules with few preemptions come first. With a preemption bound, alternatives that would exceed it
-/// are skipped (and <see cref="Exhausted"/> then means: every schedule within the bound).
+/// are skipped (and <see cref="Exhausted"/> then means: every schedule within the bound). At a yield or
+/// spin the preemption is the reverse: staying on the spinning thread while another could run.
 /// </summary>
 internal sealed class DfsStrategy(int? preemptionBound) : ISchedulingStrategy
 {
@@ -29,17 +30,18 @@ internal sealed class DfsStrategy(int? preemptionBound) : ISchedulingStrategy
 
     public int PickThread(in SchedulingPoint point)
     {
-        var frame = Enter(point.Enabled.Count, point.Current >= 0, Fingerprint(point));
-        var chosen = OptionAt(point, frame.Chosen);
-        if (frame.CurrentEnabled && frame.Chosen > 0)
-        {
-            _preemptions++;
-        }
-        return chosen;
+        var frame = Enter(
+            point.Enabled.Count,
+            point.Current >= 0,
+            Fingerprint(point),
+            point.IsYield
+        );
+        _preemptions += Cost(frame, frame.Chosen);
+        return OptionAt(point, OptionOf(frame, frame.Chosen));
     }
 
     public int PickValue(int count, int step) =>
-        Enter(count, currentEnabled: false, fingerprint: -count).Chosen;
+        Enter(count, currentEnabled: false, fingerprint: -count, isYield: false).Chosen;
 
     public bool EndIteration(int steps)
     {
@@ -61,7 +63,7 @@ internal sealed class DfsStrategy(int? preemptionBound) : ISchedulingStrategy
         return false;
     }
 
-    private Frame Enter(int options, bool currentEnabled, long fingerprint)
+    private Frame Enter(int options, bool currentEnabled, long fingerprint, bool isYield)
     {
         Frame frame;
         if (_depth < _path.Count)
@@ -78,18 +80,41 @@ internal sealed class DfsStrategy(int? preemptionBound) : ISchedulingStrategy
         }
         else
         {
-            frame = new Frame(options, 0, _preemptions, currentEnabled, fingerprint);
+            frame = new Frame(options, 0, _preemptions, currentEnabled, fingerprint, isYield);
             _path.Add(frame);
         }
         _depth++;
         return frame;
     }
 
-    private bool Allowed(Frame frame, int option) =>
+    private bool Allowed(Frame frame, int ordinal) =>
         preemptionBound is not { } bound
-        || !frame.CurrentEnabled
-        || option == 0
+        || Cost(frame, ordinal) == 0
         || frame.PreemptionsBefore < bound;
+
+    /// <summary>
+    /// Alternatives are tried in order of cost: at an ordinary point the current thread (option 0) first; at a yield or
+    /// spin the others first and the current thread last.
+    /// </summary>
+    private static int OptionOf(Frame frame, int ordinal) =>
+        frame.IsYield && frame.CurrentEnabled && frame.Options > 1
+            ? (ordinal + 1) % frame.Options
+            : ordinal;
+
+    /// <summary>
+    /// 1 when the alternative is a preemption: switching away from a thread that could go on; at a yield or spin the
+    /// reverse, staying on the spinning thread while another could run (it waits for another thread, so letting it spin
+    /// on is the unfair choice; without this rule a bound would not bound spin loops).
+    /// </summary>
+    private static int Cost(Frame frame, int ordinal)
+    {
+        if (!frame.CurrentEnabled)
+        {
+            return 0;
+        }
+        var option = OptionOf(frame, ordinal);
+        return frame.IsYield ? (option == 0 && frame.Options > 1 ? 1 : 0) : (option > 0 ? 1 : 0);
+    }
 
     /// <summary>Option 0 is the current thread when it is enabled; the rest follow in id order.</summary>
     private static int OptionAt(in SchedulingPoint point, int option)
@@ -132,6 +157,7 @@ internal sealed class DfsStrategy(int? preemptionBound) : ISchedulingStrategy
         int Chosen,
         int PreemptionsBefore,
         bool CurrentEnabled,
-        long Fingerprint
+        long Fingerprint,
+        bool IsYield
     );
 }

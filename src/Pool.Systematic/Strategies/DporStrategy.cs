@@ -30,10 +30,17 @@ namespace Pool.Systematic.Strategies;
 /// not operations with accesses of their own, so the dependency relation would not see them.
 /// </para>
 /// </remarks>
-internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
+internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int shardCount = 1)
+    : ISchedulingStrategy
 {
     /// <summary>Threads per iteration the bit sets below can hold.</summary>
     internal const int MaxThreads = 64;
+
+    /// <summary>
+    /// Sharded: decisions among two or more threads above this depth branch on every enabled thread, and the subtrees
+    /// below them (or the schedules, when one ends above it) are dealt to the shards in turn.
+    /// </summary>
+    internal const int SplitDepth = 3;
 
     private readonly List<Node> _path = [];
     private readonly List<Event> _events = [];
@@ -41,6 +48,9 @@ internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
     private readonly Dictionary<int, List<int>> _accessesByObject = [];
     private int _depth;
     private int _preemptions;
+    private int _branchings;
+    private bool _split;
+    private long _parts;
     private readonly bool _useSleepSets = preemptionBound is null;
 
     public string Name => preemptionBound is { } bound ? $"dpor(preemptions<={bound})" : "dpor";
@@ -50,10 +60,15 @@ internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
     /// <summary>True once every class of schedules (within the bound) has been run.</summary>
     internal bool Exhausted { get; private set; }
 
+    /// <summary>Sharded: the iteration just ended belonged to another shard (it ran to no purpose and counts as pruned).</summary>
+    internal bool LastIterationForeign { get; private set; }
+
     public void BeginIteration(long index)
     {
         _depth = 0;
         _preemptions = 0;
+        _branchings = 0;
+        _split = false;
         _events.Clear();
         _threadClocks.Clear();
         _accessesByObject.Clear();
@@ -86,10 +101,7 @@ internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
             return -1;
         }
         var position = Position(point, node.Chosen);
-        if (point.Current >= 0 && node.Chosen != point.Current)
-        {
-            _preemptions++;
-        }
+        _preemptions += Cost(node, node.Chosen);
         Execute(_depth - 1, node.Chosen, point.Pending[position]);
         return node.Chosen;
     }
@@ -121,6 +133,11 @@ internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
 
     public bool EndIteration(int steps)
     {
+        LastIterationForeign = false;
+        if (shardCount > 1 && !_split && !OwnNextPart())
+        {
+            LastIterationForeign = true; // a whole schedule above the split: dealt like a subtree
+        }
         if (_depth < _path.Count)
         {
             _path.RemoveRange(_depth, _path.Count - _depth);
@@ -168,6 +185,7 @@ internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
                 Enabled = [.. point.Enabled],
                 Pending = [.. point.Pending],
                 Current = point.Current,
+                IsYield = point.IsYield,
                 PreemptionsBefore = _preemptions,
                 Sleep = SleepForChild(),
             };
@@ -177,15 +195,38 @@ internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
                 node.Backtrack = Bit(node.Chosen);
                 node.Done = Bit(node.Chosen);
             }
+            if (shardCount > 1 && node.Enabled.Length > 1)
+            {
+                if (_branchings < SplitDepth)
+                {
+                    node.Backtrack = Mask(node.Enabled); // above the split: every thread, in every shard
+                }
+                else if (_branchings == SplitDepth && !OwnNextPart())
+                {
+                    node.Chosen = -1; // the subtree below belongs to another shard
+                }
+            }
             _path.Add(node);
+        }
+        if (node.Enabled.Length > 1 && _branchings++ == SplitDepth)
+        {
+            _split = true;
         }
         _depth++;
         return node;
     }
 
-    // The current thread when it may go on (no preemption), else the lowest enabled thread not asleep.
+    // The choice that costs no preemption (see Cost) when it is awake, else the lowest enabled thread not asleep.
     private static int FirstChoice(Node node)
     {
+        if (node.IsYield)
+        {
+            var awake = node.Enabled.Where(id => (node.SleepMask & Bit(id)) == 0).ToList();
+            if (awake.Count > 1)
+            {
+                return awake.FirstOrDefault(id => id > node.Current, awake[0]);
+            }
+        }
         if (node.Current >= 0 && (node.SleepMask & Bit(node.Current)) == 0)
         {
             return node.Current;
@@ -199,6 +240,9 @@ internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
         }
         return -1;
     }
+
+    // Deals the next part of the tree, in the order every shard meets them, to shard (part mod count).
+    private bool OwnNextPart() => _parts++ % shardCount == shardIndex;
 
     private int? NextAlternative(Node node)
     {
@@ -217,10 +261,26 @@ internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
     }
 
     private bool WithinBound(Node node, int id) =>
-        preemptionBound is not { } bound
-        || node.Current < 0
-        || id == node.Current
-        || node.PreemptionsBefore < bound;
+        preemptionBound is not { } bound || Cost(node, id) == 0 || node.PreemptionsBefore < bound;
+
+    /// <summary>
+    /// 1 when choosing <paramref name="id"/> at <paramref name="node"/> is a preemption: switching away from a thread
+    /// that could go on; at a yield or spin the reverse, staying on the spinning thread while another could run (it
+    /// waits for another thread, so letting it spin on is the unfair choice). Without the second rule a bound would
+    /// not bound spin loops: every number of turns a spinner takes is another schedule.
+    /// </summary>
+    private static int Cost(Node node, int id)
+    {
+        if (node.Current < 0)
+        {
+            return 0;
+        }
+        if (node.IsYield)
+        {
+            return id == node.Current && node.Enabled.Length > 1 ? 1 : 0;
+        }
+        return id == node.Current ? 0 : 1;
+    }
 
     /// <summary>
     /// The sleep set of the node about to be created: the parent's sleepers and the alternatives it already explored,
@@ -499,6 +559,7 @@ internal sealed class DporStrategy(int? preemptionBound) : ISchedulingStrategy
         internal int[] Enabled { get; init; } = [];
         internal Access[] Pending { get; init; } = [];
         internal int Current { get; init; } = -1;
+        internal bool IsYield { get; init; }
         internal int PreemptionsBefore { get; init; }
         internal ulong Backtrack { get; set; }
         internal ulong Done { get; set; }

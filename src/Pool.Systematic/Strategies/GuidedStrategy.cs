@@ -6,9 +6,14 @@ namespace Pool.Systematic.Strategies;
 /// current thread goes on (or the lowest enabled id). The segments of a recorded run reproduce it exactly.
 /// Data choices replay the recorded values in order (clamped; 0 once they run out).
 /// </summary>
-internal sealed class GuidedStrategy(IReadOnlyList<Segment> segments, IReadOnlyList<int> values)
-    : ISchedulingStrategy
+internal sealed class GuidedStrategy(
+    IReadOnlyList<Segment> segments,
+    IReadOnlyList<int> values,
+    bool guardsBlocking = false
+) : ISchedulingStrategy
 {
+    public bool GuardsBlocking => guardsBlocking;
+
     private readonly int[] _left = new int[segments.Count];
     private int _firstOpen;
     private int _nextValue;

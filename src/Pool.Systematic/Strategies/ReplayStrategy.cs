@@ -3,8 +3,11 @@ using Pool.Systematic.Runtime;
 namespace Pool.Systematic.Strategies;
 
 /// <summary>Follows a recorded list of decisions exactly; reports the first point where that is impossible.</summary>
-internal sealed class ReplayStrategy(IReadOnlyList<Decision> decisions) : ISchedulingStrategy
+internal sealed class ReplayStrategy(IReadOnlyList<Decision> decisions, bool guardsBlocking = false)
+    : ISchedulingStrategy
 {
+    public bool GuardsBlocking => guardsBlocking;
+
     private int _next;
 
     public string Name => "replay";

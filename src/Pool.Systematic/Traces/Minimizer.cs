@@ -35,7 +35,7 @@ internal sealed class Minimizer(
                 {
                     return best;
                 }
-                var result = run(new GuidedStrategy(candidate, values));
+                var result = run(new GuidedStrategy(candidate, values, failing.GuardsBlocking));
                 if (result.Bug?.Signature == signature && IsBetter(result, best))
                 {
                     better = result;

@@ -13,6 +13,10 @@ internal static class TraceCodec
     private const string Header = "pool-trace/1:";
 
     /// <summary>A trace's first word: the format, and the memory model unless it is the default.</summary>
+    // A trace of dpor says so: dpor never offers a thread whose lock is held or whose join target runs, so its
+    // decisions only replay under the same rule (Iteration.GuardsBlocking). dpor explores sc only.
+    private const string GuardedHeader = "pool-trace/1/guarded:";
+
     private static string HeaderOf(MemoryModel memoryModel) =>
         memoryModel == MemoryModel.Sc ? Header : $"pool-trace/1/{OptionNames.Of(memoryModel)}:";
 
@@ -20,10 +24,11 @@ internal static class TraceCodec
     // sense there. A sequentially consistent trace keeps the plain header.
     internal static string Encode(
         IReadOnlyList<Decision> decisions,
-        MemoryModel memoryModel = MemoryModel.Sc
+        MemoryModel memoryModel = MemoryModel.Sc,
+        bool guardsBlocking = false
     )
     {
-        var text = new StringBuilder(HeaderOf(memoryModel));
+        var text = new StringBuilder(guardsBlocking ? GuardedHeader : HeaderOf(memoryModel));
         for (var i = 0; i < decisions.Count; )
         {
             var run = 1;
@@ -51,10 +56,17 @@ internal static class TraceCodec
 
     /// <summary>The decisions of a trace, and the memory model it was explored under.</summary>
     /// <exception cref="FormatException">The text is not a trace in this format.</exception>
-    internal static (List<Decision> Decisions, MemoryModel MemoryModel) Decode(string trace)
+    internal static (List<Decision> Decisions, MemoryModel MemoryModel, bool GuardsBlocking) Decode(
+        string trace
+    )
     {
         ArgumentNullException.ThrowIfNull(trace);
         trace = trace.Trim();
+        if (trace.StartsWith(GuardedHeader, StringComparison.Ordinal))
+        {
+            var (guarded, _, _) = Decode(Header + trace[GuardedHeader.Length..]);
+            return (guarded, MemoryModel.Sc, true);
+        }
         // "pool-trace/1:" is a prefix of no other header, so at most one model's header matches.
         var memoryModel = Enum.GetValues<MemoryModel>()
             .FirstOrDefault(
@@ -65,14 +77,14 @@ internal static class TraceCodec
         if (!trace.StartsWith(header, StringComparison.Ordinal))
         {
             throw new FormatException(
-                $"Not a pool-explore trace: it must start with '{Header}' (or pool-trace/1/tso:, pool-trace/1/pso:)."
+                $"Not a pool-explore trace: it must start with '{Header}' (or pool-trace/1/tso:, pool-trace/1/pso:, pool-trace/1/guarded:)."
             );
         }
         var decisions = new List<Decision>();
         var body = trace[header.Length..];
         if (body.Length == 0)
         {
-            return (decisions, memoryModel);
+            return (decisions, memoryModel, false);
         }
         foreach (var token in body.Split('.'))
         {
@@ -87,7 +99,7 @@ internal static class TraceCodec
             }
             decisions.AddRange(Enumerable.Repeat(decision, run));
         }
-        return (decisions, memoryModel);
+        return (decisions, memoryModel, false);
     }
 
     private static int Number(string text, string token) =>
