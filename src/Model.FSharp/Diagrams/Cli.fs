@@ -16,8 +16,7 @@ type DiagramCommand =
 
 /// The command line of the pictures: parsing, and running a command against a repository.
 module Cli =
-    let private names =
-        Models.all |> List.map _.Name |> String.concat ", "
+    let private names = Models.all |> List.map _.Name |> String.concat ", "
 
     let usage =
         String.concat
@@ -85,6 +84,7 @@ module Cli =
             let start = ProcessStartInfo("dot", [ "-Tsvg"; dot; "-o"; svg ])
             start.UseShellExecute <- false
             start.RedirectStandardError <- true
+
             match Process.Start start with
             | null -> Some(sprintf "dot -Tsvg %s did not start" dot)
             | graphviz ->
@@ -134,7 +134,9 @@ module Cli =
             let page =
                 models
                 |> List.fold
-                    (fun page model -> page |> Result.bind (fun page -> Docs.withBlock page model.Name (Docs.block model)))
+                    (fun page model ->
+                        page
+                        |> Result.bind (fun page -> Docs.withBlock page model.Name (Docs.block model)))
                     (Ok(File.ReadAllText spec))
 
             match page with

@@ -138,8 +138,7 @@ module Docs =
             (graph.Nodes |> List.collect _.Lines) @ (graph.Edges |> List.collect _.Lines)
             |> List.distinct
 
-        let svgTitles =
-            titles |> Set.filter (fun title -> title <> graph.Name)
+        let svgTitles = titles |> Set.filter (fun title -> title <> graph.Name)
 
         [
             for title in expectedTitles do

@@ -45,7 +45,12 @@ type Graph =
     }
 
 /// One step of a counterexample as a sequence diagram shows it: an actor acts on another (or on itself).
-type Message = { From: string; To: string; Text: string }
+type Message =
+    {
+        From: string
+        To: string
+        Text: string
+    }
 
 /// A wrong variant's shortest path to a broken invariant or a deadlock, as messages between the model's actors.
 type Counterexample =
@@ -142,8 +147,7 @@ module Graph =
                 |> List.map (fun (before, step, after) -> abstraction.Message before step after)
 
             let used =
-                abstraction.Observer
-                :: (messages |> List.collect (fun m -> [ m.From; m.To ]))
+                abstraction.Observer :: (messages |> List.collect (fun m -> [ m.From; m.To ]))
                 |> Set.ofList
 
             {
@@ -165,9 +169,14 @@ module Graph =
         (configurations: TransitionSystem<'State, 'Step> list)
         (wrong: (string * TransitionSystem<'State, 'Step>) list)
         : Graph =
-        let ids = System.Collections.Generic.Dictionary<string list, string>(HashIdentity.Structural)
+        let ids =
+            System.Collections.Generic.Dictionary<string list, string>(HashIdentity.Structural)
+
         let nodeOrder = ResizeArray<string list>()
-        let kinds = System.Collections.Generic.Dictionary<string list, NodeKind>(HashIdentity.Structural)
+
+        let kinds =
+            System.Collections.Generic.Dictionary<string list, NodeKind>(HashIdentity.Structural)
+
         let edgeOrder = ResizeArray<string * string * bool>()
 
         let edgeLines =

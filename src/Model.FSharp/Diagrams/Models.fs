@@ -44,7 +44,10 @@ module Models =
         [
             poolPhase state.Phase
             state.Workers |> List.map poolWorker |> joined
-            sprintf "queued %d, pending %d" (state.Queue.Length + List.sumBy List.length state.Claimed) state.Pending.Length
+            sprintf
+                "queued %d, pending %d"
+                (state.Queue.Length + List.sumBy List.length state.Claimed)
+                state.Pending.Length
         ]
 
     let private jobOf (state: PoolState) w =
@@ -88,14 +91,24 @@ module Models =
         let text = poolStep before step after
 
         match step with
-        | Call _ -> { From = "client"; To = "pool"; Text = text }
+        | Call _ ->
+            {
+                From = "client"
+                To = "pool"
+                Text = text
+            }
         | Take(w, _)
         | TakeClaimed(w, _)
         | Steal(w, _, _)
         | TakeExit w
         | Effect(w, _)
         | Finish(w, _)
-        | Leave w -> { From = worker w; To = "pool"; Text = text }
+        | Leave w ->
+            {
+                From = worker w
+                To = "pool"
+                Text = text
+            }
         | DrainComplete ->
             let destroyer =
                 if before.ClientInDestroy then
@@ -108,7 +121,11 @@ module Models =
                     |> Option.map worker
                     |> Option.defaultValue "pool"
 
-            { From = destroyer; To = "pool"; Text = text }
+            {
+                From = destroyer
+                To = "pool"
+                Text = text
+            }
 
     let private poolAbstraction: Abstraction<PoolState, PoolStep> =
         {
@@ -133,8 +150,7 @@ module Models =
                     ]
         }
 
-    let private poolClient =
-        [ Schedule { Id = 1; Body = ScheduleChild 11 }; Destroy ]
+    let private poolClient = [ Schedule { Id = 1; Body = ScheduleChild 11 }; Destroy ]
 
     let pool: ModelPicture =
         {
@@ -385,7 +401,11 @@ module Models =
         }
 
     let private executorClient =
-        [ Submit(ExecutorModel.session "s" 1); Submit(ExecutorModel.session "s" 2); DestroyExecutor ]
+        [
+            Submit(ExecutorModel.session "s" 1)
+            Submit(ExecutorModel.session "s" 2)
+            DestroyExecutor
+        ]
 
     let private serialQueue = Set.singleton "s"
 
@@ -448,7 +468,8 @@ module Models =
 
         sprintf "timer %d: %s" id status
 
-    let private timerState (state: TimerState) = timerIds |> List.map (timerStatus state)
+    let private timerState (state: TimerState) =
+        timerIds |> List.map (timerStatus state)
 
     let private timerStep (before: TimerState) (step: TimerStep) (_: TimerState) =
         match step with
@@ -585,7 +606,12 @@ module Models =
         | Release -> "release"
 
     let private connectionMessage (before: ConnectionState) (step: ConnectionStep) (after: ConnectionState) =
-        let message from target text = { From = from; To = target; Text = text }
+        let message from target text =
+            {
+                From = from
+                To = target
+                Text = text
+            }
 
         match step with
         | PeerActs(SendMessage k) -> message "peer" "loop" (sprintf "sends message %d" k)
@@ -626,7 +652,8 @@ module Models =
         {
             Name = "connection"
             Title = "The connection lifecycle"
-            Configuration = "a peer that sends one message, then half-closes; and one that sends one message, then resets"
+            Configuration =
+                "a peer that sends one message, then half-closes; and one that sends one message, then resets"
             Abstraction =
                 "the connection's phase; the messages at a worker and the count in flight; what the peer did last"
             Graph =

@@ -42,7 +42,8 @@ module Render =
         graph.Edges
         |> List.indexed
         |> List.filter (fun (_, edge) -> edge.Wrong)
-        |> List.iter (fun (i, _) -> line (sprintf "    linkStyle %d stroke:%s,stroke-width:2px,color:%s" i wrongColour wrongColour))
+        |> List.iter (fun (i, _) ->
+            line (sprintf "    linkStyle %d stroke:%s,stroke-width:2px,color:%s" i wrongColour wrongColour))
 
         let broken =
             graph.Nodes |> List.filter (fun node -> node.Kind = Broken) |> List.map _.Id
@@ -97,7 +98,10 @@ module Render =
     let sequence (example: Counterexample) : string =
         let text = StringBuilder()
         let line (s: string) = text.Append(s).Append('\n') |> ignore
-        let alias (actor: string) = "a" + string (List.findIndex ((=) actor) example.Participants)
+
+        let alias (actor: string) =
+            "a" + string (List.findIndex ((=) actor) example.Participants)
+
         line "sequenceDiagram"
         line "    autonumber"
 
@@ -130,8 +134,15 @@ module Render =
 
         example.Messages
         |> List.iteri (fun i m ->
-            let arrow = if m.From = m.To then m.From else sprintf "%s -> %s" m.From m.To
+            let arrow =
+                if m.From = m.To then
+                    m.From
+                else
+                    sprintf "%s -> %s" m.From m.To
+
             text.AppendFormat("{0,3}. {1}: {2}\n", i + 1, arrow, m.Text) |> ignore)
 
-        text.AppendFormat("     ends in: {0}\n", String.Join(" / ", example.Ending)) |> ignore
+        text.AppendFormat("     ends in: {0}\n", String.Join(" / ", example.Ending))
+        |> ignore
+
         text.ToString()
