@@ -114,39 +114,46 @@ module Docs =
             let start = page.IndexOf(opening, StringComparison.Ordinal) + opening.Length + 1
             page.Substring(0, start) + content + page.Substring(start + old.Length))
 
-    /// What an SVG drawn by Graphviz from the picture's DOT should show, and does not: node and edge titles
-    /// (Graphviz writes a node's id and "from->to" as titles) and every line of every label. Empty: it matches.
+    /// What an SVG drawn by Graphviz from the picture's DOT shows and the picture does not, or the reverse: each
+    /// node and arrow is a group titled with the node's id or "from->to", holding one text per line of its label.
+    /// Empty: the SVG draws the picture.
     let svgMismatches (graph: Graph) (svg: string) : string list =
         let settings = Xml.XmlReaderSettings(DtdProcessing = Xml.DtdProcessing.Ignore)
         use reader = Xml.XmlReader.Create(new StringReader(svg), settings)
         let document = Xml.Linq.XDocument.Load reader
 
-        let named local =
+        let children (local: string) (element: Xml.Linq.XElement) =
+            element.Descendants() |> Seq.filter (fun e -> e.Name.LocalName = local)
+
+        let drawn =
             document.Descendants()
-            |> Seq.filter (fun e -> e.Name.LocalName = local)
-            |> Seq.map _.Value
-            |> Seq.toList
+            |> Seq.filter (fun e ->
+                e.Name.LocalName = "g"
+                && (match e.Attribute(Xml.Linq.XName.Get "class") with
+                    | null -> false
+                    | kind -> kind.Value = "node" || kind.Value = "edge"))
+            |> Seq.map (fun group ->
+                let title = children "title" group |> Seq.map _.Value |> String.concat ""
+                let lines = children "text" group |> Seq.map _.Value |> List.ofSeq
+                sprintf "%s: %s" title (String.concat " / " lines))
+            |> List.ofSeq
 
-        let titles = named "title" |> Set.ofList
-        let texts = named "text" |> Set.ofList
+        let expected =
+            (graph.Nodes
+             |> List.map (fun node -> sprintf "%s: %s" node.Id (String.concat " / " node.Lines)))
+            @ (graph.Edges
+               |> List.map (fun edge -> sprintf "%s->%s: %s" edge.From edge.To (String.concat " / " edge.Lines)))
 
-        let expectedTitles =
-            (graph.Nodes |> List.map _.Id)
-            @ (graph.Edges |> List.map (fun edge -> sprintf "%s->%s" edge.From edge.To))
+        let counts items = items |> List.countBy id |> Map.ofList
 
-        let expectedTexts =
-            (graph.Nodes |> List.collect _.Lines) @ (graph.Edges |> List.collect _.Lines)
-            |> List.distinct
+        let missing (from: string list) (other: string list) =
+            let others = counts other
 
-        let svgTitles = titles |> Set.filter (fun title -> title <> graph.Name)
+            counts from
+            |> Map.toList
+            |> List.filter (fun (item, count) -> count > defaultArg (others.TryFind item) 0)
+            |> List.map fst
 
-        [
-            for title in expectedTitles do
-                if not (titles.Contains title) then
-                    yield sprintf "no node or edge \"%s\"" title
-            for title in Set.difference svgTitles (Set.ofList expectedTitles) do
-                yield sprintf "a node or edge \"%s\" the picture does not have" title
-            for line in expectedTexts do
-                if not (texts.Contains line) then
-                    yield sprintf "no label line \"%s\"" line
-        ]
+        (missing expected drawn |> List.map (sprintf "the SVG lacks \"%s\""))
+        @ (missing drawn expected
+           |> List.map (sprintf "the SVG has \"%s\", which the picture does not"))
