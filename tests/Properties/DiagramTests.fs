@@ -113,6 +113,58 @@ let tests =
                 Expect.stringContains text "accepted 1, 11 / ran 1 / pending none" "what the path ends in"
             }
 
+            test "a deadlock's counterexample is its shortest path, ending in a note that says deadlock" {
+                // Two steps lead to a state with no step that is not finished.
+                let system: TransitionSystem<int, string> =
+                    {
+                        Initial = 0
+                        Next =
+                            function
+                            | 0 -> [ "lock a", 1; "lock b", 3 ]
+                            | 1 -> [ "lock b", 2 ]
+                            | 3 -> [ "unlock b", 0 ]
+                            | _ -> []
+                        Finished = fun _ -> false
+                        Invariants = []
+                    }
+
+                let abstraction: Abstraction<int, string> =
+                    {
+                        State = fun state -> [ sprintf "state %d" state ]
+                        Step = fun _ step _ -> step
+                        Message =
+                            fun _ step _ ->
+                                {
+                                    From = "thread"
+                                    To = "locks"
+                                    Text = step
+                                }
+                        Actors = [ "thread"; "locks" ]
+                        Observer = "locks"
+                        Ending = fun state -> [ sprintf "state %d" state ]
+                    }
+
+                let example =
+                    Expect.wantSome
+                        (Graph.counterexample "toy" "Deadlocks" abstraction system)
+                        "the deadlock is a counterexample"
+
+                Expect.equal example.Broken "deadlock" "what broke"
+                Expect.equal (example.Messages |> List.map _.Text) [ "lock a"; "lock b" ] "the shortest path"
+
+                Expect.stringContains
+                    (Render.sequence example)
+                    "Note over a1: ✗ deadlock (Deadlocks)<br/>state 2"
+                    "the note names the deadlock and its state"
+
+                let graph = Graph.build "toy" abstraction [] [ "Deadlocks", system ]
+
+                Expect.contains
+                    (graph.Nodes |> List.map (fun node -> node.Kind, node.Lines))
+                    (Broken, [ "✗ deadlock"; "Deadlocks" ])
+                    "the picture marks the deadlock"
+            }
+
             test "a picture's exploration reaches exactly the states the checker counts" {
                 let pool =
                     PoolModel.system
