@@ -32,7 +32,12 @@ public sealed partial class SpecDiagramTests
                 drawn[i].Text.Contains("Syntax error"),
                 $"{block} draws Mermaid's syntax error picture"
             );
-            if (source.StartsWith("flowchart", StringComparison.Ordinal))
+            // The generated pictures (nodes n0, n1, ...) and counterexamples (participants a0, a1, ...) are counted;
+            // another diagram only has to draw something.
+            if (
+                source.StartsWith("flowchart", StringComparison.Ordinal)
+                && FlowchartNode().IsMatch(source)
+            )
             {
                 Assert.True(
                     FlowchartNode().Count(source) == drawn[i].Nodes,
@@ -43,7 +48,10 @@ public sealed partial class SpecDiagramTests
                     $"{block} declares {FlowchartEdge().Count(source)} arrows; the SVG has {drawn[i].Edges}"
                 );
             }
-            else if (source.StartsWith("sequenceDiagram", StringComparison.Ordinal))
+            else if (
+                source.StartsWith("sequenceDiagram", StringComparison.Ordinal)
+                && Participant().IsMatch(source)
+            )
             {
                 // Each participant is drawn twice, above and below its lifeline.
                 Assert.True(
@@ -57,8 +65,9 @@ public sealed partial class SpecDiagramTests
             }
             else
             {
-                Assert.Fail(
-                    $"{block} is neither a flowchart nor a sequence diagram: this test cannot count it"
+                Assert.False(
+                    string.IsNullOrWhiteSpace(drawn[i].Text),
+                    $"{block} drew an SVG with no text"
                 );
             }
         }
@@ -91,9 +100,9 @@ public sealed partial class SpecDiagramTests
     [GeneratedRegex(@"^\s+n\d+ (-->|-\.->)\|", RegexOptions.Multiline)]
     private static partial Regex FlowchartEdge();
 
-    [GeneratedRegex(@"^\s+participant ", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s+participant a\d+ as ", RegexOptions.Multiline)]
     private static partial Regex Participant();
 
-    [GeneratedRegex(@"^\s+\w+->>\w+:", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s+a\d+->>a\d+:", RegexOptions.Multiline)]
     private static partial Regex SequenceMessage();
 }
