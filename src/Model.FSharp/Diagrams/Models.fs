@@ -486,10 +486,12 @@ module Models =
                 | Some interval -> sprintf ", every %d" interval
                 | None -> ""
 
+            let cancels = if spec.CancelsItself then ", cancels itself" else ""
+
             {
                 From = "caller"
                 To = "loop"
-                Text = sprintf "add %d (due %d%s)" spec.Id spec.Due every
+                Text = sprintf "add %d (due %d%s%s)" spec.Id spec.Due every cancels
             }
         | ProcessCall(CancelTimer id) ->
             {
