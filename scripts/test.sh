@@ -24,6 +24,9 @@ fi
 # The docs test (tests/Pool.Tests/Docs) draws docs/spec.md's Mermaid diagrams in Chromium with the npm package mermaid,
 # installed from tools/mermaid's lock file (the page loads it by file path: nothing is fetched while it renders).
 if [ ! -d tools/mermaid/node_modules ]; then
+  if ! command -v npm >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+  fi
   if command -v npm >/dev/null; then
     (cd tools/mermaid && npm ci --no-audit --no-fund) || echo "npm ci in tools/mermaid failed: the docs test will fail"
   else
