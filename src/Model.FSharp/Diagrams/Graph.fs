@@ -121,15 +121,32 @@ module Graph =
 
         List.scan step system.Initial path
 
-    /// A wrong variant's shortest path to a violation or, when none, to a deadlock (None: the variant is correct
-    /// for this configuration).
+    /// A wrong variant's shortest path to a violation or, when none, to a deadlock, with the states it passes
+    /// through (None: the variant is correct for this configuration).
     let shortestFailure (maxStates: int) (system: TransitionSystem<'State, 'Step>) =
         let result = Checker.check maxStates system
 
-        match result.Violation, result.Deadlocks with
-        | Some violation, _ -> Some(violation.Invariant, violation.Path)
-        | None, (_, path) :: _ -> Some("deadlock", path)
-        | None, [] -> None
+        let failure =
+            match result.Violation, result.Deadlocks with
+            | Some violation, _ -> Some(violation.Invariant, violation.Path)
+            | None, (_, path) :: _ -> Some("deadlock", path)
+            | None, [] -> None
+
+        // The path replayed must end where the checker said it does (a step that two successors share would not).
+        failure
+        |> Option.map (fun (broken, path) ->
+            let states = replay system path
+            let last = List.last states
+
+            let reached =
+                match system.Invariants |> List.tryFind (fst >> (=) broken) with
+                | Some(_, holds) -> not (holds last)
+                | None -> List.isEmpty (system.Next last) && not (system.Finished last)
+
+            if not reached then
+                failwithf "the path to \"%s\" replayed does not end there" broken
+
+            broken, path, states)
 
     /// The counterexample of a wrong variant, or None when the checker finds nothing wrong with it.
     let counterexample
@@ -139,9 +156,7 @@ module Graph =
         (system: TransitionSystem<'State, 'Step>)
         : Counterexample option =
         shortestFailure 2_000_000 system
-        |> Option.map (fun (broken, path) ->
-            let states = replay system path
-
+        |> Option.map (fun (broken, path, states) ->
             let messages =
                 List.zip3 (List.take path.Length states) path (List.tail states)
                 |> List.map (fun (before, step, after) -> abstraction.Message before step after)
@@ -235,8 +250,7 @@ module Graph =
         for variant, system in wrong do
             match shortestFailure 2_000_000 system with
             | None -> ()
-            | Some(broken, path) ->
-                let states = replay system path
+            | Some(broken, path, states) ->
                 let last = path.Length - 1
 
                 List.zip3 (List.take path.Length states) path (List.tail states)
