@@ -12,12 +12,25 @@ rm -rf "$results"
 mkdir -p "$results"
 
 export COYOTE_CLI_TELEMETRY_OPTOUT=1
-# The HTML timeline tests (tests/Coyote/Tests/Timeline) draw their pages in headless Chromium (Debian's package).
+# The HTML timeline tests (tests/Coyote/Tests/Timeline) and the docs test (tests/Pool.Tests/Docs) draw their pages in
+# headless Chromium (Debian's package).
 if ! command -v chromium >/dev/null; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
   else
     echo "chromium is missing: the timeline tests will fail (install it: sudo apt-get install chromium)"
+  fi
+fi
+# The docs test (tests/Pool.Tests/Docs) draws docs/spec.md's Mermaid diagrams in Chromium with the npm package mermaid,
+# installed from tools/mermaid's lock file (the page loads it by file path: nothing is fetched while it renders).
+if [ ! -d tools/mermaid/node_modules ]; then
+  if ! command -v npm >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+  fi
+  if command -v npm >/dev/null; then
+    (cd tools/mermaid && npm ci --no-audit --no-fund) || echo "npm ci in tools/mermaid failed: the docs test will fail"
+  else
+    echo "npm is missing: the docs test will fail (install Node.js, then: cd tools/mermaid && npm ci)"
   fi
 fi
 # Local tools: the Coyote CLI rewrites the test outputs that Coyote explores (tests/Coyote/Coyote.Rewrite.targets).

@@ -21,6 +21,7 @@ let properties =
                 ]
             testList "timer" [ TimerModelTests.tests; TimerConformanceTests.tests ]
             testList "connection" [ ConnectionModelTests.tests; ConnectionConformanceTests.tests ]
+            DiagramTests.tests
         ],
         Normal
     )
