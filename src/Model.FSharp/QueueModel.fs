@@ -78,7 +78,11 @@ type ProducerPc =
     /// Added an exit entry: wakes every sleeping and parked consumer.
     | WakingAllForExit
 
-type Producer = { Pc: ProducerPc; Calls: QueueCall list }
+type Producer =
+    {
+        Pc: ProducerPc
+        Calls: QueueCall list
+    }
 
 /// The destroyer (ThreadPool.Destroy over the queue): closes, wakes all, joins the consumers, drains.
 type DestroyerPc =
@@ -181,7 +185,11 @@ type QueueAction =
     | Seal
     | StopDraining
 
-type QueueStep = { Actor: QueueActor; Action: QueueAction }
+type QueueStep =
+    {
+        Actor: QueueActor
+        Action: QueueAction
+    }
 
 /// The specification, or a deliberately wrong variant: each is one of the C# mutants of the queue
 /// (tests/Coyote/Mutants, same name), or the leaving waiter's missing wake-up.
@@ -250,7 +258,11 @@ module QueueModel =
 
     let private setRing index tasks (s: QueueState) =
         { s with
-            Rings = if index = 0 then (tasks, snd s.Rings) else (fst s.Rings, tasks)
+            Rings =
+                if index = 0 then
+                    (tasks, snd s.Rings)
+                else
+                    (fst s.Rings, tasks)
         }
 
     let private putRing (s: QueueState) = 1 - s.GetRing
@@ -435,7 +447,10 @@ module QueueModel =
                 one
                     (Claim tasks)
                     ({ s with
-                        Word = { seen with Claimed = seen.Claimed + size }
+                        Word =
+                            { seen with
+                                Claimed = seen.Claimed + size
+                            }
                      }
                      |> taken run
                      |> go next)
@@ -458,7 +473,10 @@ module QueueModel =
                     s
 
             one WakeSleeper (go (RunningTask run) woken)
-        | WakingParked(count, run) -> wakeParkedIfUnwatched count s |> List.map (go (RunningTask run)) |> all WakeParked
+        | WakingParked(count, run) ->
+            wakeParkedIfUnwatched count s
+            |> List.map (go (RunningTask run))
+            |> all WakeParked
         | Parking -> one Park (parkCheck variant c { s with Standby = s.Standby + 1 })
         | Parked -> []
         | Unparking -> one Unpark (parkCheck variant c s)
@@ -597,7 +615,9 @@ module QueueModel =
     /// The steps of producer p.
     let private producerSteps variant p (s: QueueState) : (QueueAction * QueueState) list =
         let producer = s.Producers[p]
-        let go pc calls = setProducer p { Pc = pc; Calls = calls }
+
+        let go pc calls =
+            setProducer p { Pc = pc; Calls = calls }
 
         match producer.Pc, producer.Calls with
         | Calling, Put _ :: _ when variant = SleepingReadBeforePublish ->
@@ -677,7 +697,10 @@ module QueueModel =
             |> List.sortBy (fun (_, slot) -> List.findIndex ((=) slot.Tasks[slot.Next]) s.Accepted)
             |> List.tryHead
 
-        let drained task (s: QueueState) = { s with Drained = s.Drained @ [ task ] }
+        let drained task (s: QueueState) =
+            { s with
+                Drained = s.Drained @ [ task ]
+            }
 
         match oldest with
         | Some(v, slot) ->
@@ -720,7 +743,10 @@ module QueueModel =
 
     let private queued (s: QueueState) =
         ring (putRing s) s
-        @ (ring s.GetRing s |> List.indexed |> List.filter (fun (i, _) -> i >= s.Word.Claimed) |> List.map snd)
+        @ (ring s.GetRing s
+           |> List.indexed
+           |> List.filter (fun (i, _) -> i >= s.Word.Claimed)
+           |> List.map snd)
         @ List.collect left s.Slots
         @ (s.Consumers
            |> List.collect (function
@@ -792,9 +818,7 @@ module QueueModel =
             Tokens = 0
             SleepingBuffered = false
             Consumers = List.replicate program.Consumers Looking
-            Producers =
-                program.Producers
-                |> List.map (fun calls -> { Pc = Calling; Calls = calls })
+            Producers = program.Producers |> List.map (fun calls -> { Pc = Calling; Calls = calls })
             Destroyer = if program.Destroys then Some BeforeClose else None
             Accepted = []
             Ran = []
@@ -845,7 +869,8 @@ module QueueModel =
 
     /// No consumer spins: it swaps in an empty list at most once between two tasks (or exit entries) taken, or
     /// after the close.
-    let noIdleSpin (s: QueueState) = s.IdleSwaps |> List.forall (fun n -> n <= 1)
+    let noIdleSpin (s: QueueState) =
+        s.IdleSwaps |> List.forall (fun n -> n <= 1)
 
     /// Tokens never outnumber the parked consumers.
     let tokensCovered (s: QueueState) = s.Tokens <= s.Standby

@@ -67,9 +67,7 @@ let private destroyedCompletely (program: QueueProgram) (final: QueueState) =
     Expect.equal final.Destroyer (Some DestroyReturned) "destroy returned"
     Expect.isTrue final.Sealed "the queue is sealed"
 
-    Expect.isTrue
-        (final.Consumers |> List.forall (fun pc -> pc = Exited || pc = Closed))
-        "every consumer left"
+    Expect.isTrue (final.Consumers |> List.forall (fun pc -> pc = Exited || pc = Closed)) "every consumer left"
 
     Expect.equal ran.Count final.Ran.Length "no task ran twice"
     Expect.equal drained.Count final.Drained.Length "no task was drained twice"
@@ -87,8 +85,10 @@ let private pinned =
         "2 consumers, 2 producers, 3 tasks", program 2 [ [ Put 1; Put 2 ]; [ Put 3 ] ] false, 62625
         "3 consumers, 3 tasks", program 3 [ [ Put 1; Put 2; Put 3 ] ] false, 146526
         "2 consumers, 2 tasks and an exit entry", program 2 [ [ Put 1; PutExit; Put 2 ] ] false, 3026
-        "2 consumers, 3 tasks, destroy", program 2 [ [ Put 1; Put 2; Put 3 ] ] true, 0
-        "2 consumers, 2 producers with a task and an exit entry, destroy", program 2 [ [ Put 1; Put 2 ]; [ PutExit ] ] true, 0
+        "2 consumers, 3 tasks, destroy", program 2 [ [ Put 1; Put 2; Put 3 ] ] true, 35206
+        "2 consumers, 2 producers with a task and an exit entry, destroy",
+        program 2 [ [ Put 1; Put 2 ]; [ PutExit ] ] true,
+        52641
     ]
 
 /// Each wrong variant, a program that shows its defect, and the invariant it breaks first.
@@ -137,19 +137,19 @@ let tests =
 
                 Expect.equal result.ReachableStates expected "the pinned state count"
 
-            test "one task, one consumer and destroy: exactly the two outcomes written out by hand" {
-                let outcome ran drained =
+            test "one task, one consumer and destroy: exactly the three outcomes written out by hand" {
+                let outcome ran drained refused =
                     {
                         Ran = set ran
                         Drained = drained
                         ExitsTaken = 0
-                        Refused = []
+                        Refused = refused
                     }
 
                 Expect.equal
                     (QueueModel.allowedOutcomes (program 1 [ [ Put 1 ] ] true))
-                    (set [ outcome [ 1 ] []; outcome [] [ 1 ] ])
-                    "the task runs, or the drain returns it"
+                    (set [ outcome [ 1 ] [] []; outcome [] [ 1 ] []; outcome [] [] [ Put 1 ] ])
+                    "the task runs, or the drain returns it, or the queue was sealed before it came"
             }
 
             // Each variant is one of the C# queue's mutants (tests/Coyote/Mutants, same name), or the leaving
@@ -158,7 +158,9 @@ let tests =
                 "each wrong variant of the queue breaks an invariant, with a shortest counterexample"
                 (wrongVariants |> List.map (fun (variant, _, _) -> variant))
             <| fun variant ->
-                let _, program, invariant = wrongVariants |> List.find (fun (v, _, _) -> v = variant)
+                let _, program, invariant =
+                    wrongVariants |> List.find (fun (v, _, _) -> v = variant)
+
                 let result = check variant program
                 let violation = Expect.wantSome result.Violation "a violation is found"
 
