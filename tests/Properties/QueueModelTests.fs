@@ -98,20 +98,20 @@ let private wrongVariants =
     let oneTwoThree = [ [ Put 1; Put 2; Put 3 ] ]
 
     [
-        ClaimPublishedWithoutWake, program 2 oneTwoThree false, waits
-        ClaimReadsListBeforeClaimWord, program 2 [ [ Put 1; Put 2 ] ] false, exactlyOnce
-        DestroyForgetsLateTasks, program 1 [ [ Put 1; Put 2 ] ] true, "destroy leaves nothing queued"
-        ExitEntryWithoutWake, program 1 [ [ PutExit ] ] false, waits
-        IdleWorkerNeverSteals, program 2 oneTwoThree false, "no consumer spins on empty swaps"
-        NoRecheckUnderGetLock, program 2 [ [ Put 1; Put 2 ] ] false, exactlyOnce
-        OneWakeForSeveralClaimed, program 3 oneTwoThree false, waits
-        SleepFlagSetOnce, program 1 [ [ Put 1; Put 2 ] ] false, waits
-        SleeperFlagWithoutFence, program 1 [ [ Put 1; Put 2 ] ] false, waits
-        SleepingReadBeforePublish, program 1 [ [ Put 1; Put 2 ] ] false, waits
-        StandbyParksWithoutRecheck, program 2 [ [ Put 1; Put 2 ] ] false, waits
-        StandbyTokenLeftBehind, program 2 [ [ Put 1; Put 2 ] ] false, "tokens never outnumber parked consumers"
-        TakeWithoutCompareExchange, program 2 oneTwoThree false, exactlyOnce
-        LeavingWaiterSkipsStandbyWake, program 3 [ [ Put 1; Put 2; Put 3; Put 4 ] ] false, waits
+        ClaimPublishedWithoutWake, program 2 oneTwoThree false, waits, 16
+        ClaimReadsListBeforeClaimWord, program 2 [ [ Put 1; Put 2 ] ] false, exactlyOnce, 23
+        DestroyForgetsLateTasks, program 1 [ [ Put 1; Put 2 ] ] true, "destroy leaves nothing queued", 5
+        ExitEntryWithoutWake, program 1 [ [ PutExit ] ] false, waits, 6
+        IdleWorkerNeverSteals, program 2 oneTwoThree false, "no consumer spins on empty swaps", 27
+        NoRecheckUnderGetLock, program 2 [ [ Put 1; Put 2 ] ] false, exactlyOnce, 10
+        OneWakeForSeveralClaimed, program 3 oneTwoThree false, waits, 23
+        SleepFlagSetOnce, program 1 [ [ Put 1; Put 2 ] ] false, waits, 20
+        SleeperFlagWithoutFence, program 1 [ [ Put 1; Put 2 ] ] false, waits, 7
+        SleepingReadBeforePublish, program 1 [ [ Put 1; Put 2 ] ] false, waits, 8
+        StandbyParksWithoutRecheck, program 2 [ [ Put 1; Put 2 ] ] false, waits, 15
+        StandbyTokenLeftBehind, program 2 [ [ Put 1; Put 2 ] ] false, "tokens never outnumber parked consumers", 13
+        TakeWithoutCompareExchange, program 2 oneTwoThree false, exactlyOnce, 24
+        LeavingWaiterSkipsStandbyWake, program 3 [ [ Put 1; Put 2; Put 3; Put 4 ] ] false, waits, 30
     ]
 
 let tests =
@@ -156,7 +156,7 @@ let tests =
             // waiter's wake-up left out: the checker finds a shortest path to a broken invariant, printed here.
             testTheory
                 "each wrong variant of the queue breaks an invariant, with a shortest counterexample"
-                (wrongVariants |> List.map (fun (variant, _, _) -> variant))
+                (wrongVariants |> List.map (fun (variant, _, _, _) -> variant))
             <| fun variant ->
                 let _, program, invariant =
                     wrongVariants |> List.find (fun (v, _, _) -> v = variant)
@@ -173,5 +173,6 @@ let tests =
                     (QueueModel.describe violation.Path)
 
                 Expect.equal violation.Invariant invariant "the violated invariant"
+                Expect.equal violation.Path.Length length "the shortest path's length"
 
         ]
