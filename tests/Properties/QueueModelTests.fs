@@ -158,8 +158,8 @@ let tests =
                 "each wrong variant of the queue breaks an invariant, with a shortest counterexample"
                 (wrongVariants |> List.map (fun (variant, _, _, _) -> variant))
             <| fun variant ->
-                let _, program, invariant =
-                    wrongVariants |> List.find (fun (v, _, _) -> v = variant)
+                let _, program, invariant, length =
+                    wrongVariants |> List.find (fun (v, _, _, _) -> v = variant)
 
                 let result = check variant program
                 let violation = Expect.wantSome result.Violation "a violation is found"
