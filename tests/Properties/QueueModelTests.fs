@@ -3,7 +3,10 @@
 /// counterexample.
 module Pool.Properties.QueueModelTests
 
+open System
+open System.IO
 open Expecto
+open Microsoft.FSharp.Reflection
 open Pool.Model
 
 let private check variant program =
@@ -114,6 +117,37 @@ let private wrongVariants =
         LeavingWaiterSkipsStandbyWake, program 3 [ [ Put 1; Put 2; Put 3; Put 4 ] ] false, waits, 30
     ]
 
+/// The queue's files in the C# pool: a mutant that patches one of them is a mutant of the queue.
+let private queueFiles =
+    [
+        "TaskQueue"
+        "PutGate"
+        "ClaimWord"
+        "ClaimedTasks"
+        "ClaimedTaskSlots"
+        "IdleConsumers"
+    ]
+    |> List.map (sprintf "src/Pool.CSharp/Pool/%s.cs")
+
+/// The mutants of tests/Coyote/Mutants that patch a file of the queue, by name, from the repository that holds
+/// this program's build.
+let private queueMutants () =
+    let rec root (directory: DirectoryInfo | null) =
+        match directory with
+        | null -> failtest "no Pool.sln above the test program"
+        | found when File.Exists(Path.Combine(found.FullName, "Pool.sln")) -> found.FullName
+        | other -> root other.Parent
+
+    let mutants =
+        Path.Combine(root (DirectoryInfo AppContext.BaseDirectory), "tests", "Coyote", "Mutants")
+
+    Directory.GetFiles(mutants, "*.patch")
+    |> Array.filter (fun patch ->
+        let text = File.ReadAllText patch
+        queueFiles |> List.exists (fun file -> text.Contains("+++ b/" + file)))
+    |> Array.map Path.GetFileNameWithoutExtension
+    |> Set.ofArray
+
 let tests =
     testList
         "model"
@@ -175,4 +209,24 @@ let tests =
                 Expect.equal violation.Invariant invariant "the violated invariant"
                 Expect.equal violation.Path.Length length "the shortest path's length"
 
+            test "every mutant of the queue's files has a wrong variant of the same name" {
+                let variants =
+                    FSharpType.GetUnionCases typeof<QueueVariant> |> Array.map _.Name |> Set.ofArray
+
+                let mutants = queueMutants ()
+                Expect.isGreaterThanOrEqual mutants.Count 13 "the queue's mutants are found"
+                Expect.isEmpty (Set.difference mutants variants) "mutants without a variant"
+
+                Expect.isTrue
+                    (wrongVariants
+                     |> List.forall (fun (variant, _, _, _) -> variant <> QueueSpecified))
+                    "the theory above holds wrong variants only"
+
+                Expect.equal
+                    (wrongVariants
+                     |> List.map (fun (variant, _, _, _) -> sprintf "%A" variant)
+                     |> Set.ofList)
+                    (Set.remove "QueueSpecified" variants)
+                    "the theory above checks every wrong variant"
+            }
         ]
