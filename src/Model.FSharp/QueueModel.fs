@@ -147,42 +147,70 @@ type QueueActor =
 
 /// What a step does (the C# member it is a part of in brackets, where the name does not say).
 type QueueAction =
+    /// Dequeue returns Closed.
     | ReturnClosed
+    /// Dequeue returns an exit entry (compare-exchange on the control word).
     | TakeExitEntry
+    /// Dequeue returns the next task of the consumer's own slot.
     | TakeOwn of TaskId
+    /// (ClaimReadsListBeforeClaimWord) reads the get list's count and array.
     | ReadList
     | ReadClaimWord
     /// A claim's compare-exchange succeeded: the tasks claimed, the first of which runs.
     | Claim of TaskId list
+    /// The claim word changed since it was read: retry with the value seen.
     | ClaimFails
+    /// Nothing to claim; whether the consumer saw the waiting flag set (it parks) or clear (it takes the get lock).
     | FindNothing of waiterSeen: bool
+    /// The tasks claimed with the one that runs, published in the claimer's slot (and the sleeping flag read).
     | Publish of TaskId list
+    /// WakeSleeper: resets the sleeping flag and, if it was set, signals the sleeper.
     | WakeSleeper
+    /// WakeParked or WakeParkedIfUnwatched: tokens and signals for parked consumers.
     | WakeParked
+    /// Park: counted in standby, waits or leaves.
     | Park
+    /// A parked consumer checks again after a signal: waits or leaves.
     | Unpark
+    /// Under the get lock: another consumer swapped meanwhile; the lock is released.
     | ListNotUsedUp
+    /// (TakeWithoutCompareExchange) reads a slot's next index.
     | ReadRange of slot: int * index: int
+    /// (TakeWithoutCompareExchange) writes a slot's index back one further, taking the task at the index read.
     | WriteRange of slot: int * TaskId
+    /// Under the get lock: takes the next task of another consumer's slot.
     | StealTask of slot: int * TaskId
+    /// WaitAndSwap begins: the get list is cleared; waits: the waiting flag is raised (there was no work).
     | StartWaiting of waits: bool
+    /// Under the get lock with the control word set: the lock is released.
     | NothingToSteal
+    /// The waiter's look for work before it sleeps.
     | Spin of workFound: bool
+    /// In Sleep: the flag set (in the specification), the check, and the wait if nothing was found.
     | SleepCheck of workFound: bool
+    /// (SleeperFlagWithoutFence) the sleeper's buffered store of its flag reaches memory.
     | FlagBecomesVisible
     | LeaveSleep
+    /// SwapLists under the put gate: the tasks swapped in.
     | Swap of TaskId list
+    /// The end of WaitAndSwap: the leaving waiter's wake-up for parked consumers, and the get lock released.
     | LeaveWait
     | FinishTask of TaskId
+    /// (SleepingReadBeforePublish) the sleeping flag, read before the put gate.
     | ReadSleepingEarly
     | Enqueue of QueueCall
+    /// The call threw: the queue is sealed.
     | Refuse of QueueCall
+    /// After making the put list non-empty: the sleeping flag read, and parked consumers woken if unwatched.
     | Announce
     | WakeAll
     | Close
     | Join
+    /// TryDrain returned a task.
     | Drain of TaskId
+    /// TryDrain found both lists empty: the queue is sealed.
     | Seal
+    /// (DestroyForgetsLateTasks) TryDrain returns false with its budget spent, without sealing.
     | StopDraining
 
 type QueueStep =
