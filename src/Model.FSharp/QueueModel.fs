@@ -135,7 +135,8 @@ type QueueState =
         /// Calls that threw (sealed), sorted.
         Refused: QueueCall list
         ExitsTaken: int
-        /// Per consumer, lists with no task it swapped in since the last task or exit entry taken (by anyone), or the close.
+        /// Per consumer, lists with no task it swapped in since the work last changed: a task or exit entry enqueued
+        /// or taken (by anyone), claimed tasks published, or the close.
         IdleSwaps: int list
     }
 
@@ -331,7 +332,8 @@ module QueueModel =
         let before, after = List.partition (fun y -> y <= x) list
         before @ x :: after
 
-    /// A consumer takes a task (or an exit entry): the idle swaps start again from zero.
+    /// The work changed (a task or exit entry enqueued or taken, claimed tasks published, the close): the idle swaps
+    /// start again from zero.
     let private progress (s: QueueState) =
         { s with
             IdleSwaps = s.IdleSwaps |> List.map (fun _ -> 0)
@@ -483,7 +485,7 @@ module QueueModel =
                      |> taken run
                      |> go next)
         | Publishing(run, rest) ->
-            let published = setSlot c { Tasks = rest; Next = 0 } s
+            let published = setSlot c { Tasks = rest; Next = 0 } s |> progress
 
             let next =
                 match variant with
@@ -680,7 +682,7 @@ module QueueModel =
                     else
                         Calling
 
-                one (Enqueue call) (go next rest accepted)
+                one (Enqueue call) (go next rest (progress accepted))
         | Calling, PutExit :: rest ->
             if s.Sealed then
                 one
@@ -696,7 +698,7 @@ module QueueModel =
                     else
                         WakingAllForExit
 
-                one (Enqueue PutExit) (go next rest { s with Exits = s.Exits + 1 })
+                one (Enqueue PutExit) (go next rest (progress { s with Exits = s.Exits + 1 }))
         | Announcing(unwatched, early), calls ->
             if Option.defaultValue s.Sleeping early then
                 one Announce (go SignallingSleeper calls s)
@@ -895,8 +897,10 @@ module QueueModel =
 
         not quiescent || (queued s |> List.isEmpty && controlClear s)
 
-    /// No consumer spins: it swaps in an empty list at most once between two tasks (or exit entries) taken, or
-    /// after the close.
+    /// No consumer spins: between two changes of the work (a task or exit entry enqueued or taken, claimed tasks
+    /// published, the close) it swaps in an empty list at most once. A swap that finds no task is for work that
+    /// another consumer took meanwhile, and that consumer's take is a change; a second one with nothing changed
+    /// would be for work it sees and cannot take.
     let noIdleSpin (s: QueueState) =
         s.IdleSwaps |> List.forall (fun n -> n <= 1)
 
