@@ -6,6 +6,8 @@ module Pool.Properties.QueueConformanceTests
 open System
 open System.Collections.Generic
 open Expecto
+open FsCheck
+open FsCheck.FSharp
 open Pool
 open Pool.Model
 open Pool.Threading
@@ -100,6 +102,34 @@ let private programs =
         "2 consumers, 2 producers, 2 tasks and an exit entry", 2, [ [ Put 1; Put 2 ]; [ PutExit ] ]
     ]
 
+/// Generated programs: 1-2 consumers, 1-3 calls (a task, or an exit entry now and then) dealt to 1-2 producers,
+/// and the destroy.
+let generatedPrograms: Arbitrary<QueueProgram> =
+    gen {
+        let! consumers = Gen.choose (1, 2)
+        let! length = Gen.choose (1, 3)
+
+        let! calls =
+            [ 1..length ]
+            |> List.map (fun id -> Gen.frequency [ 3, Gen.constant (Put id); 1, Gen.constant PutExit ])
+            |> Gen.sequenceToList
+
+        let! producerOf = Gen.listOfLength length (Gen.choose (0, 1))
+
+        let producers =
+            [ 0; 1 ]
+            |> List.map (fun p -> List.zip producerOf calls |> List.filter (fst >> (=) p) |> List.map snd)
+            |> List.filter (not << List.isEmpty)
+
+        return
+            {
+                Consumers = consumers
+                Producers = producers
+                Destroys = true
+            }
+    }
+    |> Arb.fromGen
+
 /// Conformance runs the explorer and the real queue: its tests run one at a time, after the others.
 let tests =
     testSequenced
@@ -120,6 +150,14 @@ let tests =
                     }
 
                 Expect.isNone (disagreement 300 program) "the real queue must conform"
+
+            testPropertyWithConfig
+                (Checking.cases 10)
+                "every outcome of the C# queue under the explorer is one the model allows, for generated programs"
+            <| Prop.forAll generatedPrograms (fun program ->
+                match disagreement 100 program with
+                | None -> true
+                | Some reason -> failwithf "program %A:\n%s" program reason)
 
             // The conformance above is not vacuous: the explorer drives the real queue into each of the model's
             // outcomes of the smallest program (the task runs, is drained, or comes after the seal).
