@@ -11,6 +11,7 @@ let properties =
     TestList(
         [
             testList "pool" [ PoolModelTests.tests; PoolConformanceTests.tests; PoolSequentialTests.tests ]
+            testList "queue" [ QueueModelTests.tests; QueueConformanceTests.tests ]
             testList "scheduler" [ TaskSchedulerModelTests.tests; TaskSchedulerConformanceTests.tests ]
             testList
                 "executor"
