@@ -177,6 +177,7 @@ public class SystematicExplorationTests
         var info = typeof(SystematicFactTests).GetMethod(
             nameof(SystematicFactTests.LockedIncrementsAreNeverLost)
         )!;
+        Assert.False(info.IsStatic);
         Assert.Empty(
             SystematicFactDiscoverer.ProblemsOf(
                 info,

@@ -3,33 +3,53 @@ using Pool.Threading;
 namespace Pool.Systematic.Xunit.Tests;
 
 /// <summary>
-/// [SystematicFact] tests as a user writes them, run by xunit's pipeline through the package's test case: each
-/// explores its body and passes, which a body the explorer did not run (nothing explored) or an unmet option could not.
+/// [SystematicFact] tests as a user writes them, run by xunit's pipeline through the package's test case. Each counts
+/// the iterations that ran its body, and disposing the class (after the test, a failure of the test when it throws)
+/// checks that the body ran under the explorer many times: a test the package did not explore cannot pass.
+/// Instance methods, so that xunit creates and disposes the class; the package's tests of static methods are the
+/// package test (tests/Pool.Tests/Packaging/XunitConsumerTests.cs).
 /// </summary>
-public class SystematicFactTests
+public sealed class SystematicFactTests : IDisposable
 {
-    private int _instanceIterations;
+    private int _iterations;
+
+    public void Dispose() =>
+        Assert.True(_iterations > 1, $"the body ran {_iterations} times: it was not explored");
 
     [SystematicFact(Iterations = 300, Seed = 1)]
-    public static void LockedIncrementsAreNeverLost(IThreading threading) =>
+    public void LockedIncrementsAreNeverLost(IThreading threading)
+    {
+        _iterations++;
         Counters.Increment(threading, locked: true);
+    }
 
     [SystematicFact(Strategy = "dfs", PreemptionBound = 2)]
-    public static void DfsWithinItsPreemptionBoundFindsNoLostUpdate(IThreading threading) =>
+    public void DfsWithinItsPreemptionBoundFindsNoLostUpdate(IThreading threading)
+    {
+        _iterations++;
         Counters.Increment(threading, locked: true);
+    }
 
     [SystematicFact(Iterations = 200, Strategy = "pct", MemoryModel = "tso", Seed = 7)]
-    public static void PublishedDataIsSeenWithItsFlagUnderTso(IThreading threading) =>
+    public void PublishedDataIsSeenWithItsFlagUnderTso(IThreading threading)
+    {
+        _iterations++;
         Counters.PublishWithFence(threading);
+    }
 
-    /// <summary>An instance method: one instance of the class for every iteration of the exploration.</summary>
+    /// <summary>One instance of the class for every iteration: the count goes on from one iteration to the next.</summary>
     [SystematicFact(Iterations = 50, Strategy = "random")]
     public void AnInstanceMethodRunsOnceAnIteration(IThreading threading)
     {
-        _instanceIterations++;
+        _iterations++;
         Counters.Increment(threading, locked: true);
-        Assert.InRange(_instanceIterations, 1, 50);
+        Assert.InRange(_iterations, 1, SystematicSettings.Scaled(50, Scale));
     }
+
+    private static double Scale =>
+        SystematicSettings.ScaleOf(
+            Environment.GetEnvironmentVariable(SystematicSettings.ScaleVariable)
+        );
 }
 
 /// <summary>Small concurrent bodies: a shared counter and a published flag.</summary>
