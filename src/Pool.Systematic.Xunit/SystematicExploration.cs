@@ -233,7 +233,7 @@ public static class SystematicExploration
         var text = new StringBuilder();
         text.Append(
                 CultureInfo.InvariantCulture,
-                $"{report.BugKind} in {name}: {report.BugMessage}"
+                $"Bug in {name} ({report.BugKind}): {report.BugMessage}"
             )
             .AppendLine()
             .Append(CultureInfo.InvariantCulture, $"  thread:   {report.BugThread}")

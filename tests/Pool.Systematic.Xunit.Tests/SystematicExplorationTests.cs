@@ -25,7 +25,7 @@ public class SystematicExplorationTests
             SystematicExploration.Run(name, Buggy, Pct)
         );
         var message = failure.Message;
-        Assert.StartsWith($"Exception in {name}: ", message);
+        Assert.StartsWith($"Bug in {name} (Exception): ", message);
         Assert.Contains("lost update: the counter is 1", message);
         Assert.Contains("strategy pct, seed 1, memory model sc", message);
         Assert.Matches(@"found at iteration \d+ by pct\(3\)", message);

@@ -87,7 +87,7 @@ public sealed class XunitConsumerTests : IDisposable
         var planted = outcomes["CounterTests.Planted"];
         Assert.Equal("Failed", planted.Attribute("outcome")!.Value);
         var message = planted.Descendants().Single(e => e.Name.LocalName == "Message").Value;
-        Assert.Contains("Exception in CounterTests.Planted", message);
+        Assert.Contains("Bug in CounterTests.Planted (Exception): ", message);
         Assert.Contains("lost update", message);
         Assert.Contains("strategy pct, seed 1, memory model sc", message);
         Assert.Contains(
