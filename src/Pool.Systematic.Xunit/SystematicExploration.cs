@@ -119,7 +119,12 @@ public static class SystematicExploration
             report = Explorer.Replay(
                 body,
                 trace.Text,
-                new ExplorationOptions { MaxSteps = settings.MaxSteps }
+                // As explored: a livelock replays as one only when reaching the step bound is a bug.
+                new ExplorationOptions
+                {
+                    MaxSteps = settings.MaxSteps,
+                    FailOnMaxSteps = settings.FailOnMaxSteps,
+                }
             );
         }
         catch (FormatException exception)

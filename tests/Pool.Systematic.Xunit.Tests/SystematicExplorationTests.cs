@@ -76,6 +76,41 @@ public class SystematicExplorationTests
         Assert.Contains($"{name} no longer follows the trace", fixedBody.Message);
     }
 
+    [Fact]
+    public void ALivelockReplaysAsALivelock()
+    {
+        const string name = "Tests.Livelock";
+        var settings = new SystematicSettings
+        {
+            Iterations = 5,
+            MaxSteps = 50,
+            FailOnMaxSteps = true,
+        };
+        void Spin(IThreading threading)
+        {
+            while (true)
+            {
+                threading.Yield();
+            }
+        }
+        var found = Assert.Throws<SystematicTestFailure>(() =>
+            SystematicExploration.Run(name, Spin, settings)
+        );
+        Assert.StartsWith($"Bug in {name} (Livelock): ", found.Message);
+        var replayed = Assert.Throws<SystematicTestFailure>(() =>
+            SystematicExploration.Run(
+                name,
+                Spin,
+                settings with
+                {
+                    Replay = Path.Combine("explore-out", name + ".trace"),
+                }
+            )
+        );
+        Assert.StartsWith($"Bug in {name} (Livelock): ", replayed.Message);
+        Assert.Contains("replayed from a trace", replayed.Message);
+    }
+
     /// <summary>
     /// The replay variable names a trace downloaded from a test result (its attachment is <c>NAME.trace.txt</c>): the test
     /// of that name replays it, every other test explores as usual.
