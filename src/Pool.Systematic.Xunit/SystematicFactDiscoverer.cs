@@ -98,5 +98,19 @@ public sealed class SystematicFactDiscoverer : IXunitTestCaseDiscoverer
         $"{method.DeclaringType?.FullName?.Replace('+', '.')}.{method.Name}";
 
     private static string Signature(MethodInfo method) =>
-        $"{method.ReturnType.Name} {method.Name}{(method.IsGenericMethodDefinition ? "<...>" : "")}({string.Join(", ", method.GetParameters().Select(p => $"{p.ParameterType.Name} {p.Name}"))})";
+        $"{TypeName(method.ReturnType)} {method.Name}{(method.IsGenericMethodDefinition ? "<...>" : "")}({string.Join(", ", method.GetParameters().Select(p => $"{TypeName(p.ParameterType)} {p.Name}"))})";
+
+    /// <summary>A type as C# writes it: a keyword for the built-in types, the simple name otherwise.</summary>
+    private static string TypeName(Type type) =>
+        Type.GetTypeCode(type) switch
+        {
+            _ when type == typeof(void) => "void",
+            _ when type == typeof(object) => "object",
+            _ when type.IsEnum => type.Name,
+            TypeCode.Boolean => "bool",
+            TypeCode.Int32 => "int",
+            TypeCode.Int64 => "long",
+            TypeCode.String => "string",
+            _ => type.Name,
+        };
 }

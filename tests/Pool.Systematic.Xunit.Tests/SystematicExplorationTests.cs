@@ -189,8 +189,8 @@ public class SystematicExplorationTests
     }
 
     [Theory]
-    [InlineData(nameof(WrongParameter), "void WrongParameter(Int32 count)")]
-    [InlineData(nameof(WrongReturn), "Int32 WrongReturn(IThreading threading)")]
+    [InlineData(nameof(WrongParameter), "void WrongParameter(int count)")]
+    [InlineData(nameof(WrongReturn), "int WrongReturn(IThreading threading)")]
     [InlineData(nameof(NoParameter), "void NoParameter()")]
     public void AMethodOfTheWrongSignatureIsAFailureNamingIt(string method, string signature)
     {
@@ -201,7 +201,7 @@ public class SystematicExplorationTests
         var problems = SystematicFactDiscoverer.ProblemsOf(info, new SystematicSettings());
         var problem = Assert.Single(problems);
         Assert.Equal(
-            $"the method has the wrong signature ({signature.Replace("void", "Void")}); expected void Method(Pool.Threading.IThreading threading).",
+            $"the method has the wrong signature ({signature}); expected void Method(Pool.Threading.IThreading threading).",
             problem
         );
         Assert.Equal(
