@@ -16,7 +16,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 build=$(mktemp -d "${TMPDIR:-/tmp}/pool-pack.XXXXXX")
 trap 'rm -rf "$build"' EXIT
-for project in src/Pool.CSharp src/Pool.Systematic src/Pool.Explorer; do
+for project in src/Pool.CSharp src/Pool.Systematic src/Pool.Systematic.Xunit src/Pool.Explorer; do
   dotnet pack "$project" -c Release -o "$out" --artifacts-path "$build" -p:ContinuousIntegrationBuild=true \
     -nologo -v q
 done

@@ -1,4 +1,5 @@
 using Pool.Systematic;
+using Pool.Systematic.Timelines;
 
 namespace Pool.Explorer;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Pool.Systematic;
+using Pool.Systematic.Timelines;
 
 namespace Pool.Explorer;
 

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pool.Systematic;
+using Pool.Systematic.Timelines;
 
 namespace Pool.Explorer;
 
 /// <summary>One test's exploration result, as printed and as written to (and merged from) report files.</summary>
-internal sealed record TestOutcome
+internal sealed record TestOutcome : ITimelineSubject
 {
     public required string Test { get; init; }
     public required string Strategy { get; init; }

@@ -6,13 +6,14 @@ namespace Coyote.Tests.Suite;
 
 /// <summary>
 /// Runs every built-in scenario under Microsoft Coyote, in this process, on the Coyote binding of the seam: the
-/// same scenario as <see cref="BuiltInScenarioTests"/>, the other engine. This project's output is rewritten by
+/// same scenario as BuiltInScenarioTests (tests/Pool.Systematic.Xunit.Tests) runs under the explorer, the other engine. This project's output is rewritten by
 /// <c>coyote rewrite</c> after each build (tests/Coyote/Coyote.Rewrite.targets). Fixed seed, fixed budget; an
 /// iteration that reaches Coyote's step bound fails the run, as the explorer's <c>FailOnMaxSteps</c> does.
 /// </summary>
 public class CoyoteScenarioTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Scenarios() => BuiltInScenarioTests.Scenarios();
+    public static TheoryData<string> Scenarios() =>
+        [.. global::Pool.Scenarios.Support.ScenarioCatalogue.All.Select(s => s.Name)];
 
     [Theory]
     [MemberData(nameof(Scenarios))]

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Coyote.Teeth;
 using Pool.Explorer;
 using Pool.Systematic;
+using Pool.Systematic.Timelines;
 using Pool.Threading;
 
 namespace Coyote.Tests.Timeline;

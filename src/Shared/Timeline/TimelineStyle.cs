@@ -1,4 +1,4 @@
-namespace Pool.Explorer;
+namespace Pool.Systematic.Timelines;
 
 /// <summary>The timeline page's inline style sheet (system fonts only: the page loads nothing).</summary>
 internal static class TimelineStyle

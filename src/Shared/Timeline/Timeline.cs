@@ -1,6 +1,6 @@
 using Pool.Systematic;
 
-namespace Pool.Explorer;
+namespace Pool.Systematic.Timelines;
 
 /// <summary>
 /// What the HTML timeline of a failing schedule draws, worked out from its readable interleaving: one lane per

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using Pool.Systematic;
 
-namespace Pool.Explorer;
+namespace Pool.Systematic.Timelines;
 
 /// <summary>
 /// A failing schedule as one self-contained HTML page: a lane per thread, time running down, each step a box
@@ -26,7 +26,7 @@ internal static class TimelinePage
     ];
 
     /// <summary>Writes the page of <paramref name="outcome"/> to <paramref name="path"/>; returns its full path.</summary>
-    internal static string Write(string path, TestOutcome outcome)
+    internal static string Write(string path, ITimelineSubject outcome)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -35,7 +35,7 @@ internal static class TimelinePage
     }
 
     /// <summary>The page of <paramref name="outcome"/>'s interleaving (a bug's, usually).</summary>
-    internal static string Render(TestOutcome outcome)
+    internal static string Render(ITimelineSubject outcome)
     {
         var timeline = Timeline.Of(
             outcome.Interleaving,
@@ -57,7 +57,7 @@ internal static class TimelinePage
         return html.ToString();
     }
 
-    private static void Header(StringBuilder html, TestOutcome outcome, Timeline timeline)
+    private static void Header(StringBuilder html, ITimelineSubject outcome, Timeline timeline)
     {
         html.Append("<header>\n<h1>").Append(Encode(outcome.Test)).Append("</h1>\n");
         if (outcome.BugFound)
@@ -111,7 +111,7 @@ internal static class TimelinePage
         html.Append("</header>\n");
     }
 
-    private static void Grid(StringBuilder html, TestOutcome outcome, Timeline timeline)
+    private static void Grid(StringBuilder html, ITimelineSubject outcome, Timeline timeline)
     {
         var lanes = timeline.Lanes.ToDictionary(l => l.ThreadId);
         html.Append("<main id=\"timeline\" style=\"grid-template-columns: 5em repeat(")
@@ -190,7 +190,7 @@ internal static class TimelinePage
 
     private static void Step(
         StringBuilder html,
-        TestOutcome outcome,
+        ITimelineSubject outcome,
         Timeline timeline,
         Dictionary<int, Timeline.Lane> lanes,
         int row
