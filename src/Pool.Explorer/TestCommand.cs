@@ -40,6 +40,10 @@ internal sealed class TestCommand(ConsoleView view)
         {
             view.Bug(outcome);
         }
+        if (settings.Coverage)
+        {
+            new CoverageReport(view).Show(outcomes, settings.OutputDirectory);
+        }
         view.Line(
             $"report: {Path.GetFullPath(Path.Combine(settings.OutputDirectory, "report.json"))}"
         );
@@ -81,6 +85,7 @@ internal sealed class TestCommand(ConsoleView view)
                             ShardIndex = settings.Shard.Index,
                             ShardCount = settings.Shard.Count,
                             Progress = progress,
+                            Coverage = settings.Coverage,
                         }
                     )
             );

@@ -35,6 +35,8 @@ internal sealed record TestOutcome
 
     public IReadOnlyList<ThreadWait> FinalWaits { get; init; } = [];
 
+    public IReadOnlyList<Pool.Systematic.Coverage.PointCoverage> Coverage { get; init; } = [];
+
     [JsonIgnore]
     public bool BugFound => BugKind is not null;
 
@@ -70,6 +72,7 @@ internal sealed record TestOutcome
             OriginalSteps = report.OriginalSteps,
             Interleaving = report.Interleaving,
             FinalWaits = report.FinalWaits,
+            Coverage = report.Coverage,
         };
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
@@ -113,6 +116,7 @@ internal sealed record TestOutcome
             TotalSteps = shards.Sum(s => s.TotalSteps),
             Seconds = shards.Max(s => s.Seconds),
             Exhausted = shards.All(s => s.Exhausted),
+            Coverage = Pool.Systematic.Coverage.PointCoverage.Merge(shards.Select(s => s.Coverage)),
         };
         return merged;
     }

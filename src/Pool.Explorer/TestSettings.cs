@@ -29,6 +29,7 @@ internal sealed record TestSettings
     public string OutputDirectory { get; init; } = "explore-out";
     public bool Ci { get; init; }
     public string? ReportJson { get; init; }
+    public bool Coverage { get; init; }
 
     internal int IterationsFor(DiscoveredTest test) =>
         Iterations
@@ -94,6 +95,10 @@ internal sealed record TestSettings
         if (Ci)
         {
             yield return "--ci";
+        }
+        if (Coverage)
+        {
+            yield return "--coverage";
         }
     }
 }

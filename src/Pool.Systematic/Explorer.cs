@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pool.Systematic.Coverage;
 using Pool.Systematic.Runtime;
 using Pool.Systematic.Strategies;
 using Pool.Systematic.Traces;
@@ -35,6 +36,7 @@ public static class Explorer
         IterationResult? failing = null;
         var exhausted = false;
         string? failingStrategy = null;
+        var coverage = options.Coverage ? new CoverageRecorder() : null;
         for (
             long index = options.ShardIndex;
             index < options.Iterations;
@@ -46,7 +48,7 @@ public static class Explorer
                 break;
             }
             strategy.BeginIteration(index);
-            var result = RunOnce(test, strategy, options, captureLocations: false);
+            var result = RunOnce(test, strategy, options, captureLocations: false, coverage);
             statistics.Add(result);
             var more = strategy.EndIteration(result.Steps);
             options.Progress?.Invoke(statistics.Iterations);
@@ -67,7 +69,7 @@ public static class Explorer
         }
         if (failing is null)
         {
-            return statistics.Report(clock.Elapsed, exhausted);
+            return WithCoverage(statistics.Report(clock.Elapsed, exhausted), coverage);
         }
         var reported = failing;
         if (options.Minimize && failing.Bug!.Kind != BugKind.UncontrolledBlocking)
@@ -83,13 +85,22 @@ public static class Explorer
             ).Minimize(failing);
         }
         var rendered = Render(test, reported, options);
-        return statistics.Report(
-            clock.Elapsed,
-            exhausted: false,
-            failing,
-            rendered,
-            failingStrategy
+        return WithCoverage(
+            statistics.Report(clock.Elapsed, exhausted: false, failing, rendered, failingStrategy),
+            coverage
         );
+    }
+
+    private static ExplorationReport WithCoverage(
+        ExplorationReport report,
+        CoverageRecorder? coverage
+    )
+    {
+        if (coverage is not null)
+        {
+            report.Coverage = coverage.Points();
+        }
+        return report;
     }
 
     /// <summary>
@@ -132,7 +143,8 @@ public static class Explorer
         Action<IThreading> test,
         ISchedulingStrategy strategy,
         ExplorationOptions options,
-        bool captureLocations
+        bool captureLocations,
+        CoverageRecorder? coverage = null
     ) =>
         new Iteration(
             strategy,
@@ -140,7 +152,10 @@ public static class Explorer
             options.FailOnMaxSteps,
             captureLocations,
             options.MemoryModel
-        ).Run(test, options.Watchdog);
+        )
+        {
+            Coverage = coverage,
+        }.Run(test, options.Watchdog);
 
     /// <summary>Replays the reported schedule with source locations; keeps the unrendered run if that diverges.</summary>
     private static IterationResult Render(

@@ -52,6 +52,9 @@ internal sealed class Iteration
 
     internal ControlledThreading Threading { get; }
 
+    /// <summary>Counts the scheduling points reached (<c>--coverage</c>), or null.</summary>
+    internal Coverage.CoverageRecorder? Coverage { get; init; }
+
     /// <summary>Which reorderings of atomic writes this iteration explores.</summary>
     internal MemoryModel MemoryModel { get; }
 
@@ -157,6 +160,7 @@ internal sealed class Iteration
             me.PendingLocation = caller?.Location;
             me.PendingStack = caller?.Stack;
         }
+        Coverage?.Reached(me, operation);
         Reschedule(me, isYield);
         return me;
     }
@@ -300,6 +304,7 @@ internal sealed class Iteration
             {
                 _preemptions++;
             }
+            Coverage?.Picked(me, current, pick);
             var next = _threads[pick];
             if (_captureLocations)
             {

@@ -1,0 +1,22 @@
+namespace Pool.Systematic.Coverage;
+
+/// <summary>
+/// A call in compiled code to a synchronising member of the threading seam (<see cref="SeamCallSites"/>): what it
+/// calls, where it is in the source, and in which method.
+/// </summary>
+/// <param name="Operation">The member called, named as the explorer names the scheduling point (<see cref="PointCoverage.Operation"/>).</param>
+/// <param name="File">The source file (full path, as the PDB records it).</param>
+/// <param name="Line">The line of the call's sequence point.</param>
+/// <param name="Method">The calling method as <c>Type.Method</c>, lambdas and state machines folded into their method.</param>
+public sealed record SeamCallSite(string Operation, string File, int Line, string Method)
+{
+    /// <summary><c>File.cs:line</c>.</summary>
+    public string Location => $"{Path.GetFileName(File)}:{Line}";
+
+    /// <summary>True when the explorer reached this call at <paramref name="point"/>: same operation, file and line.</summary>
+    /// <remarks>A relaxed read is a read under the explorer: <c>Atomic.ReadRelaxed</c> is reached as <c>Atomic.Read</c>.</remarks>
+    public bool Is(PointCoverage point) =>
+        point.Operation == (Operation == "Atomic.ReadRelaxed" ? "Atomic.Read" : Operation)
+        && point.Line == Line
+        && string.Equals(point.File, File, StringComparison.Ordinal);
+}
