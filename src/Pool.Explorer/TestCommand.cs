@@ -30,7 +30,10 @@ internal sealed class TestCommand(ConsoleView view)
         Directory.CreateDirectory(settings.OutputDirectory);
         var catalog = TestCatalog.Load(settings.Assembly);
         var tests = catalog.Select(settings.Method);
-        var outcomes = settings.Parallel > 1 ? RunInChildren(settings) : RunHere(settings, tests);
+        var outcomes =
+            settings.Parallel > 1 || CoverageRuntime.NeedsChild(settings)
+                ? RunInChildren(settings)
+                : RunHere(settings, tests);
         if (settings.ReportJson is null || settings.Parallel > 1)
         {
             TestOutcome.Write(Path.Combine(settings.OutputDirectory, "report.json"), outcomes);
@@ -40,7 +43,7 @@ internal sealed class TestCommand(ConsoleView view)
         {
             view.Bug(outcome);
         }
-        if (settings.Coverage)
+        if (settings.Coverage && settings.ReportJson is null)
         {
             new CoverageReport(view).Show(outcomes, settings.OutputDirectory);
         }
@@ -167,6 +170,7 @@ internal sealed class TestCommand(ConsoleView view)
                 start.ArgumentList.Add(argument);
             }
             start.RedirectStandardOutput = true;
+            CoverageRuntime.Prepare(start, settings);
             var process = Process.Start(start)!;
             var index = shard;
             process.OutputDataReceived += (_, line) =>

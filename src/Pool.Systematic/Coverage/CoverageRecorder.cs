@@ -58,10 +58,10 @@ internal sealed class CoverageRecorder
 
     private Counts Count(string operation)
     {
-        var frame = CallerFrame.Find() ?? new CallerFrame(null, 0, "?");
         var name = operation.IndexOf('(', StringComparison.Ordinal) is var open and > 0
             ? operation[..open]
             : operation;
+        var frame = CallerFrame.Find(name) ?? new CallerFrame(null, 0, "?");
         if (!_points.TryGetValue((name, frame), out var counts))
         {
             counts = new Counts();

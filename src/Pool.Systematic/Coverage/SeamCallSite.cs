@@ -14,9 +14,15 @@ public sealed record SeamCallSite(string Operation, string File, int Line, strin
     public string Location => $"{Path.GetFileName(File)}:{Line}";
 
     /// <summary>True when the explorer reached this call at <paramref name="point"/>: same operation, file and line.</summary>
-    /// <remarks>A relaxed read is a read under the explorer: <c>Atomic.ReadRelaxed</c> is reached as <c>Atomic.Read</c>.</remarks>
     public bool Is(PointCoverage point) =>
-        point.Operation == (Operation == "Atomic.ReadRelaxed" ? "Atomic.Read" : Operation)
+        Reaches(point.Operation)
         && point.Line == Line
         && string.Equals(point.File, File, StringComparison.Ordinal);
+
+    /// <summary>
+    /// True when the explorer names a point of this call <paramref name="operation"/>: a relaxed read is a read
+    /// under the explorer (<c>Atomic.ReadRelaxed</c> is reached as <c>Atomic.Read</c>).
+    /// </summary>
+    internal bool Reaches(string operation) =>
+        operation == (Operation == "Atomic.ReadRelaxed" ? "Atomic.Read" : Operation);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Reflection.Metadata;
@@ -30,6 +31,10 @@ public static class SeamCallSites
         .Select(f => (OpCode)f.GetValue(null)!)
         .ToDictionary(o => o.Value, o => o.OperandType);
 
+    private static readonly ConcurrentDictionary<string, Index?> Indexes = new(
+        StringComparer.Ordinal
+    );
+
     /// <summary>The seam calls in the product, the assembly that defines <see cref="IThreading"/>.</summary>
     /// <exception cref="FileNotFoundException">No portable PDB beside the assembly or embedded in it.</exception>
     public static IReadOnlyList<SeamCallSite> InProduct() => In(typeof(IThreading).Assembly.Location);
@@ -37,6 +42,55 @@ public static class SeamCallSites
     /// <summary>The seam calls in the assembly at <paramref name="path"/>, by file and line.</summary>
     /// <exception cref="FileNotFoundException">No portable PDB beside the assembly or embedded in it.</exception>
     public static IReadOnlyList<SeamCallSite> In(string path)
+    {
+        var index =
+            IndexOf(path)
+            ?? throw new FileNotFoundException($"No portable PDB for {path}.", path);
+        return
+        [
+            .. index
+                .Values.SelectMany(calls => calls.Select(c => c.Site))
+                .Distinct()
+                .OrderBy(s => s.File, StringComparer.Ordinal)
+                .ThenBy(s => s.Line)
+                .ThenBy(s => s.Operation, StringComparer.Ordinal),
+        ];
+    }
+
+    /// <summary>
+    /// The call site of <paramref name="operation"/> that a frame of <paramref name="method"/> stopped at IL offset
+    /// <paramref name="offset"/> is in, or null when the method's assembly has no PDB or the method no such call.
+    /// </summary>
+    /// <remarks>
+    /// The offset a stack frame reports is exact in most code but not in a <c>finally</c> block of optimised code,
+    /// where it can be that of an earlier instruction: the call is the method's only call of the operation, or else
+    /// its first call of the operation at or after the offset (the last one when none is).
+    /// </remarks>
+    internal static SeamCallSite? At(MethodBase method, int offset, string operation)
+    {
+        var path = method.Module.Assembly.Location;
+        if (path.Length == 0 || IndexOf(path) is not { } index)
+        {
+            return null;
+        }
+        if (!index.TryGetValue(method.MetadataToken, out var calls))
+        {
+            return null;
+        }
+        var candidates = calls.Where(c => c.Site.Reaches(operation)).ToList();
+        return candidates.Count switch
+        {
+            0 => null,
+            1 => candidates[0].Site,
+            _ => (candidates.FirstOrDefault(c => c.Offset >= offset) ?? candidates[^1]).Site,
+        };
+    }
+
+    private static Index? IndexOf(string path) =>
+        Indexes.GetOrAdd(Path.GetFullPath(path), Build);
+
+    // Every seam call of the assembly, by the metadata token of its method; null when it has no portable PDB.
+    private static Index? Build(string path)
     {
         using var pe = new PEReader(File.OpenRead(path));
         if (
@@ -49,13 +103,13 @@ public static class SeamCallSites
             || pdbProvider is null
         )
         {
-            throw new FileNotFoundException($"No portable PDB for {path}.", path);
+            return null;
         }
         using (pdbProvider)
         {
             var metadata = pe.GetMetadataReader();
             var pdb = pdbProvider.GetMetadataReader();
-            var sites = new List<SeamCallSite>();
+            var index = new Index();
             foreach (var handle in metadata.MethodDefinitions)
             {
                 var definition = metadata.GetMethodDefinition(handle);
@@ -74,24 +128,25 @@ public static class SeamCallSites
                     .GetSequencePoints()
                     .ToList();
                 var caller = MethodDisplayName.Of(metadata.GetString(definition.Name), types.Names);
+                var sites = new List<Call>();
                 foreach (var (offset, operation) in calls)
                 {
                     if (Line(pdb, points, offset) is { } line)
                     {
-                        sites.Add(new SeamCallSite(operation, line.File, line.Line, caller));
+                        sites.Add(
+                            new Call(offset, new SeamCallSite(operation, line.File, line.Line, caller))
+                        );
                     }
                 }
+                index.Add(MetadataTokens.GetToken(handle), sites);
             }
-            return
-            [
-                .. sites
-                    .Distinct()
-                    .OrderBy(s => s.File, StringComparer.Ordinal)
-                    .ThenBy(s => s.Line)
-                    .ThenBy(s => s.Operation, StringComparer.Ordinal),
-            ];
+            return index;
         }
     }
+
+    private sealed class Index : Dictionary<int, List<Call>>;
+
+    private sealed record Call(int Offset, SeamCallSite Site);
 
     /// <summary>The explorer's name for the scheduling point of a seam member, or null when it is not one.</summary>
     private static string? OperationOf(string type, string member) =>
