@@ -64,7 +64,9 @@ internal static class CoveragePage
         if (summary.ElsewhereInProduct.Count > 0)
         {
             html.Append("<h2>Reached in the product at lines with no seam call</h2>\n")
-                .Append("<p>Named by the first frame the stack showed (a caller whose callee was inlined).</p>\n");
+                .Append(
+                    "<p>Named by the first frame the stack showed (a caller whose callee was inlined).</p>\n"
+                );
             PointTable(html, summary.ElsewhereInProduct);
         }
         html.Append("<h2 id=\"tests\">Scheduling points per test</h2>\n");
@@ -91,7 +93,8 @@ internal static class CoveragePage
         );
         foreach (var site in sites)
         {
-            var row = !site.Reached ? "unreached"
+            var row =
+                !site.Reached ? "unreached"
                 : site.Switches == 0 ? "unswitched"
                 : "";
             html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{row}\"><td><code>")
@@ -132,7 +135,10 @@ internal static class CoveragePage
                 .Append("</code></td><td>")
                 .Append(Encode(point.Method))
                 .Append(CultureInfo.InvariantCulture, $"</td><td class=\"n\">{point.Count}</td>")
-                .Append(CultureInfo.InvariantCulture, $"<td class=\"n\">{point.Switches}</td></tr>\n");
+                .Append(
+                    CultureInfo.InvariantCulture,
+                    $"<td class=\"n\">{point.Switches}</td></tr>\n"
+                );
         }
         html.Append("</table>\n");
     }

@@ -38,7 +38,9 @@ internal sealed class CoverageReport(ConsoleView view)
         );
         foreach (var site in unreached)
         {
-            view.Line($"  unreached: {site.Site.Operation, -24} {site.Site.Location, -32} {site.Site.Method}");
+            view.Line(
+                $"  unreached: {site.Site.Operation, -24} {site.Site.Location, -32} {site.Site.Method}"
+            );
         }
         foreach (var point in summary.ElsewhereInProduct)
         {

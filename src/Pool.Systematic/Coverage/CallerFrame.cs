@@ -19,7 +19,6 @@ internal readonly record struct CallerFrame(string? File, int Line, string Metho
 {
     private static readonly Assembly Harness = typeof(CallerFrame).Assembly;
 
-
     private static readonly ConcurrentDictionary<(MethodBase, int, string), CallerFrame> Resolved =
         new();
 
@@ -88,7 +87,8 @@ internal readonly record struct CallerFrame(string? File, int Line, string Metho
         };
         return seam is not null
             && names.Any(name =>
-                frame.Method.Name == name || frame.Method.Name.EndsWith($".{name}", StringComparison.Ordinal)
+                frame.Method.Name == name
+                || frame.Method.Name.EndsWith($".{name}", StringComparison.Ordinal)
             )
             && frame.Method is MethodInfo method
             && method.DeclaringType is { IsInterface: false } type

@@ -39,7 +39,9 @@ public sealed class PointCoverage
     public string Location => File is null ? "?" : $"{Path.GetFileName(File)}:{Line}";
 
     /// <summary>The sum of points of several explorations of one test (its shards): counts add up per point.</summary>
-    public static IReadOnlyList<PointCoverage> Merge(IEnumerable<IReadOnlyList<PointCoverage>> parts) =>
+    public static IReadOnlyList<PointCoverage> Merge(
+        IEnumerable<IReadOnlyList<PointCoverage>> parts
+    ) =>
         [
             .. parts
                 .SelectMany(p => p)

@@ -37,15 +37,15 @@ public static class SeamCallSites
 
     /// <summary>The seam calls in the product, the assembly that defines <see cref="IThreading"/>.</summary>
     /// <exception cref="FileNotFoundException">No portable PDB beside the assembly or embedded in it.</exception>
-    public static IReadOnlyList<SeamCallSite> InProduct() => In(typeof(IThreading).Assembly.Location);
+    public static IReadOnlyList<SeamCallSite> InProduct() =>
+        In(typeof(IThreading).Assembly.Location);
 
     /// <summary>The seam calls in the assembly at <paramref name="path"/>, by file and line.</summary>
     /// <exception cref="FileNotFoundException">No portable PDB beside the assembly or embedded in it.</exception>
     public static IReadOnlyList<SeamCallSite> In(string path)
     {
         var index =
-            IndexOf(path)
-            ?? throw new FileNotFoundException($"No portable PDB for {path}.", path);
+            IndexOf(path) ?? throw new FileNotFoundException($"No portable PDB for {path}.", path);
         return
         [
             .. index
@@ -86,8 +86,7 @@ public static class SeamCallSites
         };
     }
 
-    private static Index? IndexOf(string path) =>
-        Indexes.GetOrAdd(Path.GetFullPath(path), Build);
+    private static Index? IndexOf(string path) => Indexes.GetOrAdd(Path.GetFullPath(path), Build);
 
     // Every seam call of the assembly, by the metadata token of its method; null when it has no portable PDB.
     private static Index? Build(string path)
@@ -99,8 +98,7 @@ public static class SeamCallSites
                 file => File.Exists(file) ? File.OpenRead(file) : null,
                 out var pdbProvider,
                 out _
-            )
-            || pdbProvider is null
+            ) || pdbProvider is null
         )
         {
             return null;
@@ -134,7 +132,10 @@ public static class SeamCallSites
                     if (Line(pdb, points, offset) is { } line)
                     {
                         sites.Add(
-                            new Call(offset, new SeamCallSite(operation, line.File, line.Line, caller))
+                            new Call(
+                                offset,
+                                new SeamCallSite(operation, line.File, line.Line, caller)
+                            )
                         );
                     }
                 }
@@ -226,13 +227,15 @@ public static class SeamCallSites
                 {
                     HandleKind.TypeReference => metadata.GetTypeReference(
                         (TypeReferenceHandle)reference.Parent
-                    ) is var type
+                    )
+                        is var type
                         ? (metadata.GetString(type.Namespace), metadata.GetString(type.Name), name)
                         : null,
                     HandleKind.TypeDefinition => DeclaringTypes(
                         metadata,
                         (TypeDefinitionHandle)reference.Parent
-                    ) is var defined
+                    )
+                        is var defined
                         ? (defined.Namespace, defined.Names[0], name)
                         : null,
                     _ => null,
