@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Pool.Systematic.Coverage;
 
 namespace Pool.Explorer;
@@ -26,6 +27,7 @@ internal sealed record CoverageSummary(
     IReadOnlyList<PointCoverage> ElsewhereInProduct
 )
 {
+    [JsonIgnore]
     public IEnumerable<SiteCoverage> Unreached => Sites.Where(s => !s.Reached);
 
     internal static CoverageSummary Of(
