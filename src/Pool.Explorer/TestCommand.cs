@@ -162,7 +162,9 @@ internal sealed class TestCommand(ConsoleView view)
             }
             foreach (
                 var argument in settings.ChildArguments(
-                    new ShardSpec(shard, settings.Parallel),
+                    settings.Parallel > 1
+                        ? new ShardSpec(shard, settings.Parallel)
+                        : settings.Shard,
                     report
                 )
             )
