@@ -108,6 +108,11 @@ internal static class CoveragePage
                 .Append(CultureInfo.InvariantCulture, $"</td><td class=\"n\">{site.Count}</td>")
                 .Append(CultureInfo.InvariantCulture, $"<td class=\"n\">{site.Switches}</td><td>")
                 .Append(Encode(string.Join(", ", site.Tests)))
+                .Append(
+                    site.PerhapsCountedAt is { } other
+                        ? $" (a call in a finally block: perhaps counted at {Encode(other.Location)})"
+                        : ""
+                )
                 .Append("</td></tr>\n");
         }
         html.Append("</table>\n");

@@ -40,6 +40,11 @@ internal sealed class CoverageReport(ConsoleView view)
         {
             view.Line(
                 $"  unreached: {site.Site.Operation, -24} {site.Site.Location, -32} {site.Site.Method}"
+                    + (
+                        site.PerhapsCountedAt is { } other
+                            ? $" (in a finally block: perhaps counted at {other.Location})"
+                            : ""
+                    )
             );
         }
         foreach (var point in summary.ElsewhereInProduct)

@@ -16,6 +16,12 @@ internal sealed record SiteCoverage(
 )
 {
     public bool Reached => Tests.Count > 0;
+
+    /// <summary>
+    /// For an unreached call in a <c>finally</c> block: the reached call of the same operation in the same method its
+    /// reaches may have been counted at (<see cref="SeamCallSite.InFinally"/>), or null.
+    /// </summary>
+    public SeamCallSite? PerhapsCountedAt { get; init; }
 }
 
 /// <summary>
@@ -58,6 +64,24 @@ internal sealed record CoverageSummary(
                 )
             );
         }
+        summary =
+        [
+            .. summary.Select(s =>
+                s.Reached || !s.Site.InFinally
+                    ? s
+                    : s with
+                    {
+                        PerhapsCountedAt = summary
+                            .FirstOrDefault(o =>
+                                o.Reached
+                                && o.Site.Method == s.Site.Method
+                                && o.Site.File == s.Site.File
+                                && o.Site.Operation == s.Site.Operation
+                            )
+                            ?.Site,
+                    }
+            ),
+        ];
         var productFiles = sites.Select(s => s.File).ToHashSet(StringComparer.Ordinal);
         var elsewhere = outcomes
             .SelectMany(o => o.Coverage)

@@ -10,6 +10,13 @@ namespace Pool.Systematic.Coverage;
 /// <param name="Method">The calling method as <c>Type.Method</c>, lambdas and state machines folded into their method.</param>
 public sealed record SeamCallSite(string Operation, string File, int Line, string Method)
 {
+    /// <summary>
+    /// True when the call is in a <c>finally</c> (or fault) block. A stack frame there may report an earlier statement
+    /// of its method, so the explorer may count its reaches at an earlier call of the same operation in the method
+    /// (see <see cref="SeamCallSites"/>).
+    /// </summary>
+    public bool InFinally { get; init; }
+
     /// <summary><c>File.cs:line</c>.</summary>
     public string Location => $"{Path.GetFileName(File)}:{Line}";
 

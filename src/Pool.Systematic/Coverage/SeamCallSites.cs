@@ -62,9 +62,11 @@ public static class SeamCallSites
     /// <paramref name="offset"/> is in, or null when the method's assembly has no PDB or the method no such call.
     /// </summary>
     /// <remarks>
-    /// The offset a stack frame reports is exact in most code but not in a <c>finally</c> block of optimised code,
-    /// where it can be that of an earlier instruction: the call is the method's only call of the operation, or else
-    /// its first call of the operation at or after the offset (the last one when none is).
+    /// A stack frame reports the IL offset of the statement it is in, except in a <c>finally</c> block, where it can
+    /// be that of an earlier statement (often the method's first): the call is the method's only call of the
+    /// operation, or else its first call of the operation at or after the offset (the last one when none is). So
+    /// where a method makes the same call in its body and in a <c>finally</c> block, the latter's reaches can be
+    /// counted at the former (<see cref="SeamCallSite.InFinally"/>).
     /// </remarks>
     internal static SeamCallSite? At(MethodBase method, int offset, string operation)
     {
@@ -116,8 +118,8 @@ public static class SeamCallSites
                 {
                     continue;
                 }
-                var calls = Calls(metadata, pe.GetMethodBody(definition.RelativeVirtualAddress))
-                    .ToList();
+                var body = pe.GetMethodBody(definition.RelativeVirtualAddress);
+                var calls = Calls(metadata, body).ToList();
                 if (calls.Count == 0)
                 {
                     continue;
@@ -135,6 +137,15 @@ public static class SeamCallSites
                             new Call(
                                 offset,
                                 new SeamCallSite(operation, line.File, line.Line, caller)
+                                {
+                                    InFinally = body.ExceptionRegions.Any(r =>
+                                        r.Kind
+                                            is ExceptionRegionKind.Finally
+                                                or ExceptionRegionKind.Fault
+                                        && offset >= r.HandlerOffset
+                                        && offset < r.HandlerOffset + r.HandlerLength
+                                    ),
+                                }
                             )
                         );
                     }

@@ -85,6 +85,7 @@ public class CoverageTests
             sleep.Select(s => s.Operation)
         );
         Assert.All(sleep, s => Assert.EndsWith("IdleConsumers.cs", s.File));
+        Assert.Equal([false, false, false, false, true], sleep.Select(s => s.InFinally));
         // Each site's line starts the statement that calls its member (a condition may go on for a line or two).
         Assert.All(
             sites,
