@@ -30,7 +30,19 @@ internal sealed class CoverageReport(ConsoleView view)
                 );
             }
         }
-        var summary = CoverageSummary.Of(SeamCallSites.InProduct(), outcomes);
+        IReadOnlyList<SeamCallSite> sites;
+        try
+        {
+            sites = SeamCallSites.InProduct();
+        }
+        catch (FileNotFoundException missing)
+        {
+            view.Line(
+                $"product seam call sites: not listed: no portable PDB for {missing.FileName}"
+            );
+            sites = [];
+        }
+        var summary = CoverageSummary.Of(sites, outcomes);
         var unreached = summary.Unreached.ToList();
         view.Line(
             $"product seam call sites: {summary.Sites.Count}, reached {summary.Sites.Count - unreached.Count}, "
