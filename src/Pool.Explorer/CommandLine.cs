@@ -138,6 +138,11 @@ internal static class CommandLine
             Description = "Use each test's CI budget and the fixed CI seed.",
         };
         var reportJson = new Option<string?>("--report-json") { Hidden = true };
+        var coverage = new Option<bool>("--coverage")
+        {
+            Description =
+                "List every scheduling point each test reached (count, thread switches) and the product's seam call sites no test reached (coverage.html).",
+        };
         var command = new Command(
             "test",
             "Explore tests under a controlled scheduler and report the first bug of each."
@@ -159,6 +164,7 @@ internal static class CommandLine
             output,
             ci,
             reportJson,
+            coverage,
         };
         command.SetAction(result =>
             new TestCommand(view).Run(
@@ -185,6 +191,7 @@ internal static class CommandLine
                     OutputDirectory = result.GetValue(output)!,
                     Ci = result.GetValue(ci),
                     ReportJson = result.GetValue(reportJson),
+                    Coverage = result.GetValue(coverage),
                 }
             )
         );
@@ -205,6 +212,7 @@ internal static class CommandLine
             Description =
                 "Also write the failing schedule's timeline (one lane per thread) to this HTML file.",
         };
+        var coverage = CoverageCommandLine.NotOnReplay();
         var command = new Command(
             "replay",
             "Reproduce a bug from its trace file, with the readable interleaving."
@@ -213,9 +221,11 @@ internal static class CommandLine
             paths,
             method,
             html,
+            coverage,
         };
         command.SetAction(result =>
         {
+            CoverageCommandLine.RefuseOnReplay(result.GetValue(coverage));
             var given = result.GetValue(paths)!;
             return new ReplayCommand(view).Run(
                 given.Length == 2 ? given[0] : null,

@@ -46,7 +46,10 @@ internal sealed class TestCommand(ConsoleView view)
         Directory.CreateDirectory(settings.OutputDirectory);
         var catalog = TestCatalog.Load(settings.Assembly);
         var tests = catalog.Select(settings.Method);
-        var outcomes = settings.Parallel > 1 ? RunInChildren(settings) : RunHere(settings, tests);
+        var outcomes =
+            settings.Parallel > 1 || CoverageRuntime.NeedsChild(settings)
+                ? RunInChildren(settings)
+                : RunHere(settings, tests);
         if (settings.ReportJson is null || settings.Parallel > 1)
         {
             TestOutcome.Write(Path.Combine(settings.OutputDirectory, "report.json"), outcomes);
@@ -55,6 +58,10 @@ internal sealed class TestCommand(ConsoleView view)
         foreach (var outcome in outcomes.Where(o => o.BugFound))
         {
             view.Bug(outcome);
+        }
+        if (settings.Coverage && settings.ReportJson is null)
+        {
+            new CoverageReport(view).Show(outcomes, settings.OutputDirectory);
         }
         view.Line(
             $"report: {Path.GetFullPath(Path.Combine(settings.OutputDirectory, "report.json"))}"
@@ -88,6 +95,7 @@ internal sealed class TestCommand(ConsoleView view)
                         {
                             TimeLimit = remaining,
                             Progress = progress,
+                            Coverage = settings.Coverage,
                         }
                     )
             );
@@ -180,7 +188,9 @@ internal sealed class TestCommand(ConsoleView view)
             }
             foreach (
                 var argument in settings.ChildArguments(
-                    new ShardSpec(shard, settings.Parallel),
+                    settings.Parallel > 1
+                        ? new ShardSpec(shard, settings.Parallel)
+                        : settings.Shard,
                     report
                 )
             )
@@ -188,6 +198,7 @@ internal sealed class TestCommand(ConsoleView view)
                 start.ArgumentList.Add(argument);
             }
             start.RedirectStandardOutput = true;
+            CoverageRuntime.Prepare(start, settings);
             var process = Process.Start(start)!;
             var index = shard;
             process.OutputDataReceived += (_, line) =>

@@ -60,6 +60,8 @@ internal sealed record TestOutcome : ITimelineSubject
 
     public IReadOnlyList<ThreadWait> FinalWaits { get; init; } = [];
 
+    public IReadOnlyList<Pool.Systematic.Coverage.PointCoverage> Coverage { get; init; } = [];
+
     [JsonIgnore]
     public bool BugFound => BugKind is not null;
 
@@ -100,6 +102,7 @@ internal sealed record TestOutcome : ITimelineSubject
             OriginalSteps = report.OriginalSteps,
             Interleaving = report.Interleaving,
             FinalWaits = report.FinalWaits,
+            Coverage = report.Coverage,
         };
 
     /// <summary>A test whose body never reached a scheduling point: a failure, since nothing was tested.</summary>
@@ -173,6 +176,7 @@ internal sealed record TestOutcome : ITimelineSubject
             Schedules = shards.Sum(s => s.Schedules),
             Pruned = shards.Sum(s => s.Pruned),
             MaxStepsHits = shards.Sum(s => s.MaxStepsHits),
+            Coverage = Pool.Systematic.Coverage.PointCoverage.Merge(shards.Select(s => s.Coverage)),
         };
         return merged;
     }

@@ -30,6 +30,7 @@ internal sealed record TestSettings
     public string OutputDirectory { get; init; } = "explore-out";
     public bool Ci { get; init; }
     public string? ReportJson { get; init; }
+    public bool Coverage { get; init; }
 
     internal int IterationsFor(DiscoveredTest test) =>
         Iterations
@@ -116,6 +117,10 @@ internal sealed record TestSettings
         if (Ci)
         {
             yield return "--ci";
+        }
+        if (Coverage)
+        {
+            yield return "--coverage";
         }
     }
 }

@@ -57,6 +57,12 @@ public sealed record ExplorationOptions
     /// <summary>Number of shards; default 1 (no sharding).</summary>
     public int ShardCount { get; init; } = 1;
 
+    /// <summary>
+    /// Count every scheduling point the code under test reaches, by operation and source line, and the thread
+    /// switches made there (<see cref="ExplorationReport.Coverage"/>); default false. Costly: a stack walk per point.
+    /// </summary>
+    public bool Coverage { get; init; }
+
     /// <summary>Called on the exploring thread after every iteration with the count run so far; null for none.</summary>
     public Action<int>? Progress { get; init; }
 

@@ -110,6 +110,12 @@ public sealed class ExplorationReport
     /// <summary>Real time the exploration took (minimisation included).</summary>
     public TimeSpan Elapsed { get; internal init; }
 
+    /// <summary>
+    /// With <see cref="ExplorationOptions.Coverage"/>: every scheduling point the exploration's iterations reached
+    /// (not the minimisation's or the rendering's runs), by file, line and operation; otherwise empty.
+    /// </summary>
+    public IReadOnlyList<Coverage.PointCoverage> Coverage { get; internal set; } = [];
+
     /// <summary>True when <see cref="Explorer.Replay"/> found the code no longer following the trace.</summary>
     public bool Diverged { get; internal init; }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pool.Systematic.Coverage;
 using Pool.Systematic.Runtime;
 using Pool.Systematic.Strategies;
 using Pool.Systematic.Traces;
@@ -42,6 +43,7 @@ public static class Explorer
         string? failingStrategy = null;
         // dpor shards its tree itself (each shard meets every iteration's prefix); the others deal out iterations.
         var sharedByStrategy = options.Strategy == Strategy.Dpor;
+        var coverage = options.Coverage ? new CoverageRecorder() : null;
         for (
             long index = sharedByStrategy ? 0 : options.ShardIndex;
             index < options.Iterations;
@@ -54,7 +56,7 @@ public static class Explorer
                 break;
             }
             strategy.BeginIteration(index);
-            var result = RunOnce(test, strategy, options, captureLocations: false);
+            var result = RunOnce(test, strategy, options, captureLocations: false, coverage);
             reachedPoint |= result.Steps > 1 || result.Bug is not null;
             var more = strategy.EndIteration(result.Steps);
             if (strategy is DporStrategy { LastIterationForeign: true })
@@ -87,10 +89,13 @@ public static class Explorer
         }
         if (failing is null)
         {
-            return statistics.Report(
-                clock.Elapsed,
-                End(options, finished, outOfTime, statistics),
-                bound: options.PreemptionBound
+            return WithCoverage(
+                statistics.Report(
+                    clock.Elapsed,
+                    End(options, finished, outOfTime, statistics),
+                    bound: options.PreemptionBound
+                ),
+                coverage
             );
         }
         var reported = failing;
@@ -107,13 +112,16 @@ public static class Explorer
             ).Minimize(failing);
         }
         var rendered = Render(test, reported, options);
-        return statistics.Report(
-            clock.Elapsed,
-            SearchEnd.BugFound,
-            failing,
-            rendered,
-            failingStrategy,
-            options.PreemptionBound
+        return WithCoverage(
+            statistics.Report(
+                clock.Elapsed,
+                SearchEnd.BugFound,
+                failing,
+                rendered,
+                failingStrategy,
+                options.PreemptionBound
+            ),
+            coverage
         );
     }
 
@@ -133,6 +141,18 @@ public static class Explorer
             return outOfTime ? SearchEnd.CutByTime : SearchEnd.CutByIterations;
         }
         return statistics.MaxStepsHits > 0 ? SearchEnd.CutBySteps : SearchEnd.Exhaustive;
+    }
+
+    private static ExplorationReport WithCoverage(
+        ExplorationReport report,
+        CoverageRecorder? coverage
+    )
+    {
+        if (coverage is not null)
+        {
+            report.Coverage = coverage.Points();
+        }
+        return report;
     }
 
     /// <summary>
@@ -175,7 +195,8 @@ public static class Explorer
         Action<IThreading> test,
         ISchedulingStrategy strategy,
         ExplorationOptions options,
-        bool captureLocations
+        bool captureLocations,
+        CoverageRecorder? coverage = null
     ) =>
         new Iteration(
             strategy,
@@ -183,7 +204,10 @@ public static class Explorer
             options.FailOnMaxSteps,
             captureLocations,
             options.MemoryModel
-        ).Run(test, options.Watchdog);
+        )
+        {
+            Coverage = coverage,
+        }.Run(test, options.Watchdog);
 
     /// <summary>Replays the reported schedule with source locations; keeps the unrendered run if that diverges.</summary>
     private static IterationResult Render(

@@ -17,6 +17,7 @@ internal sealed class ControlledThreading(Iteration iteration) : IThreading, ICh
             throw new IterationAbortedException();
         }
         iteration.Drain(iteration.Current); // starting a thread publishes what its creator wrote
+        iteration.Coverage?.Started();
         return new ControlledThreadHandle(iteration.CreateThread(body, name));
     }
 

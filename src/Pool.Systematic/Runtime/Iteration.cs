@@ -63,6 +63,9 @@ internal sealed class Iteration
 
     internal ControlledThreading Threading { get; }
 
+    /// <summary>Counts the scheduling points reached (<c>--coverage</c>), or null.</summary>
+    internal Coverage.CoverageRecorder? Coverage { get; init; }
+
     /// <summary>Which reorderings of atomic writes this iteration explores.</summary>
     internal MemoryModel MemoryModel { get; }
 
@@ -171,6 +174,7 @@ internal sealed class Iteration
             me.PendingLocation = caller?.Location;
             me.PendingStack = caller?.Stack;
         }
+        Coverage?.Reached(me, operation);
         Reschedule(me, isYield);
         return me;
     }
@@ -323,6 +327,7 @@ internal sealed class Iteration
             {
                 _preemptions++;
             }
+            Coverage?.Picked(me, current, pick);
             var next = _threads[pick];
             if (_captureLocations)
             {

@@ -35,6 +35,28 @@ internal static class MethodDisplayName
         return $"{(fullTypeName ? FullName(type) : WithoutArity(type.Name))}.{member}";
     }
 
+    /// <summary>
+    /// As <see cref="Of(MethodBase)"/>, from names alone (metadata read without loading the assembly):
+    /// <paramref name="declaringTypes"/> are the method's type and its enclosing types, innermost first.
+    /// </summary>
+    internal static string Of(string methodName, IReadOnlyList<string> declaringTypes)
+    {
+        var member = Member(methodName);
+        var index = 0;
+        while (index < declaringTypes.Count && declaringTypes[index].StartsWith('<'))
+        {
+            var suffix = Suffix(declaringTypes[index]);
+            if (suffix == "d" || suffix.StartsWith("d__", StringComparison.Ordinal))
+            {
+                member = Member(declaringTypes[index]);
+            }
+            index++;
+        }
+        return index < declaringTypes.Count
+            ? $"{WithoutArity(declaringTypes[index])}.{member}"
+            : member;
+    }
+
     /// <summary>The readable form of one compiler-generated (or ordinary) member or type name.</summary>
     internal static string Member(string name)
     {

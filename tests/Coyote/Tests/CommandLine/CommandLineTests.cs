@@ -180,6 +180,15 @@ public class CommandLineTests : IDisposable
         "arm"
     )]
     [InlineData("unknown option", "Unknown option", "test", "--bogus")]
+    [InlineData(
+        "coverage on a replay",
+        "--coverage applies to 'test' only",
+        "replay",
+        "-m",
+        "CountStaysExact",
+        "any.trace",
+        "--coverage"
+    )]
     [InlineData("dfs sharded", "dfs is one ordered search", "test", "-s", "dfs", "--shard", "0/2")]
     [InlineData(
         "missing trace",
@@ -194,6 +203,38 @@ public class CommandLineTests : IDisposable
         var (exit, output) = Run(args);
         Assert.True(exit == ExitCodes.UsageError, because);
         Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public void CoverageListsThePointsOfEachTestAndThePagesUnreachedSites()
+    {
+        var (exit, output) = Run(
+            "test",
+            TeethAssembly,
+            "-m",
+            "LostUpdateFixed",
+            "-i",
+            "20",
+            "--coverage",
+            "-o",
+            _directory
+        );
+        Assert.Equal(ExitCodes.NoBug, exit);
+        Assert.Contains("coverage of ClassicBugs.LostUpdateFixed:", output);
+        Assert.Contains("Lock.Enter", output);
+        // The teeth never run the product: every product site is unreached, and the page lists them.
+        var page = File.ReadAllText(Path.Combine(_directory, "coverage.html"));
+        var unreached = page[
+            page.IndexOf("id=\"unreached\"", StringComparison.Ordinal)..page.IndexOf(
+                "id=\"sites\"",
+                StringComparison.Ordinal
+            )
+        ];
+        Assert.Contains("ThreadPool.StartWorker", unreached);
+        Assert.Contains("unreached: Start", output);
+        var report = File.ReadAllText(Path.Combine(_directory, "report.json"));
+        Assert.Contains("\"Coverage\"", report);
+        Assert.Contains("\"Switches\"", report);
     }
 
     [Fact]
