@@ -47,6 +47,18 @@ internal static class CoveragePage
                     + $"{summary.Sites.Count - unreached.Count} reached by {outcomes.Count} tests; "
                     + $"{unreached.Count} unreached.</p>\n"
             );
+        html.Append(
+            "<h2 id=\"proved\">What each search proved</h2>\n<table>\n<tr><th>test</th><th>search</th></tr>\n"
+        );
+        foreach (var outcome in outcomes)
+        {
+            html.Append("<tr><td>")
+                .Append(Encode(outcome.Test))
+                .Append("</td><td>")
+                .Append(Encode(outcome.Verdict))
+                .Append("</td></tr>\n");
+        }
+        html.Append("</table>\n");
         html.Append("<h2 id=\"unreached\">Unreached sites</h2>\n");
         if (unreached.Count == 0)
         {
@@ -76,7 +88,7 @@ internal static class CoveragePage
                 .Append(Encode(outcome.Test))
                 .Append(
                     CultureInfo.InvariantCulture,
-                    $" ({outcome.Coverage.Count} points, {outcome.Coverage.Count(p => p.Switched)} switched)"
+                    $" ({outcome.Coverage.Count} points, {outcome.Coverage.Count(p => p.Switched)} switched; {outcome.Verdict})"
                 )
                 .Append("</summary>\n");
             PointTable(html, outcome.Coverage);

@@ -190,6 +190,26 @@ public class CommandLineTests : IDisposable
         "--coverage"
     )]
     [InlineData("dfs sharded", "dfs is one ordered search", "test", "-s", "dfs", "--shard", "0/2")]
+    [InlineData("negative bound", "--preemption-bound must be 0 or more", "test", "-k", "-1")]
+    [InlineData("bound not a number", "Cannot parse argument 'x'", "test", "-s", "dpor", "-k", "x")]
+    [InlineData(
+        "dpor under store buffers",
+        "dpor explores sequential consistency only",
+        "test",
+        "-s",
+        "dpor",
+        "--memory-model",
+        "tso"
+    )]
+    [InlineData(
+        "a bound on a sampling strategy",
+        "applies to dfs and dpor only",
+        "test",
+        "-s",
+        "random",
+        "-k",
+        "2"
+    )]
     [InlineData(
         "missing trace",
         "Trace file not found",
@@ -203,6 +223,47 @@ public class CommandLineTests : IDisposable
         var (exit, output) = Run(args);
         Assert.True(exit == ExitCodes.UsageError, because);
         Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public void ADporSearchSaysWhatItProved()
+    {
+        var (exit, output) = Run(
+            "test",
+            TeethAssembly,
+            "-m",
+            "LostUpdateFixed",
+            "-s",
+            "dpor",
+            "-k",
+            "2",
+            "-i",
+            "100000",
+            "--coverage",
+            "-o",
+            _directory
+        );
+        Assert.Equal(ExitCodes.NoBug, exit);
+        Assert.Contains("exhaustive: every schedule up to 2 preemptions (", output);
+        var report = File.ReadAllText(Path.Combine(_directory, "report.json"));
+        Assert.Contains("\"End\": \"Exhaustive\"", report);
+        Assert.Contains("\"PreemptionBound\": 2", report);
+        var page = File.ReadAllText(Path.Combine(_directory, "coverage.html"));
+        Assert.Contains("exhaustive: every schedule up to 2 preemptions (", page);
+        var (cutExit, cut) = Run(
+            "test",
+            TeethAssembly,
+            "-m",
+            "LostUpdateFixed",
+            "-s",
+            "dpor",
+            "-i",
+            "2",
+            "-o",
+            _directory
+        );
+        Assert.Equal(ExitCodes.NoBug, cutExit);
+        Assert.Contains("cut by the iteration budget after", cut);
     }
 
     [Fact]
