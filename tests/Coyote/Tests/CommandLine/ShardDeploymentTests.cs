@@ -13,7 +13,9 @@ namespace Coyote.Tests.CommandLine;
 /// </summary>
 public partial class ShardDeploymentTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("pool-explore-shards-").FullName;
+    private readonly string _directory = Directory
+        .CreateTempSubdirectory("pool-explore-shards-")
+        .FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
@@ -45,9 +47,11 @@ public partial class ShardDeploymentTests : IDisposable
         for (var index = 0; index < completions; index++)
         {
             var text = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var (exit, output) = Run(
-                [.. shard.Select(a => Local(a.Replace("$(JOB_COMPLETION_INDEX)", text, StringComparison.Ordinal)))]
-            );
+            var (exit, output) = Run([
+                .. shard.Select(a =>
+                    Local(a.Replace("$(JOB_COMPLETION_INDEX)", text, StringComparison.Ordinal))
+                ),
+            ]);
             Assert.True(exit == ExitCodes.NoBug, output);
         }
         AssertMergedAndFinished(merge.Select(Local).ToArray(), completions);
@@ -62,14 +66,18 @@ public partial class ShardDeploymentTests : IDisposable
             .Groups[1]
             .Value.Split(',', StringSplitOptions.TrimEntries)
             .ToList();
-        var runs = ToolRunLine()
-            .Matches(workflow)
-            .Select(m => m.Groups[1].Value)
-            .ToList();
+        var runs = ToolRunLine().Matches(workflow).Select(m => m.Groups[1].Value).ToList();
         Assert.All(runs, r => Assert.DoesNotMatch("['\"\\\\]", r)); // plain words: split on spaces as a shell would
-        var shard = Assert.Single(runs, r => r.Contains("${{ matrix.shard }}", StringComparison.Ordinal));
+        var shard = Assert.Single(
+            runs,
+            r => r.Contains("${{ matrix.shard }}", StringComparison.Ordinal)
+        );
         var merge = Assert.Single(runs, r => r.StartsWith("merge ", StringComparison.Ordinal));
-        Assert.Contains($" --shard ${{{{ matrix.shard }}}}/{shards.Count} ", shard, StringComparison.Ordinal);
+        Assert.Contains(
+            $" --shard ${{{{ matrix.shard }}}}/{shards.Count} ",
+            shard,
+            StringComparison.Ordinal
+        );
         // The jobs run in a checkout: relative paths are under the job's working folder (here, this test's folder).
         string Local(string argument) =>
             argument.StartsWith("reports/", StringComparison.Ordinal)
@@ -77,9 +85,10 @@ public partial class ShardDeploymentTests : IDisposable
                 : argument;
         foreach (var index in shards)
         {
-            var (exit, output) = Run(
-                [.. Words(shard.Replace("${{ matrix.shard }}", index, StringComparison.Ordinal)).Select(Local)]
-            );
+            var (exit, output) = Run([
+                .. Words(shard.Replace("${{ matrix.shard }}", index, StringComparison.Ordinal))
+                    .Select(Local),
+            ]);
             Assert.True(exit == ExitCodes.NoBug, output);
         }
         AssertMergedAndFinished(Words(merge).Select(Local).ToArray(), shards.Count);
@@ -90,7 +99,10 @@ public partial class ShardDeploymentTests : IDisposable
     {
         string Shard(string split, int iterations)
         {
-            var report = Path.Combine(_directory, $"shard-{split.Replace('/', '-')}-{iterations}.json");
+            var report = Path.Combine(
+                _directory,
+                $"shard-{split.Replace('/', '-')}-{iterations}.json"
+            );
             var (exit, output) = Run(
                 "test",
                 "-s",
@@ -163,7 +175,10 @@ public partial class ShardDeploymentTests : IDisposable
     private static string After(IReadOnlyList<string> arguments, string option)
     {
         var at = arguments.ToList().IndexOf(option);
-        Assert.True(at >= 0 && at + 1 < arguments.Count, $"no {option} in {string.Join(" ", arguments)}");
+        Assert.True(
+            at >= 0 && at + 1 < arguments.Count,
+            $"no {option} in {string.Join(" ", arguments)}"
+        );
         return arguments[at + 1];
     }
 

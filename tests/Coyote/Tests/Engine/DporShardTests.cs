@@ -258,7 +258,10 @@ public class DporShardTests
     private static Program Bumps(int threads, int atomics) =>
         (threading, log) =>
         {
-            var shared = Enumerable.Range(0, atomics).Select(_ => threading.CreateAtomic()).ToArray();
+            var shared = Enumerable
+                .Range(0, atomics)
+                .Select(_ => threading.CreateAtomic())
+                .ToArray();
             var seen = new long[threads];
             var handles = Enumerable
                 .Range(0, threads)
