@@ -132,7 +132,20 @@ public partial class ShardDeploymentTests : IDisposable
         // One shard missing: both present ones finished, and still not the whole search.
         var alone = Merged(first);
         Assert.False(alone.GetProperty("Exhausted").GetBoolean());
-        Assert.NotEqual("Exhaustive", alone.GetProperty("End").GetString());
+        Assert.Equal("Incomplete", alone.GetProperty("End").GetString());
+        Assert.StartsWith(
+            "incomplete: shard 1/2 missing; ",
+            alone.GetProperty("Verdict").GetString(),
+            StringComparison.Ordinal
+        );
+        // A shard twice is not the whole either.
+        var twice = Merged(first, first);
+        Assert.False(twice.GetProperty("Exhausted").GetBoolean());
+        Assert.StartsWith(
+            "incomplete: shard 0/2 merged twice",
+            twice.GetProperty("Verdict").GetString(),
+            StringComparison.Ordinal
+        );
         // Every shard there, one of them cut by its iteration budget.
         var cut = Merged(first, Shard("1/2", 5));
         Assert.False(cut.GetProperty("Exhausted").GetBoolean());
@@ -140,6 +153,11 @@ public partial class ShardDeploymentTests : IDisposable
         // Shards of two different splits do not make a whole.
         var mixed = Merged(first, Shard("1/3", 1_000_000), Shard("2/3", 1_000_000));
         Assert.False(mixed.GetProperty("Exhausted").GetBoolean());
+        Assert.StartsWith(
+            "incomplete: shards of different splits (0/2, 1/3, 2/3)",
+            mixed.GetProperty("Verdict").GetString(),
+            StringComparison.Ordinal
+        );
     }
 
     private void AssertMergedAndFinished(string[] merge, int shards)
