@@ -19,8 +19,17 @@ internal sealed record TestOutcome : ITimelineSubject
     public double Seconds { get; init; }
     public bool Exhausted { get; init; }
 
-    /// <summary>How the search ended (<see cref="SearchEnd"/>'s name), and so what it proves.</summary>
+    /// <summary>
+    /// How the search ended (<see cref="SearchEnd"/>'s name), and so what it proves; <c>Incomplete</c> for a merge of
+    /// shards that are not every shard of one split (see <see cref="MissingShards"/>).
+    /// </summary>
     public string End { get; init; } = nameof(SearchEnd.Sampled);
+
+    /// <summary>
+    /// A merge of shards that are not every shard of one split: the shards missing (e.g. <c>1/2</c>), or what is wrong
+    /// with the set (shards of different splits, a shard twice); null otherwise.
+    /// </summary>
+    public string? MissingShards { get; init; }
 
     /// <summary>Schedules run to their end (iterations minus those dpor pruned or dealt to another shard).</summary>
     public int Schedules { get; init; }
@@ -36,12 +45,14 @@ internal sealed record TestOutcome : ITimelineSubject
 
     /// <summary>One line saying what the run proved (see <see cref="ExplorationReport.Verdict"/>).</summary>
     public string Verdict =>
-        ExplorationReport.Describe(
-            Enum.TryParse<SearchEnd>(End, out var end) ? end : SearchEnd.Sampled,
-            Schedules,
-            PreemptionBound,
-            MaxStepsHits
-        );
+        End == Incomplete
+            ? $"incomplete: {MissingShards}; {Schedules:N0} schedules in the shards merged"
+            : ExplorationReport.Describe(
+                Enum.TryParse<SearchEnd>(End, out var end) ? end : SearchEnd.Sampled,
+                Schedules,
+                PreemptionBound,
+                MaxStepsHits
+            );
     public string? BugKind { get; init; }
     public int? BugIteration { get; init; }
     public string? BugMessage { get; init; }
@@ -152,9 +163,8 @@ internal sealed record TestOutcome : ITimelineSubject
     internal static TestOutcome Merge(IReadOnlyList<TestOutcome> shards)
     {
         var counts = shards.Select(s => ShardSpec.Parse(s.Shard)).ToList();
-        var complete =
-            counts.Select(c => c.Count).Distinct().Count() == 1
-            && counts.Select(c => c.Index).Distinct().Count() == counts[0].Count;
+        var missing = MissingFrom(counts);
+        var complete = missing is null;
         var exhausted = complete && shards.All(s => s.Exhausted);
         var bug = shards.Where(s => s.BugFound).OrderBy(s => s.BugIteration).FirstOrDefault();
         var withIterations = shards.Where(s => s.Iterations > 0).ToList();
@@ -170,14 +180,44 @@ internal sealed record TestOutcome : ITimelineSubject
             Exhausted = exhausted,
             End =
                 bug is not null ? nameof(SearchEnd.BugFound)
+                : missing is not null ? Incomplete
                 : exhausted ? nameof(SearchEnd.Exhaustive)
-                : shards.FirstOrDefault(s => !s.Exhausted)?.End
-                    ?? nameof(SearchEnd.CutByIterations),
+                : shards.First(s => !s.Exhausted).End,
+            MissingShards = missing,
             Schedules = shards.Sum(s => s.Schedules),
             Pruned = shards.Sum(s => s.Pruned),
             MaxStepsHits = shards.Sum(s => s.MaxStepsHits),
             Coverage = Pool.Systematic.Coverage.PointCoverage.Merge(shards.Select(s => s.Coverage)),
         };
         return merged;
+    }
+
+    private const string Incomplete = "Incomplete";
+
+    // Null when the shards are every shard of one split, each once; else what is missing or wrong.
+    private static string? MissingFrom(IReadOnlyList<ShardSpec> shards)
+    {
+        var splits = shards.Select(s => s.Count).Distinct().ToList();
+        if (splits.Count > 1)
+        {
+            return $"shards of different splits ({string.Join(", ", shards)})";
+        }
+        var twice = shards
+            .GroupBy(s => s.Index)
+            .Where(g => g.Count() > 1)
+            .Select(g => g.Key)
+            .ToList();
+        if (twice.Count > 0)
+        {
+            return $"shard {string.Join(", ", twice.Select(i => new ShardSpec(i, splits[0])))} merged twice";
+        }
+        var absent = Enumerable
+            .Range(0, splits[0])
+            .Except(shards.Select(s => s.Index))
+            .Select(i => new ShardSpec(i, splits[0]).ToString())
+            .ToList();
+        return absent.Count == 0
+            ? null
+            : $"shard{(absent.Count == 1 ? "" : "s")} {string.Join(", ", absent)} missing";
     }
 }
