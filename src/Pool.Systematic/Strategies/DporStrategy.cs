@@ -37,8 +37,9 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
     internal const int MaxThreads = 64;
 
     /// <summary>
-    /// Sharded: decisions among two or more threads above this depth branch on every enabled thread, and the subtrees
-    /// below them (or the schedules, when one ends above it) are dealt to the shards in turn.
+    /// Sharded: contested decisions (two or more threads about to touch shared objects) above this depth branch on every
+    /// enabled thread, and the subtrees below them (or the schedules, when one ends above it) are dealt to the shards
+    /// in turn.
     /// </summary>
     internal const int SplitDepth = 3;
 
@@ -195,20 +196,25 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
                 node.Backtrack = Bit(node.Chosen);
                 node.Done = Bit(node.Chosen);
             }
-            if (shardCount > 1 && node.Enabled.Length > 1)
+            if (shardCount > 1 && !_split && node.Enabled.Length > 1)
             {
-                if (_branchings < SplitDepth)
+                if (Contested(node) && _branchings == SplitDepth)
                 {
-                    node.Backtrack = Mask(node.Enabled); // above the split: every thread, in every shard
+                    if (!OwnNextPart())
+                    {
+                        node.Chosen = -1; // the subtree below belongs to another shard
+                    }
                 }
-                else if (_branchings == SplitDepth && !OwnNextPart())
+                else
                 {
-                    node.Chosen = -1; // the subtree below belongs to another shard
+                    // Above the split: every thread, in every shard (a race found in another shard's part would
+                    // otherwise be the only reason to run an alternative here).
+                    node.Backtrack = Mask(node.Enabled);
                 }
             }
             _path.Add(node);
         }
-        if (node.Enabled.Length > 1 && _branchings++ == SplitDepth)
+        if (Contested(node) && _branchings++ == SplitDepth)
         {
             _split = true;
         }
@@ -240,6 +246,11 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
         }
         return -1;
     }
+
+    // A decision where the order can matter: two or more enabled threads about to touch shared objects (a thread's first
+    // run or a yield touches none, and sleep sets cut such alternatives short, so splitting there divides nothing).
+    private static bool Contested(Node node) =>
+        node.Pending.Count(access => access.Kind != AccessKind.None) > 1;
 
     // Deals the next part of the tree, in the order every shard meets them, to shard (part mod count).
     private bool OwnNextPart() => _parts++ % shardCount == shardIndex;
