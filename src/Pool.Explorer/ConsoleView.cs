@@ -68,7 +68,9 @@ internal sealed class ConsoleView(IAnsiConsole console)
         }
         foreach (var o in outcomes)
         {
-            var average = o.Iterations == 0 ? 0 : (double)o.TotalSteps / o.Iterations;
+            // Over the schedules run to their end: pruned iterations count no steps.
+            var runs = o.Schedules > 0 ? o.Schedules : o.Iterations;
+            var average = runs == 0 ? 0 : (double)o.TotalSteps / runs;
             table.AddRow(
                 Markup.Escape(o.Test),
                 o.Exhausted ? $"[green]{Markup.Escape(o.Verdict)}[/]" : Markup.Escape(o.Verdict),
