@@ -103,4 +103,33 @@ public static partial class TaskSchedulerScenarios
         );
         work.CheckNothingPending("at the end", final: true);
     }
+
+    /// <summary>
+    /// A callback posted and one sent to the scheduler's context, and a task, while the main thread destroys the pool
+    /// through the scheduler (one worker): each runs exactly once, on the worker, on the destroyer or on the caller,
+    /// and Send returns only once its callback has run.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void PostedAndSentCallbacksRacingDestroy(IThreading threading)
+    {
+        var live = new LiveThreads(threading);
+        var pool = new ThreadPool(1, 0, live);
+        var scheduler = new PoolTaskScheduler(pool);
+        var work = new SchedulerWork(threading, scheduler);
+        var sent = threading.CreateAtomic();
+        var sender = threading.Start(
+            () =>
+            {
+                work.Post("posted");
+                scheduler.SynchronizationContext.Send(_ => sent.Add(1), null);
+                Check.That(sent.Read() == 1, "a sent callback ran exactly once when Send returned");
+            },
+            "sender"
+        );
+        work.StartNew("task");
+        scheduler.DestroyPool();
+        Check.That(live.Count == 0, "no pool thread runs after destroy returns");
+        sender.Join();
+        work.CheckNothingPending("at the end", final: true);
+    }
 }

@@ -1,0 +1,170 @@
+using Pool.Reactor;
+using Pool.Scenarios.Network;
+using Pool.Scenarios.Support;
+using Pool.Systematic;
+using Pool.Threading;
+
+namespace Pool.Scenarios;
+
+/// <summary>
+/// Small configurations of the product, sized so that the <c>dpor</c> search explores every schedule within a
+/// preemption bound in seconds (the CI proof of tests/Coyote/Tests/Engine/BoundedProofTests.cs): each keeps the
+/// race of one part of the product and little else.
+/// </summary>
+public static class BoundedScenarios
+{
+    /// <summary>
+    /// One message, answered on a worker, while the peer half-closes: the reply may still be in flight when the loop
+    /// reads the end of the stream, and the peer must receive it, then the end of the stream.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void ReplyInFlightAsThePeerHalfCloses(IThreading threading)
+    {
+        var server = new ServerUnderTest(threading, workers: true);
+        var peer = server.Network.Connect();
+        peer.Send(1, 2);
+        peer.ShutdownWrite();
+        var received = peer.ReadToEnd();
+        Check.That(
+            received.SequenceEqual(new byte[] { 1, 2 }),
+            $"a half-closed peer received [{string.Join(",", received)}], not its reply"
+        );
+        var connection = server.StopAndCheck();
+        Check.That(
+            connection?.CloseReason == CloseReason.PeerClosed,
+            $"closed for {connection?.CloseReason}, not because the peer closed"
+        );
+    }
+
+    /// <summary>
+    /// Two messages on two workers: the second may be read while the first one's task runs (it waits in the
+    /// connection's batch) or after (a task of its own); the replies the workers write reach the peer in order.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void TwoRepliesWrittenByWorkersKeepTheirOrder(IThreading threading)
+    {
+        var server = new ServerUnderTest(threading, workers: true, workerThreads: 2);
+        var peer = server.Network.Connect();
+        peer.Send(1);
+        peer.Send(2);
+        var received = peer.Read(2);
+        Check.That(
+            received.SequenceEqual(new byte[] { 1, 2 }),
+            $"the peer received [{string.Join(",", received)}], not every reply in order"
+        );
+        peer.Close();
+        server.StopAndCheck();
+    }
+
+    /// <summary>
+    /// Two idle workers (one waiting for work, the other parked, or queued on the get lock) get two tasks that each
+    /// wait until both have started: the second must reach the other worker, woken from its park or stealing it from
+    /// the claimer; then destroy closes the queue on both.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void TwoTasksReachTwoIdleWorkers(IThreading threading)
+    {
+        var pool = new ThreadPool(2, 0, threading);
+        var ledger = new Ledger(threading);
+        var started = new Latch(threading, 2);
+        for (var i = 0; i < 2; i++)
+        {
+            ledger.TrySchedule(
+                pool,
+                _ =>
+                {
+                    started.CountDown();
+                    started.Await();
+                }
+            );
+        }
+        started.Await();
+        pool.Destroy(ledger.Pending);
+        Check.That(ledger.PendingCount == 0, "every task ran before destroy");
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>
+    /// A task destroys its own pool while a task it scheduled is queued and the main thread schedules another: the
+    /// destroying worker drains what no worker ran into pending, every task runs or is pending exactly once, and the
+    /// destroyer's worker is no longer counted.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void DestroyFromATaskWithWorkQueued(IThreading threading)
+    {
+        var pool = new ThreadPool(1, 0, threading);
+        var ledger = new Ledger(threading);
+        var destroyed = new Latch(threading, 1);
+        ledger.TrySchedule(
+            pool,
+            _ =>
+            {
+                ledger.TrySchedule(pool);
+                pool.Destroy(ledger.Pending);
+                Check.That(pool.InPool, "the destroying task still runs on its worker");
+                Check.That(pool.ThreadCount == 0, "the destroying worker is no longer counted");
+                destroyed.CountDown();
+            }
+        );
+        ledger.TrySchedule(pool);
+        destroyed.Await();
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>
+    /// A thread submits two sessions to a serial queue and one to a concurrent queue while the main thread destroys the
+    /// executor (one worker): every accepted session runs or is cancelled exactly once, the serial ones in order.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void SubmitsRacingExecutorDestroy(IThreading threading)
+    {
+        var executor = new Executor(1, 0, threading);
+        var serial = executor.CreateQueue("serial", serial: true);
+        var shared = executor.CreateQueue("shared");
+        var ran = threading.CreateAtomic();
+        var cancelled = threading.CreateAtomic();
+        var accepted = 0;
+        var order = new List<int>();
+        void Submit(ExecQueue queue, int id)
+        {
+            try
+            {
+                queue.Submit(
+                    () =>
+                    {
+                        ran.Add(1);
+                        if (queue == serial)
+                        {
+                            order.Add(id); // serial sessions never overlap, and only they add
+                        }
+                    },
+                    () => cancelled.Add(1)
+                );
+                accepted++; // only the submitter counts
+            }
+            catch (InvalidOperationException)
+            {
+                // refused after destroy
+            }
+        }
+        var submitter = threading.Start(
+            () =>
+            {
+                Submit(serial, 1);
+                Submit(shared, 0);
+                Submit(serial, 2);
+            },
+            "submitter"
+        );
+        executor.Destroy();
+        submitter.Join();
+        Check.That(
+            ran.Read() + cancelled.Read() == accepted,
+            $"{accepted} sessions accepted, {ran.Read()} ran and {cancelled.Read()} were cancelled"
+        );
+        Check.That(
+            order.SequenceEqual(order.Order()),
+            $"serial sessions ran out of order: [{string.Join(", ", order)}]"
+        );
+    }
+}
