@@ -57,28 +57,37 @@ public static class BoundedScenarios
     }
 
     /// <summary>
-    /// Two idle workers (one waiting for work, the other parked, or queued on the get lock) get two tasks that each
-    /// wait until both have started: the second must reach the other worker, woken from its park or stealing it from
-    /// the claimer; then destroy closes the queue on both.
+    /// Three tasks queued before two workers start: the first worker may claim the first two, and the first waits for
+    /// the second, so the other worker must steal it (after waking, if it slept, or parking behind a waiter); once all
+    /// three ran, the idle workers sleep or park until destroy closes the queue.
     /// </summary>
     [SystematicTest(CiIterations = 1000)]
-    public static void TwoTasksReachTwoIdleWorkers(IThreading threading)
+    public static void AClaimedTaskIsStolenByTheOtherWorker(IThreading threading)
     {
-        var pool = new ThreadPool(2, 0, threading);
+        var pool = new ThreadPool(0, 0, threading);
         var ledger = new Ledger(threading);
-        var started = new Latch(threading, 2);
-        for (var i = 0; i < 2; i++)
-        {
-            ledger.TrySchedule(
-                pool,
-                _ =>
-                {
-                    started.CountDown();
-                    started.Await();
-                }
-            );
-        }
-        started.Await();
+        var secondRan = new Latch(threading, 1);
+        var done = new Latch(threading, 3);
+        ledger.TrySchedule(
+            pool,
+            _ =>
+            {
+                secondRan.Await();
+                done.CountDown();
+            }
+        );
+        ledger.TrySchedule(
+            pool,
+            _ =>
+            {
+                secondRan.CountDown();
+                done.CountDown();
+            }
+        );
+        ledger.TrySchedule(pool, _ => done.CountDown());
+        pool.Increase();
+        pool.Increase();
+        done.Await();
         pool.Destroy(ledger.Pending);
         Check.That(ledger.PendingCount == 0, "every task ran before destroy");
         ledger.CheckExactlyOnce();

@@ -1,3 +1,4 @@
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 
 namespace Coyote.MutationReport;
@@ -20,6 +21,15 @@ namespace Coyote.MutationReport;
 /// an exception's message. Any other bug is not the mutant's kill.
 /// </param>
 /// <param name="CoyoteKilledBy">What must kill it under Coyote, when not <paramref name="KilledBy"/>, or null.</param>
+/// <param name="DporScenario">
+/// The configuration explored to the end (<see cref="BoundedProofs"/>) that must find it under <c>dpor</c>, when not
+/// <paramref name="Scenario"/>, or null.
+/// </param>
+/// <param name="DporKilledBy">What must kill it under <c>dpor</c>, when not <paramref name="KilledBy"/>, or null.</param>
+/// <param name="SamplingMissReason">
+/// Why neither sampling engine is expected to kill it within the CI budget (then only <c>dpor</c> must, within its
+/// bound, and the others are not run on it), or null.
+/// </param>
 internal sealed record MutantKill(
     string Mutant,
     string Scenario,
@@ -27,7 +37,10 @@ internal sealed record MutantKill(
     MemoryModel MemoryModel = MemoryModel.Sc,
     string? CoyoteMissReason = null,
     string KilledBy = "",
-    string? CoyoteKilledBy = null
+    string? CoyoteKilledBy = null,
+    string? DporScenario = null,
+    string? DporKilledBy = null,
+    string? SamplingMissReason = null
 )
 {
     /// <summary>Every unfinished thread blocked: the explorer's "Deadlock: ..." and Coyote's "Deadlock detected. ...".</summary>
@@ -44,7 +57,19 @@ internal sealed record MutantKill(
 
     /// <summary>What must kill it under <paramref name="engine"/>.</summary>
     internal string KilledUnder(string engine) =>
-        engine == "coyote" ? CoyoteKilledBy ?? KilledBy : KilledBy;
+        engine switch
+        {
+            "coyote" => CoyoteKilledBy ?? KilledBy,
+            "dpor" => DporKilledBy ?? KilledBy,
+            _ => KilledBy,
+        };
+
+    /// <summary>
+    /// The configuration <c>dpor</c> explores to the end that must find it, or null: none does (its scenario has no
+    /// bounded proof), or it needs a memory model other than sequential consistency, which <c>dpor</c> does not explore.
+    /// </summary>
+    internal BoundedProof? Proof =>
+        MemoryModel == MemoryModel.Sc ? BoundedProofs.Of(DporScenario ?? Scenario) : null;
 
     /// <summary>Whether <paramref name="message"/>, the bug <paramref name="engine"/> found, is this mutant's kill.</summary>
     internal bool IsItsKill(string engine, string message) =>
@@ -66,9 +91,18 @@ internal sealed record MutantKill(
                 : "a missing fence: Coyote explores sequential consistency only"
         );
 
-    /// <summary>The engines that must kill it: both, or the explorer alone when <see cref="CoyoteSkipped"/> says why.</summary>
+    /// <summary>
+    /// The engines that must kill it: both sampling engines, or the explorer alone when <see cref="CoyoteSkipped"/>
+    /// says why; and <c>dpor</c> on its <see cref="Proof"/>, where it has one (alone when
+    /// <see cref="SamplingMissReason"/> says why).
+    /// </summary>
     internal IReadOnlyList<string> Engines =>
-        CoyoteSkipped is null ? ["explorer", "coyote"] : ["explorer"];
+        [
+            .. SamplingMissReason is not null ? []
+            : CoyoteSkipped is null ? ["explorer", "coyote"]
+            : new[] { "explorer" },
+            .. Proof is null ? [] : new[] { "dpor" },
+        ];
 }
 
 /// <summary>Every mutant and what must kill it within its CI budget (docs/verification.md).</summary>

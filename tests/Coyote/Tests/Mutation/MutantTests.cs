@@ -19,13 +19,18 @@ public class MutantTests(ITestOutputHelper output)
 
     public static TheoryData<string> Mutants() => [.. MutantCatalogue.All.Select(k => k.Mutant)];
 
-    /// <summary>Each distinct killing scenario (with its memory model), under each engine that kills a mutant with it.</summary>
+    /// <summary>
+    /// Each distinct killing scenario (with its memory model), under each sampling engine that kills a mutant with it
+    /// (the clean product's bounded proofs, dpor's searches, are <see cref="Engine.BoundedProofTests"/>).
+    /// </summary>
     public static TheoryData<string, MemoryModel, string> KillingScenarios()
     {
         var data = new TheoryData<string, MemoryModel, string>();
         foreach (
             var (scenario, memoryModel, engine) in MutantCatalogue
-                .All.SelectMany(k => k.Engines.Select(e => (k.Scenario, k.MemoryModel, e)))
+                .All.SelectMany(k =>
+                    k.Engines.Where(e => e != "dpor").Select(e => (k.Scenario, k.MemoryModel, e))
+                )
                 .Distinct()
                 .OrderBy(r => r.Scenario, StringComparer.Ordinal)
                 .ThenBy(r => r.MemoryModel)
@@ -55,7 +60,7 @@ public class MutantTests(ITestOutputHelper output)
             );
             Assert.True(
                 result.Killed,
-                $"{mutant} survived {result.Iterations} iterations of {kill.Scenario} under {engine}"
+                $"{mutant} survived {result.Iterations} iterations of {(engine == "dpor" ? kill.Proof!.Scenario : kill.Scenario)} under {engine}: {result.Message}"
             );
             Assert.True(
                 kill.IsItsKill(engine, result.Message),
