@@ -43,7 +43,7 @@ public static class BoundedScenarios
     [SystematicTest(CiIterations = 1000)]
     public static void TwoRepliesWrittenByWorkersKeepTheirOrder(IThreading threading)
     {
-        var server = new ServerUnderTest(threading, workers: true, workerThreads: 2);
+        var server = new ServerUnderTest(threading, workers: true);
         var peer = server.Network.Connect();
         peer.Send(1);
         peer.Send(2);
@@ -90,6 +90,26 @@ public static class BoundedScenarios
         done.Await();
         pool.Destroy(ledger.Pending);
         Check.That(ledger.PendingCount == 0, "every task ran before destroy");
+        ledger.CheckExactlyOnce();
+    }
+
+    /// <summary>
+    /// Three short tasks queued before two workers start: the first worker may claim two, and run the first while the
+    /// other worker steals the second from its slot, racing the owner's own take of it, while the main thread destroys
+    /// the pool: each task runs or is pending exactly once.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void OwnerAndThiefRaceForAClaimedTask(IThreading threading)
+    {
+        var pool = new ThreadPool(0, 0, threading);
+        var ledger = new Ledger(threading);
+        for (var i = 0; i < 3; i++)
+        {
+            ledger.TrySchedule(pool);
+        }
+        pool.Increase();
+        pool.Increase();
+        pool.Destroy(ledger.Pending); // the tasks no worker took are pending
         ledger.CheckExactlyOnce();
     }
 

@@ -18,16 +18,103 @@ public static class BoundedProofs
     /// <summary>Every bounded proof, by part.</summary>
     public static IReadOnlyList<BoundedProof> All { get; } =
     [
-        new("pool: exit entries, decrease and destroy", "PoolScenarios.CountStaysExact", 2),
+        // the queue alone: producers, claims, steals, sleeps, parks, exit entries, close
         new(
-            "pool: a decrease reaching an idle worker",
-            "PoolScenarios.DecreaseReachesAnIdleWorker",
+            "queue: a claimed task stolen, idle workers until close",
+            "BoundedScenarios.AClaimedTaskIsStolenByTheOtherWorker",
             2
         ),
-        new("pool: decrease racing destroy", "PoolScenarios.DecreaseRacingDestroy", 2),
+        new(
+            "queue: owner and thief race for a claimed task, destroy closes",
+            "BoundedScenarios.OwnerAndThiefRaceForAClaimedTask",
+            2
+        ),
+        new(
+            "queue: a sleeping worker woken, three times",
+            "PoolScenarios.ScheduleWakesASleepingWorker",
+            2
+        ),
+        new(
+            "queue: an exit entry reaching an idle worker",
+            "PoolScenarios.DecreaseReachesAnIdleWorker",
+            3
+        ),
+        // the pool's lifecycle
+        new(
+            "pool: exits, decreases and destroy keep the count",
+            "PoolScenarios.CountStaysExact",
+            2
+        ),
+        new(
+            "pool: exit with claimed tasks racing destroy",
+            "PoolScenarios.ExitWithClaimedTasksRacingDestroy",
+            2
+        ),
+        new(
+            "pool: destroy from a task, with work queued",
+            "BoundedScenarios.DestroyFromATaskWithWorkQueued",
+            3
+        ),
+        new(
+            "pool: in-pool in pending, destroy from a task and from outside",
+            "PoolScenarios.InPoolFromPending",
+            3
+        ),
+        // the executor
         new(
             "executor: destroy from a serial queue's session",
             "ExecutorScenarios.DestroyFromExecutorQueueTask",
+            2
+        ),
+        new(
+            "executor: submits to two queues racing destroy",
+            "BoundedScenarios.SubmitsRacingExecutorDestroy",
+            3
+        ),
+        // the task scheduler and its synchronization context
+        new(
+            "task scheduler: a sent callback racing destroy",
+            "TaskSchedulerScenarios.SentCallbackRacingDestroy",
+            3
+        ),
+        new(
+            "task scheduler: a posted callback racing destroy",
+            "TaskSchedulerScenarios.PostedCallbackRacingDestroy",
+            3
+        ),
+        // the event loop's functor queue and wake flag
+        new(
+            "loop: a functor queued from a functor",
+            "TimerScenarios.FunctorQueuedFromAFunctorOnAnIdleLoop",
+            null
+        ),
+        new(
+            "loop: functors queued while the loop runs functors",
+            "TimerScenarios.FunctorsQueuedWhileTheLoopRunsFunctors",
+            3
+        ),
+        new("loop: quit with functors pending", "TimerScenarios.LoopQuitWithPendingFunctors", 2),
+        // timers
+        new(
+            "timers: a repeating timer cancelled from its callback",
+            "TimerScenarios.TimerCancelFromItsOwnCallback",
+            null
+        ),
+        new(
+            "timers: a repeating timer cancelled while it fires",
+            "TimerScenarios.TimerCancelFromAnotherThreadWhileItFires",
+            3
+        ),
+        new("timers: a fired timer cancelled", "TimerScenarios.CancelOfAFiredTimer", 3),
+        // connections
+        new(
+            "connection: the peer closes while its message is answered on a worker",
+            "ConnectionScenarios.PeerClosesBeforeRead",
+            2
+        ),
+        new(
+            "connection: replies in flight inline when the peer half-closes",
+            "ConnectionScenarios.PeerClosesWithRepliesInFlightInline",
             2
         ),
     ];
