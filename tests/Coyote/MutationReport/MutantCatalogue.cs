@@ -26,6 +26,9 @@ namespace Coyote.MutationReport;
 /// <paramref name="Scenario"/>, or null.
 /// </param>
 /// <param name="DporKilledBy">What must kill it under <c>dpor</c>, when not <paramref name="KilledBy"/>, or null.</param>
+/// <param name="DporMissReason">
+/// Why no configuration explored to the end finds it (then <c>dpor</c> is not run on it), or null.
+/// </param>
 /// <param name="SamplingMissReason">
 /// Why neither sampling engine is expected to kill it within the CI budget (then only <c>dpor</c> must, within its
 /// bound, and the others are not run on it), or null.
@@ -40,6 +43,7 @@ internal sealed record MutantKill(
     string? CoyoteKilledBy = null,
     string? DporScenario = null,
     string? DporKilledBy = null,
+    string? DporMissReason = null,
     string? SamplingMissReason = null
 )
 {
@@ -66,10 +70,22 @@ internal sealed record MutantKill(
 
     /// <summary>
     /// The configuration <c>dpor</c> explores to the end that must find it, or null: none does (its scenario has no
-    /// bounded proof), or it needs a memory model other than sequential consistency, which <c>dpor</c> does not explore.
+    /// bounded proof, or <see cref="DporMissReason"/> says why), or it needs a memory model other than sequential
+    /// consistency, which <c>dpor</c> does not explore.
     /// </summary>
     internal BoundedProof? Proof =>
-        MemoryModel == MemoryModel.Sc ? BoundedProofs.Of(DporScenario ?? Scenario) : null;
+        MemoryModel == MemoryModel.Sc && DporMissReason is null
+            ? BoundedProofs.Of(DporScenario ?? Scenario)
+            : null;
+
+    /// <summary>Why <c>dpor</c> is not run on it, when <see cref="Proof"/> is null.</summary>
+    internal string DporSkipped =>
+        DporMissReason
+        ?? (
+            MemoryModel == MemoryModel.Sc
+                ? "no configuration explored to the end holds its race"
+                : "a missing fence: dpor explores sequential consistency only"
+        );
 
     /// <summary>Whether <paramref name="message"/>, the bug <paramref name="engine"/> found, is this mutant's kill.</summary>
     internal bool IsItsKill(string engine, string message) =>
@@ -113,7 +129,9 @@ internal static class MutantCatalogue
         new(
             "DestroyWaitsWithIf",
             "PoolScenarios.DestroyFromTaskWhileOthersWork",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporScenario: "PoolScenarios.CountStaysExact",
+            DporKilledBy: MutantKill.Invariant("the count is zero after destroy")
         ),
         new(
             "UnlockedThreadCount",
@@ -129,12 +147,14 @@ internal static class MutantCatalogue
             "DestroyForgetsLateTasks",
             "PoolScenarios.DestroyFromOutsideWithPending",
             "tasks are scheduled during the destroy drain",
-            KilledBy: "ran 0 times and was pending 0 times"
+            KilledBy: "ran 0 times and was pending 0 times",
+            DporScenario: "BoundedScenarios.DestroyFromATaskWithWorkQueued"
         ),
         new(
             "ClaimPublishedWithoutWake",
             "PoolScenarios.TaskWaitsForATaskClaimedWithIt",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporScenario: "BoundedScenarios.AClaimedTaskIsStolenByTheOtherWorker"
         ),
         new(
             "CancelTimerNeverMatches",
@@ -195,7 +215,9 @@ internal static class MutantCatalogue
         new(
             "LeaverSkipsJoin",
             "PoolScenarios.DestroyFromOutsideWithPending",
-            KilledBy: MutantKill.Invariant("no pool thread runs after destroy returns")
+            KilledBy: MutantKill.Invariant("no pool thread runs after destroy returns"),
+            DporScenario: "PoolScenarios.CountStaysExact",
+            DporKilledBy: MutantKill.Invariant("every worker that left was joined")
         ),
         new(
             "DetachedWorkerLeavesAgain",
@@ -212,18 +234,22 @@ internal static class MutantCatalogue
         new(
             "SleepingReadBeforePublish",
             "PoolScenarios.DestroyFromTaskWhileOthersWork",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporScenario: "PoolScenarios.ScheduleWakesASleepingWorker"
         ),
         new(
             "IdleWorkerNeverSteals",
             "PoolScenarios.TaskWaitsForATaskClaimedWithIt",
             // A livelock (the idle worker polls forever): an iteration reaches the step bound under either engine.
-            KilledBy: MutantKill.StepBound
+            KilledBy: MutantKill.StepBound,
+            DporScenario: "BoundedScenarios.AClaimedTaskIsStolenByTheOtherWorker"
         ),
         new(
             "NoRecheckUnderGetLock",
             "PoolScenarios.DestroyFromOutsideWithPending",
-            KilledBy: "ran 0 times and was pending 0 times"
+            KilledBy: "ran 0 times and was pending 0 times",
+            DporScenario: "BoundedScenarios.AClaimedTaskIsStolenByTheOtherWorker",
+            DporKilledBy: MutantKill.Deadlock
         ),
         new(
             "ClaimReadsListBeforeClaimWord",
@@ -231,7 +257,8 @@ internal static class MutantCatalogue
             // A stale list paired with the new claim word: a slot read past the list's tasks (a null task, the
             // explorer's first find), or a task never taken (Coyote's).
             KilledBy: "Object reference not set to an instance of an object",
-            CoyoteKilledBy: "tasks ran, and every worker is blocked"
+            CoyoteKilledBy: "tasks ran, and every worker is blocked",
+            DporScenario: "BoundedScenarios.AClaimedTaskIsStolenByTheOtherWorker"
         ),
         new(
             "TakeWithoutCompareExchange",

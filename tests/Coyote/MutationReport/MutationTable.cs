@@ -32,7 +32,7 @@ internal static class MutationTable
                 if (!kill.Engines.Contains(engine))
                 {
                     cells.Add(
-                        engine == "dpor" ? "not run: no bounded proof"
+                        engine == "dpor" ? $"not run: {kill.DporSkipped}"
                         : kill.SamplingMissReason is { } missed ? $"not run: {missed}"
                         : $"not run: {kill.CoyoteSkipped}"
                     );
