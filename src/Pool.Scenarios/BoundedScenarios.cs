@@ -1,5 +1,3 @@
-using Pool.Reactor;
-using Pool.Scenarios.Network;
 using Pool.Scenarios.Support;
 using Pool.Systematic;
 using Pool.Threading;
@@ -13,49 +11,6 @@ namespace Pool.Scenarios;
 /// </summary>
 public static class BoundedScenarios
 {
-    /// <summary>
-    /// One message, answered on a worker, while the peer half-closes: the reply may still be in flight when the loop
-    /// reads the end of the stream, and the peer must receive it, then the end of the stream.
-    /// </summary>
-    [SystematicTest(CiIterations = 1000)]
-    public static void ReplyInFlightAsThePeerHalfCloses(IThreading threading)
-    {
-        var server = new ServerUnderTest(threading, workers: true);
-        var peer = server.Network.Connect();
-        peer.Send(1, 2);
-        peer.ShutdownWrite();
-        var received = peer.ReadToEnd();
-        Check.That(
-            received.SequenceEqual(new byte[] { 1, 2 }),
-            $"a half-closed peer received [{string.Join(",", received)}], not its reply"
-        );
-        var connection = server.StopAndCheck();
-        Check.That(
-            connection?.CloseReason == CloseReason.PeerClosed,
-            $"closed for {connection?.CloseReason}, not because the peer closed"
-        );
-    }
-
-    /// <summary>
-    /// Two messages on two workers: the second may be read while the first one's task runs (it waits in the
-    /// connection's batch) or after (a task of its own); the replies the workers write reach the peer in order.
-    /// </summary>
-    [SystematicTest(CiIterations = 1000)]
-    public static void TwoRepliesWrittenByWorkersKeepTheirOrder(IThreading threading)
-    {
-        var server = new ServerUnderTest(threading, workers: true);
-        var peer = server.Network.Connect();
-        peer.Send(1);
-        peer.Send(2);
-        var received = peer.Read(2);
-        Check.That(
-            received.SequenceEqual(new byte[] { 1, 2 }),
-            $"the peer received [{string.Join(",", received)}], not every reply in order"
-        );
-        peer.Close();
-        server.StopAndCheck();
-    }
-
     /// <summary>
     /// Three tasks queued before two workers start: the first worker may claim the first two, and the first waits for
     /// the second, so the other worker must steal it (after waking, if it slept, or parking behind a waiter); once all

@@ -267,6 +267,15 @@ internal static class MutantCatalogue
         ),
         // the standby of idle workers
         new(
+            "LeavingWaiterSkipsStandbyWake",
+            "PoolScenarios.ClaimsPublishedAsTheWaiterLeaves",
+            KilledBy: MutantKill.Deadlock,
+            DporMissReason: "its deadlock needs a claimer preempted between its claim and its publication while a waiter "
+                + "leaves and a third worker parks: more than two preemptions in a configuration of three workers and "
+                + "four tasks, whose search does not finish within the CI budget",
+            SamplingMissReason: "neither sampling engine meets the window within the CI budget of seed 1"
+        ),
+        new(
             "StandbyParksWithoutRecheck",
             "PoolScenarios.ASecondTaskReachesTheOtherWorker",
             KilledBy: MutantKill.Deadlock
