@@ -263,7 +263,9 @@ internal static class MutantCatalogue
         new(
             "TakeWithoutCompareExchange",
             "PoolScenarios.WorkersNeverSleepOnQueuedWork",
-            KilledBy: "tasks ran, and every worker is blocked"
+            KilledBy: "tasks ran, and every worker is blocked",
+            DporScenario: "BoundedScenarios.OwnerAndThiefRaceForAClaimedTask",
+            DporKilledBy: "ran 2 times"
         ),
         // the standby of idle workers
         new(
@@ -387,7 +389,8 @@ internal static class MutantCatalogue
             "PostChecksDestroyedBeforeScheduling",
             "TaskSchedulerScenarios.TasksRacingDestroyRunOnceAndNoneIsLeftPending",
             "a task destroys the pool while the client posts",
-            KilledBy: "The thread pool has been destroyed"
+            KilledBy: "The thread pool has been destroyed",
+            DporScenario: "TaskSchedulerScenarios.PostedCallbackRacingDestroy"
         ),
     ];
 
