@@ -344,12 +344,14 @@ internal static class MutantCatalogue
         new(
             "ReleaseClaimedBeforeInFlightCheck",
             "ConnectionScenarios.WorkerSendAfterRelease",
-            KilledBy: MutantKill.Invariant("a connection's descriptor was never closed")
+            KilledBy: MutantKill.Invariant("a connection's descriptor was never closed"),
+            DporScenario: "ConnectionScenarios.PeerClosesBeforeRead"
         ),
         new(
             "LastReplyDoesNotRelease",
             "ConnectionScenarios.WorkerSendAfterRelease",
-            KilledBy: MutantKill.Invariant("a connection's descriptor was never closed")
+            KilledBy: MutantKill.Invariant("a connection's descriptor was never closed"),
+            DporScenario: "ConnectionScenarios.PeerClosesBeforeRead"
         ),
         new(
             "MessagesSpreadOverQueues",
