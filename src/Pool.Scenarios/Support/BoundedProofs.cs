@@ -32,7 +32,7 @@ public static class BoundedProofs
         new(
             "queue: a sleeping worker woken, three times",
             "PoolScenarios.ScheduleWakesASleepingWorker",
-            2
+            3
         ),
         new(
             "queue: an exit entry reaching an idle worker",

@@ -199,7 +199,9 @@ internal static class MutantCatalogue
         new(
             "SleepFlagSetOnce",
             "PoolScenarios.WorkersNeverSleepOnQueuedWork",
-            KilledBy: "tasks ran, and every worker is blocked"
+            KilledBy: "tasks ran, and every worker is blocked",
+            DporScenario: "PoolScenarios.ScheduleWakesASleepingWorker",
+            DporKilledBy: MutantKill.Deadlock
         ),
         // the pool
         new(
@@ -210,7 +212,9 @@ internal static class MutantCatalogue
         new(
             "WorkerCountedAfterUnlock",
             "PoolScenarios.DestroyFromTaskWhileOthersWork",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporScenario: "PoolScenarios.ExitWithClaimedTasksRacingDestroy",
+            DporKilledBy: MutantKill.Invariant("no pool thread runs after destroy returns")
         ),
         new(
             "LeaverSkipsJoin",
