@@ -53,12 +53,12 @@ public static class BoundedProofs
         new(
             "pool: destroy from a task, with work queued",
             "BoundedScenarios.DestroyFromATaskWithWorkQueued",
-            3
+            4
         ),
         new(
             "pool: in-pool in pending, destroy from a task and from outside",
             "PoolScenarios.InPoolFromPending",
-            3
+            4
         ),
         // the executor
         new(
@@ -75,12 +75,12 @@ public static class BoundedProofs
         new(
             "task scheduler: a sent callback racing destroy",
             "TaskSchedulerScenarios.SentCallbackRacingDestroy",
-            3
+            4
         ),
         new(
             "task scheduler: a posted callback racing destroy",
             "TaskSchedulerScenarios.PostedCallbackRacingDestroy",
-            3
+            4
         ),
         // the event loop's functor queue and wake flag
         new(
@@ -91,7 +91,7 @@ public static class BoundedProofs
         new(
             "loop: functors queued while the loop runs functors",
             "TimerScenarios.FunctorsQueuedWhileTheLoopRunsFunctors",
-            3
+            4
         ),
         new("loop: quit with functors pending", "TimerScenarios.LoopQuitWithPendingFunctors", 2),
         // timers
@@ -105,7 +105,7 @@ public static class BoundedProofs
             "TimerScenarios.TimerCancelFromAnotherThreadWhileItFires",
             3
         ),
-        new("timers: a fired timer cancelled", "TimerScenarios.CancelOfAFiredTimer", 3),
+        new("timers: a fired timer cancelled", "TimerScenarios.CancelOfAFiredTimer", 4),
         // connections
         new(
             "connection: the peer closes while its message is answered on a worker",
