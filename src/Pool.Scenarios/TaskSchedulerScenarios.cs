@@ -103,4 +103,44 @@ public static partial class TaskSchedulerScenarios
         );
         work.CheckNothingPending("at the end", final: true);
     }
+
+    /// <summary>
+    /// Another thread sends a callback to the scheduler's context while the main thread destroys the pool through the
+    /// scheduler (one worker): it runs exactly once (on the worker, or on the sender once the pool is going away), and
+    /// Send returns only once it has run.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void SentCallbackRacingDestroy(IThreading threading)
+    {
+        var pool = new ThreadPool(1, 0, threading);
+        var scheduler = new PoolTaskScheduler(pool);
+        var sent = threading.CreateAtomic();
+        var sender = threading.Start(
+            () =>
+            {
+                scheduler.SynchronizationContext.Send(_ => sent.Add(1), null);
+                Check.That(sent.Read() == 1, "a sent callback ran exactly once when Send returned");
+            },
+            "sender"
+        );
+        scheduler.DestroyPool();
+        sender.Join();
+        Check.That(sent.Read() == 1, "the sent callback ran exactly once");
+    }
+
+    /// <summary>
+    /// Another thread posts a callback to the scheduler's context while the main thread destroys the pool through the
+    /// scheduler (one worker): it runs exactly once, on the worker, on the destroyer (pending) or on the poster.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void PostedCallbackRacingDestroy(IThreading threading)
+    {
+        var pool = new ThreadPool(1, 0, threading);
+        var scheduler = new PoolTaskScheduler(pool);
+        var work = new SchedulerWork(threading, scheduler);
+        var poster = threading.Start(() => work.Post("posted"), "poster");
+        scheduler.DestroyPool();
+        poster.Join();
+        work.CheckNothingPending("at the end", final: true);
+    }
 }

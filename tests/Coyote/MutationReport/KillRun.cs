@@ -10,7 +10,7 @@ namespace Coyote.MutationReport;
 /// </summary>
 internal static class KillRun
 {
-    internal static IReadOnlyList<string> Engines { get; } = ["explorer", "coyote"];
+    internal static IReadOnlyList<string> Engines { get; } = ["explorer", "coyote", "dpor"];
 
     /// <exception cref="ArgumentException">An unknown engine.</exception>
     internal static KillResult Run(MutantKill kill, string engine, uint seed, int budget)
@@ -20,6 +20,7 @@ internal static class KillRun
         {
             "explorer" => WithExplorer(scenario, seed, budget, kill.MemoryModel),
             "coyote" => WithCoyote(scenario, seed, budget),
+            "dpor" => WithDpor(kill),
             _ => throw new ArgumentException(
                 $"Unknown engine '{engine}'; use one of {string.Join(", ", Engines)}.",
                 nameof(engine)
@@ -69,6 +70,37 @@ internal static class KillRun
             found.Elapsed.TotalSeconds,
             message
         );
+    }
+
+    // The bounded proof's search, on the mutant: no seed, and no budget but the search's end (a finished search that
+    // found nothing is a survival). Iterations are the schedules run up to the first bug.
+    private static KillResult WithDpor(MutantKill kill)
+    {
+        var proof =
+            kill.Proof
+            ?? throw new ArgumentException(
+                $"{kill.Mutant} has no bounded proof for dpor to explore.",
+                nameof(kill)
+            );
+        var report = Explorer.Run(
+            CoyoteCatalogue.Named(proof.Scenario).Explorer,
+            new ExplorationOptions
+            {
+                Strategy = Strategy.Dpor,
+                PreemptionBound = proof.PreemptionBound,
+                Iterations = int.MaxValue,
+                FailOnMaxSteps = true,
+                Minimize = false,
+            }
+        );
+        return report.BugFound
+            ? new KillResult(
+                true,
+                report.BugIteration!.Value,
+                report.Elapsed.TotalSeconds,
+                report.BugMessage!
+            )
+            : new KillResult(false, report.Schedules, report.Elapsed.TotalSeconds, report.Verdict);
     }
 
     // An iteration that reaches Coyote's step bound ends the run as a bug (CoyoteEngine), as FailOnMaxSteps makes it

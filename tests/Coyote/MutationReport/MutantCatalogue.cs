@@ -1,3 +1,4 @@
+using Pool.Scenarios.Support;
 using Pool.Systematic;
 
 namespace Coyote.MutationReport;
@@ -20,6 +21,18 @@ namespace Coyote.MutationReport;
 /// an exception's message. Any other bug is not the mutant's kill.
 /// </param>
 /// <param name="CoyoteKilledBy">What must kill it under Coyote, when not <paramref name="KilledBy"/>, or null.</param>
+/// <param name="DporScenario">
+/// The configuration explored to the end (<see cref="BoundedProofs"/>) that must find it under <c>dpor</c>, when not
+/// <paramref name="Scenario"/>, or null.
+/// </param>
+/// <param name="DporKilledBy">What must kill it under <c>dpor</c>, when not <paramref name="KilledBy"/>, or null.</param>
+/// <param name="DporMissReason">
+/// Why no configuration explored to the end finds it (then <c>dpor</c> is not run on it), or null.
+/// </param>
+/// <param name="SamplingMissReason">
+/// Why neither sampling engine is expected to kill it within the CI budget (then only <c>dpor</c> must, within its
+/// bound, and the others are not run on it), or null.
+/// </param>
 internal sealed record MutantKill(
     string Mutant,
     string Scenario,
@@ -27,7 +40,11 @@ internal sealed record MutantKill(
     MemoryModel MemoryModel = MemoryModel.Sc,
     string? CoyoteMissReason = null,
     string KilledBy = "",
-    string? CoyoteKilledBy = null
+    string? CoyoteKilledBy = null,
+    string? DporScenario = null,
+    string? DporKilledBy = null,
+    string? DporMissReason = null,
+    string? SamplingMissReason = null
 )
 {
     /// <summary>Every unfinished thread blocked: the explorer's "Deadlock: ..." and Coyote's "Deadlock detected. ...".</summary>
@@ -44,7 +61,31 @@ internal sealed record MutantKill(
 
     /// <summary>What must kill it under <paramref name="engine"/>.</summary>
     internal string KilledUnder(string engine) =>
-        engine == "coyote" ? CoyoteKilledBy ?? KilledBy : KilledBy;
+        engine switch
+        {
+            "coyote" => CoyoteKilledBy ?? KilledBy,
+            "dpor" => DporKilledBy ?? KilledBy,
+            _ => KilledBy,
+        };
+
+    /// <summary>
+    /// The configuration <c>dpor</c> explores to the end that must find it, or null: none does (its scenario has no
+    /// bounded proof, or <see cref="DporMissReason"/> says why), or it needs a memory model other than sequential
+    /// consistency, which <c>dpor</c> does not explore.
+    /// </summary>
+    internal BoundedProof? Proof =>
+        MemoryModel == MemoryModel.Sc && DporMissReason is null
+            ? BoundedProofs.Of(DporScenario ?? Scenario)
+            : null;
+
+    /// <summary>Why <c>dpor</c> is not run on it, when <see cref="Proof"/> is null.</summary>
+    internal string DporSkipped =>
+        DporMissReason
+        ?? (
+            MemoryModel == MemoryModel.Sc
+                ? "no configuration explored to the end holds its race"
+                : "a missing fence: dpor explores sequential consistency only"
+        );
 
     /// <summary>Whether <paramref name="message"/>, the bug <paramref name="engine"/> found, is this mutant's kill.</summary>
     internal bool IsItsKill(string engine, string message) =>
@@ -66,9 +107,18 @@ internal sealed record MutantKill(
                 : "a missing fence: Coyote explores sequential consistency only"
         );
 
-    /// <summary>The engines that must kill it: both, or the explorer alone when <see cref="CoyoteSkipped"/> says why.</summary>
+    /// <summary>
+    /// The engines that must kill it: both sampling engines, or the explorer alone when <see cref="CoyoteSkipped"/>
+    /// says why; and <c>dpor</c> on its <see cref="Proof"/>, where it has one (alone when
+    /// <see cref="SamplingMissReason"/> says why).
+    /// </summary>
     internal IReadOnlyList<string> Engines =>
-        CoyoteSkipped is null ? ["explorer", "coyote"] : ["explorer"];
+        [
+            .. SamplingMissReason is not null ? []
+            : CoyoteSkipped is null ? ["explorer", "coyote"]
+            : new[] { "explorer" },
+            .. Proof is null ? [] : new[] { "dpor" },
+        ];
 }
 
 /// <summary>Every mutant and what must kill it within its CI budget (docs/verification.md).</summary>
@@ -79,7 +129,9 @@ internal static class MutantCatalogue
         new(
             "DestroyWaitsWithIf",
             "PoolScenarios.DestroyFromTaskWhileOthersWork",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporScenario: "PoolScenarios.CountStaysExact",
+            DporKilledBy: MutantKill.Invariant("the count is zero after destroy")
         ),
         new(
             "UnlockedThreadCount",
@@ -95,12 +147,14 @@ internal static class MutantCatalogue
             "DestroyForgetsLateTasks",
             "PoolScenarios.DestroyFromOutsideWithPending",
             "tasks are scheduled during the destroy drain",
-            KilledBy: "ran 0 times and was pending 0 times"
+            KilledBy: "ran 0 times and was pending 0 times",
+            DporScenario: "BoundedScenarios.DestroyFromATaskWithWorkQueued"
         ),
         new(
             "ClaimPublishedWithoutWake",
             "PoolScenarios.TaskWaitsForATaskClaimedWithIt",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporScenario: "BoundedScenarios.AClaimedTaskIsStolenByTheOtherWorker"
         ),
         new(
             "CancelTimerNeverMatches",
@@ -145,7 +199,9 @@ internal static class MutantCatalogue
         new(
             "SleepFlagSetOnce",
             "PoolScenarios.WorkersNeverSleepOnQueuedWork",
-            KilledBy: "tasks ran, and every worker is blocked"
+            KilledBy: "tasks ran, and every worker is blocked",
+            DporScenario: "PoolScenarios.ScheduleWakesASleepingWorker",
+            DporKilledBy: MutantKill.Deadlock
         ),
         // the pool
         new(
@@ -156,12 +212,16 @@ internal static class MutantCatalogue
         new(
             "WorkerCountedAfterUnlock",
             "PoolScenarios.DestroyFromTaskWhileOthersWork",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporScenario: "PoolScenarios.ExitWithClaimedTasksRacingDestroy",
+            DporKilledBy: MutantKill.Invariant("no pool thread runs after destroy returns")
         ),
         new(
             "LeaverSkipsJoin",
             "PoolScenarios.DestroyFromOutsideWithPending",
-            KilledBy: MutantKill.Invariant("no pool thread runs after destroy returns")
+            KilledBy: MutantKill.Invariant("no pool thread runs after destroy returns"),
+            DporScenario: "PoolScenarios.CountStaysExact",
+            DporKilledBy: MutantKill.Invariant("every worker that left was joined")
         ),
         new(
             "DetachedWorkerLeavesAgain",
@@ -178,18 +238,22 @@ internal static class MutantCatalogue
         new(
             "SleepingReadBeforePublish",
             "PoolScenarios.DestroyFromTaskWhileOthersWork",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporScenario: "PoolScenarios.ScheduleWakesASleepingWorker"
         ),
         new(
             "IdleWorkerNeverSteals",
             "PoolScenarios.TaskWaitsForATaskClaimedWithIt",
             // A livelock (the idle worker polls forever): an iteration reaches the step bound under either engine.
-            KilledBy: MutantKill.StepBound
+            KilledBy: MutantKill.StepBound,
+            DporScenario: "BoundedScenarios.AClaimedTaskIsStolenByTheOtherWorker"
         ),
         new(
             "NoRecheckUnderGetLock",
             "PoolScenarios.DestroyFromOutsideWithPending",
-            KilledBy: "ran 0 times and was pending 0 times"
+            KilledBy: "ran 0 times and was pending 0 times",
+            DporScenario: "BoundedScenarios.AClaimedTaskIsStolenByTheOtherWorker",
+            DporKilledBy: MutantKill.Deadlock
         ),
         new(
             "ClaimReadsListBeforeClaimWord",
@@ -197,14 +261,26 @@ internal static class MutantCatalogue
             // A stale list paired with the new claim word: a slot read past the list's tasks (a null task, the
             // explorer's first find), or a task never taken (Coyote's).
             KilledBy: "Object reference not set to an instance of an object",
-            CoyoteKilledBy: "tasks ran, and every worker is blocked"
+            CoyoteKilledBy: "tasks ran, and every worker is blocked",
+            DporScenario: "BoundedScenarios.AClaimedTaskIsStolenByTheOtherWorker"
         ),
         new(
             "TakeWithoutCompareExchange",
             "PoolScenarios.WorkersNeverSleepOnQueuedWork",
-            KilledBy: "tasks ran, and every worker is blocked"
+            KilledBy: "tasks ran, and every worker is blocked",
+            DporScenario: "BoundedScenarios.OwnerAndThiefRaceForAClaimedTask",
+            DporKilledBy: "ran 2 times"
         ),
         // the standby of idle workers
+        new(
+            "LeavingWaiterSkipsStandbyWake",
+            "PoolScenarios.ClaimsPublishedAsTheWaiterLeaves",
+            KilledBy: MutantKill.Deadlock,
+            DporMissReason: "its deadlock needs a claimer preempted between its claim and its publication while a waiter "
+                + "leaves and a third worker parks: more than two preemptions in a configuration of three workers and "
+                + "four tasks, whose search does not finish within the CI budget",
+            SamplingMissReason: "neither sampling engine meets the window within the CI budget of seed 1"
+        ),
         new(
             "StandbyParksWithoutRecheck",
             "PoolScenarios.ASecondTaskReachesTheOtherWorker",
@@ -272,12 +348,14 @@ internal static class MutantCatalogue
         new(
             "ReleaseClaimedBeforeInFlightCheck",
             "ConnectionScenarios.WorkerSendAfterRelease",
-            KilledBy: MutantKill.Invariant("a connection's descriptor was never closed")
+            KilledBy: MutantKill.Invariant("a connection's descriptor was never closed"),
+            DporScenario: "ConnectionScenarios.PeerClosesBeforeRead"
         ),
         new(
             "LastReplyDoesNotRelease",
             "ConnectionScenarios.WorkerSendAfterRelease",
-            KilledBy: MutantKill.Invariant("a connection's descriptor was never closed")
+            KilledBy: MutantKill.Invariant("a connection's descriptor was never closed"),
+            DporScenario: "ConnectionScenarios.PeerClosesBeforeRead"
         ),
         new(
             "MessagesSpreadOverQueues",
@@ -317,7 +395,8 @@ internal static class MutantCatalogue
             "PostChecksDestroyedBeforeScheduling",
             "TaskSchedulerScenarios.TasksRacingDestroyRunOnceAndNoneIsLeftPending",
             "a task destroys the pool while the client posts",
-            KilledBy: "The thread pool has been destroyed"
+            KilledBy: "The thread pool has been destroyed",
+            DporScenario: "TaskSchedulerScenarios.PostedCallbackRacingDestroy"
         ),
     ];
 

@@ -7,7 +7,8 @@ internal static class MutationTable
 {
     /// <summary>
     /// Prints one row per mutant: for each engine, the median iterations and seconds to the first bug over seeds
-    /// 1..<paramref name="seeds"/>, with how many seeds killed it; then the F# fact's verdict.
+    /// 1..<paramref name="seeds"/>, with how many seeds killed it; for <c>dpor</c>, which takes no seed, the schedules to
+    /// the first bug of its bounded proof's search (one run, the same every time); then the F# fact's verdict.
     /// </summary>
     internal static int Print(int seeds, int budget, string? only = null)
     {
@@ -16,9 +17,9 @@ internal static class MutationTable
         );
         Console.WriteLine();
         Console.WriteLine(
-            "| mutant | scenario | explorer: iterations | explorer: seconds | Coyote: iterations | Coyote: seconds | F# fact |"
+            "| mutant | scenario | explorer: iterations | explorer: seconds | Coyote: iterations | Coyote: seconds | dpor: schedules | dpor: seconds | F# fact |"
         );
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         var survivors = 0;
         foreach (
             var kill in MutantCatalogue.All.Where(k => only is null || k.Mutant.Contains(only))
@@ -30,12 +31,17 @@ internal static class MutationTable
             {
                 if (!kill.Engines.Contains(engine))
                 {
-                    cells.Add($"not run: {kill.CoyoteSkipped}");
+                    cells.Add(
+                        engine == "dpor" ? $"not run: {kill.DporSkipped}"
+                        : kill.SamplingMissReason is { } missed ? $"not run: {missed}"
+                        : $"not run: {kill.CoyoteSkipped}"
+                    );
                     cells.Add("-");
                     continue;
                 }
+                var runs = engine == "dpor" ? 1 : seeds; // dpor takes no seed: every run is the same
                 var results = Enumerable
-                    .Range(1, seeds)
+                    .Range(1, runs)
                     .Select(seed => workspace.KillWith(engine, (uint)seed, budget))
                     .ToList();
                 // Only the bug the mutant names is its kill; another bug counts as a survival.
@@ -44,9 +50,14 @@ internal static class MutationTable
                     .ToList();
                 survivors += results.Count - killed.Count;
                 cells.Add(
-                    killed.Count == 0
-                        ? $"not killed (0/{seeds})"
-                        : $"{Median(killed.Select(r => (double)r.Iterations))} ({killed.Count}/{seeds})"
+                    engine == "dpor"
+                        ? (
+                            killed.Count == 0
+                                ? "not found"
+                                : $"{killed[0].Iterations} (k={kill.Proof!.PreemptionBound?.ToString(CultureInfo.InvariantCulture) ?? "none"})"
+                        )
+                    : killed.Count == 0 ? $"not killed (0/{seeds})"
+                    : $"{Median(killed.Select(r => (double)r.Iterations))} ({killed.Count}/{seeds})"
                 );
                 cells.Add(
                     killed.Count == 0

@@ -17,15 +17,22 @@ public class MutantTests(ITestOutputHelper output)
 {
     private const int CiBudget = 2000;
 
-    public static TheoryData<string> Mutants() => [.. MutantCatalogue.All.Select(k => k.Mutant)];
+    /// <summary>Every mutant that some engine must kill within the CI budget.</summary>
+    public static TheoryData<string> Mutants() =>
+        [.. MutantCatalogue.All.Where(k => k.Engines.Count > 0).Select(k => k.Mutant)];
 
-    /// <summary>Each distinct killing scenario (with its memory model), under each engine that kills a mutant with it.</summary>
+    /// <summary>
+    /// Each distinct killing scenario (with its memory model), under each sampling engine that kills a mutant with it
+    /// (the clean product's bounded proofs, dpor's searches, are <see cref="Engine.BoundedProofTests"/>).
+    /// </summary>
     public static TheoryData<string, MemoryModel, string> KillingScenarios()
     {
         var data = new TheoryData<string, MemoryModel, string>();
         foreach (
             var (scenario, memoryModel, engine) in MutantCatalogue
-                .All.SelectMany(k => k.Engines.Select(e => (k.Scenario, k.MemoryModel, e)))
+                .All.SelectMany(k =>
+                    k.Engines.Where(e => e != "dpor").Select(e => (k.Scenario, k.MemoryModel, e))
+                )
                 .Distinct()
                 .OrderBy(r => r.Scenario, StringComparer.Ordinal)
                 .ThenBy(r => r.MemoryModel)
@@ -55,7 +62,7 @@ public class MutantTests(ITestOutputHelper output)
             );
             Assert.True(
                 result.Killed,
-                $"{mutant} survived {result.Iterations} iterations of {kill.Scenario} under {engine}"
+                $"{mutant} survived {result.Iterations} iterations of {(engine == "dpor" ? kill.Proof!.Scenario : kill.Scenario)} under {engine}: {result.Message}"
             );
             Assert.True(
                 kill.IsItsKill(engine, result.Message),
@@ -90,6 +97,22 @@ public class MutantTests(ITestOutputHelper output)
         );
         Assert.False(result.Killed, $"the clean product failed {scenario}: {result.Message}");
         Assert.Equal(CiBudget, result.Iterations);
+    }
+
+    /// <summary>A mutant that no engine kills within the CI budget is catalogued with why, for each engine.</summary>
+    [Fact]
+    public void EveryMutantNoEngineKillsSaysWhy()
+    {
+        var unkilled = MutantCatalogue.All.Where(k => k.Engines.Count == 0).ToList();
+        Assert.All(
+            unkilled,
+            k =>
+                Assert.True(
+                    k.SamplingMissReason is { Length: > 0 } && k.DporMissReason is { Length: > 0 },
+                    $"{k.Mutant} is killed by no engine and does not say why"
+                )
+        );
+        Assert.Equal(["LeavingWaiterSkipsStandbyWake"], unkilled.Select(k => k.Mutant));
     }
 
     [Fact]
