@@ -89,6 +89,14 @@ public static class SystematicExploration
         {
             throw new SystematicTestFailure($"{name}: {exception.Message}");
         }
+        catch (InvalidOperationException exception)
+            when (exception.Message.StartsWith("Nothing was explored", StringComparison.Ordinal))
+        {
+            throw new SystematicTestFailure(
+                $"{name}: nothing was explored: no iteration reached a scheduling point. The body must start its "
+                    + "threads and take its locks, conditions and atomics through the IThreading it is given."
+            );
+        }
         Output(Summary(name, settings, options, report, scale));
         if (report.BugFound)
         {

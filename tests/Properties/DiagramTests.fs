@@ -7,10 +7,12 @@ open Expecto
 open Pool.Model
 open Pool.Model.Diagrams
 
-let private root =
-    match Docs.findRoot System.AppContext.BaseDirectory with
-    | Some root -> root
-    | None -> failwithf "no Pool.sln above %s" System.AppContext.BaseDirectory
+// Found when a test runs, not when the program starts: the program also runs outside the repository (a mutant's copy).
+let private repositoryRoot =
+    lazy
+        (match Docs.findRoot System.AppContext.BaseDirectory with
+         | Some root -> root
+         | None -> failwithf "no Pool.sln above %s" System.AppContext.BaseDirectory)
 
 let private model name =
     Expect.wantSome (Models.tryFind name) (sprintf "a model named %s" name)
@@ -39,7 +41,7 @@ let tests =
             <| fun name ->
                 let picture = model name
                 let regenerate = sprintf "regenerate it: %s" (Docs.command name)
-                let page = File.ReadAllText(Docs.specPath root)
+                let page = File.ReadAllText(Docs.specPath repositoryRoot.Value)
 
                 match Docs.committedBlock page name with
                 | Error problem -> failtestf "%s; %s" problem regenerate
@@ -49,7 +51,7 @@ let tests =
                         (Docs.block picture)
                         (sprintf "docs/spec.md's picture of %s is not the model's: %s" name regenerate)
 
-                let dot = Docs.dotPath root name
+                let dot = Docs.dotPath repositoryRoot.Value name
                 Expect.isTrue (File.Exists dot) (sprintf "%s exists: %s" dot regenerate)
 
                 Expect.equal
@@ -57,7 +59,7 @@ let tests =
                     (Render.dot (picture.Graph.Force()))
                     (sprintf "%s is not the model's picture: %s" dot regenerate)
 
-                let svg = Docs.svgPath root name
+                let svg = Docs.svgPath repositoryRoot.Value name
                 Expect.isTrue (File.Exists svg) (sprintf "%s exists: %s" svg regenerate)
 
                 Expect.equal
@@ -197,7 +199,7 @@ let tests =
             <| fun (arguments, message) ->
                 use out = new StringWriter()
                 use error = new StringWriter()
-                let code = Cli.run root arguments out error
+                let code = Cli.run repositoryRoot.Value arguments out error
                 Expect.equal code 2 "the exit code of bad input"
                 Expect.stringContains (error.ToString()) message "the message says what is wrong"
                 Expect.stringContains (error.ToString()) "Usage:" "the usage follows"

@@ -11,7 +11,7 @@ public class OptionNamesTests
     [Fact]
     public void EveryStrategyRoundTripsThroughItsName()
     {
-        Assert.Equal(["portfolio", "random", "pct", "dfs"], OptionNames.Strategies);
+        Assert.Equal(["portfolio", "random", "pct", "dfs", "dpor"], OptionNames.Strategies);
         foreach (var strategy in Enum.GetValues<Strategy>())
         {
             Assert.True(OptionNames.TryParse(OptionNames.Of(strategy), out Strategy parsed));
@@ -57,7 +57,7 @@ public class OptionNamesTests
             Explorer.Run(_ => { }, new ExplorationOptions { Strategy = (Strategy)42 })
         );
         Assert.Contains(
-            "Unknown strategy 42; use one of: portfolio, random, pct, dfs",
+            "Unknown strategy 42; use one of: portfolio, random, pct, dfs, dpor",
             error.Message
         );
     }
