@@ -79,6 +79,9 @@ public sealed class TcpConnection : IChannel
                 : null;
     }
 
+    /// <summary>The loop that serves this connection for its life.</summary>
+    internal EventLoop Loop => _loop;
+
     /// <summary>A number unique within the server.</summary>
     public long Id { get; }
 

@@ -267,5 +267,7 @@ public sealed class TcpServerTests : IDisposable
         public void Close(int descriptor) => _network.Close(descriptor);
 
         public int OpenSpare() => _network.OpenSpare();
+
+        public IPoller CreatePoller() => _network.CreatePoller();
     }
 }
