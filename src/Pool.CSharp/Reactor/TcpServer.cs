@@ -16,7 +16,8 @@ namespace Pool.Reactor;
 /// </summary>
 /// <remarks>
 /// <para>The server's loop accepts. With more than one loop, the server starts the others on threads of its own at
-/// <see cref="Start"/> and hands each new connection to the next loop in turn (round-robin); the connection is served
+/// <see cref="Start"/> and hands each new connection to the next loop in turn (round-robin, the server's own loop last
+/// in each turn); the connection is served
 /// by that loop for its life. The loops the server started quit, and are joined, when the server's loop finishes
 /// (its <see cref="EventLoop.Run"/> returns after them).</para>
 /// <para>Callbacks (<see cref="ConnectionOpened"/>, <see cref="ConnectionClosed"/>, <see cref="WriteCompleted"/>,
@@ -238,6 +239,7 @@ public sealed class TcpServer
             };
         }
         _loops = loops;
+        _nextLoop = 1; // the accepting loop comes last in each turn: it has the accepts to do as well
         if (!_loop.WhenFinished(QuitLoops))
         {
             QuitLoops(); // the server's loop had finished already: nothing will be served
@@ -473,11 +475,7 @@ public sealed class TcpServer
     {
         if (HighWaterMarkReached is { } callback)
         {
-            Notify(
-                c => callback(c, unsent),
-                connection,
-                nameof(HighWaterMarkReached)
-            );
+            Notify(c => callback(c, unsent), connection, nameof(HighWaterMarkReached));
         }
     }
 

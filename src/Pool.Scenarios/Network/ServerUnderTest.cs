@@ -16,6 +16,7 @@ internal sealed class ServerUnderTest
     private readonly Executor? _workers;
     private readonly Latch _opened;
     private readonly Latch? _allOpened; // with more than one connection expected
+
     // Written by the loops' callbacks until the loops are joined (under the explorer one thread runs at a time).
     private readonly Dictionary<long, int> _closedCallbacks = [];
     private readonly List<(TcpConnection Connection, bool OnServersLoop)> _all = [];

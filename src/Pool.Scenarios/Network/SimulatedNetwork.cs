@@ -294,10 +294,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             network.Locked(() =>
             {
                 network.Use(descriptor);
-                Check.That(
-                    _registered.Remove(descriptor),
-                    "removed an unregistered descriptor"
-                );
+                Check.That(_registered.Remove(descriptor), "removed an unregistered descriptor");
             });
 
         public int Wait(Span<ReadyEvent> ready, TimeSpan? timeout)
