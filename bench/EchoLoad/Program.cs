@@ -127,7 +127,8 @@ switch (mode)
             _ => throw new ArgumentException($"--client must be epoll or async, not {client}"),
         };
         var handlers = threads == 0 ? "inline" : $"{threads} workers";
-        var label = loops == 1 ? $"Pool reactor ({handlers})" : $"Pool reactor ({loops} loops, {handlers})";
+        var label =
+            loops == 1 ? $"Pool reactor ({handlers})" : $"Pool reactor ({loops} loops, {handlers})";
         var here = AppContext.BaseDirectory;
         var configuration = here.Contains("/Release/", StringComparison.Ordinal)
             ? "Release"
