@@ -83,14 +83,14 @@ native = [(m, cs) for m, cs in sections if cs and all("native" in c for c in cs)
 if native:
     cost = {int(n): float(us) for n, us in re.findall(r"^fib\((\d+)\): ([0-9.]+) us", text, flags=re.M)}
     print()
-    print("| client | work | handlers | cell | ours msgs/s | async | native | ours/async | ours/native | p99 ours / async us | goal |")
-    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---|")
+    print("| client | work | handlers | cell | ours msgs/s | async | native | ours/async | ours/native | native/async | p99 ours / async us | server CPU us/msg ours / async / native | goal |")
+    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     met = total = 0
     for m, cs in native:
         work = int(m.group(2))
         for c in cs:
             o, a, n = c["ours"], c["net"], c["native"]
-            ro = float(o[4]) / float(a[4]); rn = float(o[4]) / float(n[4])
+            ro = float(o[4]) / float(a[4]); rn = float(o[4]) / float(n[4]); na = float(n[4]) / float(a[4])
             cell = f"{o[2]}x{'4K' if o[3] == '4096' else o[3]}"
             if work == 24:
                 w = cost.get(24, 0.0)
@@ -103,7 +103,7 @@ if native:
                     x for x, bad in [("<1.2x async", ro < 1.2), ("<0.9x native", rn < 0.9), ("p99", float(o[7]) > float(a[7]))] if bad) + ")"
             met += good; total += 1
             handlers = "inline" if m.group(5) == "0" else f"{m.group(5)} workers"
-            print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers} | {cell} | {float(o[4]):.0f} | {float(a[4]):.0f} | {float(n[4]):.0f} | {ro:.2f} | {rn:.2f} | {o[7]} / {a[7]} | {goal} |")
+            print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers} | {cell} | {float(o[4]):.0f} | {float(a[4]):.0f} | {float(n[4]):.0f} | {ro:.2f} | {rn:.2f} | {na:.2f} | {o[7]} / {a[7]} | {o[10]} / {a[10]} / {n[10]} | {goal} |")
     print(f"\ngoals met in {met} of {total} cells")
 
 if svg_path and native:
