@@ -17,9 +17,8 @@ namespace Pool.Reactor;
 /// <remarks>
 /// <para>The server's loop accepts. With more than one loop, the server starts the others on threads of its own at
 /// <see cref="Start"/> and hands each new connection to the next loop in turn (round-robin, the server's own loop last
-/// in each turn); the connection is served
-/// by that loop for its life. The loops the server started quit, and are joined, when the server's loop finishes
-/// (its <see cref="EventLoop.Run"/> returns after them).</para>
+/// in each turn); the connection is served by that loop for its life. The loops the server started quit, and are
+/// joined, when the server's loop finishes (its <see cref="EventLoop.Run"/> returns after them).</para>
 /// <para>Callbacks (<see cref="ConnectionOpened"/>, <see cref="ConnectionClosed"/>, <see cref="WriteCompleted"/>,
 /// <see cref="HighWaterMarkReached"/>) are set before <see cref="Start"/> and run on the connection's loop thread,
 /// queued after the event that caused them, so they may call back into the connection freely. A callback that throws
@@ -80,7 +79,7 @@ public sealed class TcpServer
     /// <param name="loop">The loop that accepts, and serves connections (with <see cref="TcpServerOptions.Loops"/>
     /// above 1, a share of them).</param>
     /// <param name="handler">
-    /// Writes each message's reply; called on the loop thread, or on a worker when <paramref name="workers"/> is
+    /// Writes each message's reply; called on the connection's loop thread, or on a worker when <paramref name="workers"/> is
     /// given (see <see cref="MessageHandler"/>: the message and the reply writer are lent for the call).
     /// </param>
     /// <param name="options">Address, port and limits (defaults: loopback, any free port).</param>
