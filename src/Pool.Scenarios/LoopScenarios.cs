@@ -33,9 +33,31 @@ public static class LoopScenarios
     /// released exactly once.
     /// </summary>
     [SystematicTest(CiIterations = 1000)]
-    public static void StopWithRepliesInFlightOnTwoLoops(IThreading threading)
+    public static void StopWithRepliesInFlightOnTwoLoops(IThreading threading) =>
+        StopOnTwoLoopsCase(threading, workers: true);
+
+    /// <summary><see cref="StopWithRepliesInFlightOnTwoLoops(IThreading)"/> with the handler inline on each loop.</summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void StopWhileServingOnTwoLoopsInline(IThreading threading) =>
+        StopOnTwoLoopsCase(threading, workers: false);
+
+    /// <summary>
+    /// A graceful shutdown with a connection on each loop and their messages in flight: each loop shuts its own
+    /// connection down; each peer receives a prefix of its echo (what was read before the shutdown is answered), then
+    /// the end of the stream, and when it closes, its connection closes as a local shutdown.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void ShutdownDrainsTwoLoops(IThreading threading) =>
+        ShutdownOnTwoLoopsCase(threading, workers: true);
+
+    /// <summary><see cref="ShutdownDrainsTwoLoops(IThreading)"/> with the handler inline on each loop.</summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void ShutdownDrainsTwoLoopsInline(IThreading threading) =>
+        ShutdownOnTwoLoopsCase(threading, workers: false);
+
+    private static void StopOnTwoLoopsCase(IThreading threading, bool workers)
     {
-        var server = new ServerUnderTest(threading, workers: true, loops: 2, chooses: true);
+        var server = new ServerUnderTest(threading, workers, loops: 2, chooses: true);
         var first = server.Network.Connect();
         var second = server.Network.Connect();
         var stopper = threading.Start(server.Server.Stop, "stopper");
@@ -58,15 +80,9 @@ public static class LoopScenarios
         }
     }
 
-    /// <summary>
-    /// A graceful shutdown with a connection on each loop and their messages in flight: each loop shuts its own
-    /// connection down; each peer receives a prefix of its echo (what was read before the shutdown is answered), then
-    /// the end of the stream, and when it closes, its connection closes as a local shutdown.
-    /// </summary>
-    [SystematicTest(CiIterations = 1000)]
-    public static void ShutdownDrainsTwoLoops(IThreading threading)
+    private static void ShutdownOnTwoLoopsCase(IThreading threading, bool workers)
     {
-        var server = new ServerUnderTest(threading, workers: true, loops: 2, connections: 2);
+        var server = new ServerUnderTest(threading, workers, loops: 2, connections: 2);
         var first = server.Network.Connect();
         var second = server.Network.Connect();
         var closer = threading.Start(
