@@ -3,13 +3,16 @@ using System.Globalization;
 using EchoLoad;
 
 // Echo load generator. Modes:
-//   compare [--seconds S] [--depth D] [--threads T] [--work N] [--rounds R] [--client epoll|async] [--ours PATH]
-//           [--connections 1,100,1000] [--sizes 64,4096] [--syscalls]
+//   compare [--seconds S] [--depth D] [--threads T] [--loops L] [--work N] [--rounds R] [--client epoll|async]
+//           [--ours PATH] [--native PATH] [--connections 1,100,1000] [--sizes 64,4096] [--syscalls]
 //                                                      our samples/EchoServer (T workers, 0: inline) vs a Socket-async
 //                                                      baseline, side by side; each cell R times, alternating, median kept;
 //                                                      both servers compute fib(N) per message; --syscalls adds perf's
 //                                                      per-message counts of the servers' system calls; the last table
-//                                                      is both servers' CPU while idle, before and after the load
+//                                                      is both servers' CPU while idle, before and after the load;
+//                                                      --loops: our server's I/O loops; --native: a third server, the
+//                                                      native epoll echo server (bench/native, one loop per core), whose
+//                                                      row's last column is ours/native
 //   work-cost                                          how long fib(n) takes on this machine, n = 15..27
 //   baseline --port P [--work N]                       run the baseline server alone (used by compare)
 //   load --port P --connections C --size B [--seconds S] [--depth D] [--client async|epoll]
@@ -99,6 +102,8 @@ switch (mode)
         var seconds = Number("--seconds", 3);
         var depth = Number("--depth", 1);
         var threads = Number("--threads", 0);
+        var loops = Number("--loops", 1);
+        var native = Option("--native", "");
         var work = Number("--work", 0);
         var rounds = Number("--rounds", 1);
         var connectionCounts = Numbers(Option("--connections", "1,100,1000"));
@@ -121,7 +126,9 @@ switch (mode)
                 LoadGenerator.Run(port, connections, size, depth, TimeSpan.FromSeconds(seconds)),
             _ => throw new ArgumentException($"--client must be epoll or async, not {client}"),
         };
-        var label = threads == 0 ? "Pool reactor (inline)" : $"Pool reactor ({threads} workers)";
+        var handlers = threads == 0 ? "inline" : $"{threads} workers";
+        var label =
+            loops == 1 ? $"Pool reactor ({handlers})" : $"Pool reactor ({loops} loops, {handlers})";
         var here = AppContext.BaseDirectory;
         var configuration = here.Contains("/Release/", StringComparison.Ordinal)
             ? "Release"
@@ -153,8 +160,17 @@ switch (mode)
                 threads.ToString(CultureInfo.InvariantCulture),
                 "--work",
                 work.ToString(CultureInfo.InvariantCulture),
+                "--loops",
+                loops.ToString(CultureInfo.InvariantCulture),
             ]
         );
+        using var nativeProcess =
+            native.Length == 0
+                ? null
+                : Start(
+                    native,
+                    ["--port", "9713", "--work", work.ToString(CultureInfo.InvariantCulture)]
+                );
         using var baselineProcess = Start(
             "dotnet",
             [
@@ -170,7 +186,10 @@ switch (mode)
         Console.WriteLine(
             $"{seconds} s per cell, median of {rounds} alternating round(s), depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work fib({work}), {client} client; client and servers share the machine's cores"
         );
-        var idleBefore = IdleCpu([oursProcess, baselineProcess], TimeSpan.FromSeconds(2));
+        Process[] servers = nativeProcess is null
+            ? [oursProcess, baselineProcess]
+            : [oursProcess, baselineProcess, nativeProcess];
+        var idleBefore = IdleCpu(servers, TimeSpan.FromSeconds(2));
         Console.WriteLine();
         Console.WriteLine(
             "| server | connections | size | msgs/s | MB/s | p50 us | p99 us | p999 us | errors | server CPU us/msg | ours/baseline |"
@@ -190,6 +209,7 @@ switch (mode)
             {
                 var ourRuns = new List<Measurement>();
                 var baselineRuns = new List<Measurement>();
+                var nativeRuns = new List<Measurement>();
                 for (var round = 0; round < rounds; round++)
                 {
                     ourRuns.Add(
@@ -206,6 +226,16 @@ switch (mode)
                             () => drive(9712, connections, size)
                         )
                     );
+                    if (nativeProcess is not null)
+                    {
+                        nativeRuns.Add(
+                            await Measured(
+                                nativeProcess,
+                                countSyscalls,
+                                () => drive(9713, connections, size)
+                            )
+                        );
+                    }
                 }
                 var a = Median(ourRuns);
                 var b = Median(baselineRuns);
@@ -219,10 +249,23 @@ switch (mode)
                     )
                 );
                 Console.WriteLine(Row(".NET Socket async", connections, size, b, null));
+                if (nativeRuns.Count > 0)
+                {
+                    var c = Median(nativeRuns);
+                    Console.WriteLine(
+                        Row(
+                            "native epoll (C)",
+                            connections,
+                            size,
+                            c,
+                            a.Load.MessagesPerSecond / c.Load.MessagesPerSecond
+                        )
+                    );
+                }
             }
         }
-        var idleNext = IdleCpu([oursProcess, baselineProcess], TimeSpan.FromSeconds(1));
-        var idleAfter = IdleCpu([oursProcess, baselineProcess], TimeSpan.FromSeconds(2));
+        var idleNext = IdleCpu(servers, TimeSpan.FromSeconds(1));
+        var idleAfter = IdleCpu(servers, TimeSpan.FromSeconds(2));
         Console.WriteLine();
         Console.WriteLine(
             "| server | CPU ms in 2 s idle before the load | in the 1st s after it | in the 2nd and 3rd s after it |"
@@ -240,6 +283,16 @@ switch (mode)
                 $"| .NET Socket async | {idleBefore[1]:F1} | {idleNext[1]:F1} | {idleAfter[1]:F1} |"
             )
         );
+        if (nativeProcess is not null)
+        {
+            Console.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"| native epoll (C) | {idleBefore[2]:F1} | {idleNext[2]:F1} | {idleAfter[2]:F1} |"
+                )
+            );
+            Stop(nativeProcess);
+        }
         Stop(oursProcess);
         Stop(baselineProcess);
         return 0;

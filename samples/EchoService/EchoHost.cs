@@ -17,6 +17,7 @@ internal static class EchoHost
         ["--address"] = "Echo:Address",
         ["--port"] = "Echo:Port",
         ["--threads"] = "Echo:Threads",
+        ["--loops"] = "Echo:Loops",
         ["--work"] = "Echo:Work",
         ["--handler-delay"] = "Echo:HandlerDelay",
         ["--max-connections"] = "Echo:MaxConnections",

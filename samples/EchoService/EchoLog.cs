@@ -9,12 +9,13 @@ internal static partial class EchoLog
         EventId = 1,
         EventName = "Listening",
         Level = LogLevel.Information,
-        Message = "Echo service listening on {Address}:{Port} ({Threads} worker threads, work fib({Work}), framing {Framing}, drain timeout {DrainTimeout})"
+        Message = "Echo service listening on {Address}:{Port} ({Loops} I/O loops, {Threads} worker threads, work fib({Work}), framing {Framing}, drain timeout {DrainTimeout})"
     )]
     public static partial void Listening(
         ILogger logger,
         string address,
         int port,
+        int loops,
         int threads,
         int work,
         string framing,

@@ -21,6 +21,9 @@ internal sealed class EchoOptions
     /// <summary>Worker threads for the handler; 0 runs it on the loop thread.</summary>
     public int Threads { get; set; } = 2;
 
+    /// <summary>I/O loops: the server's own loop and <c>Loops - 1</c> more, each on a thread of its own (connections spread round-robin).</summary>
+    public int Loops { get; set; } = 1;
+
     /// <summary>CPU work per message: fib(Work); 0 is a plain echo.</summary>
     public int Work { get; set; }
 

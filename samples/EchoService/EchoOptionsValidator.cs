@@ -29,6 +29,10 @@ internal sealed class EchoOptionsValidator : IValidateOptions<EchoOptions>
                 $"{section}:Threads must be 0 (handlers on the loop thread) or more (got {options.Threads})."
             );
         }
+        if (options.Loops is < 1 or > 256)
+        {
+            errors.Add($"{section}:Loops must be from 1 to 256 (got {options.Loops}).");
+        }
         if (options.Work is < 0 or > 40)
         {
             errors.Add($"{section}:Work must be from 0 to 40 (got {options.Work}).");

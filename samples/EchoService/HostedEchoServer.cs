@@ -56,6 +56,7 @@ internal sealed class HostedEchoServer(
                     Port = _options.Port,
                     MaxConnections = _options.MaxConnections,
                     Framing = _options.Framing,
+                    Loops = _options.Loops,
                 },
                 workers
             );
@@ -76,6 +77,7 @@ internal sealed class HostedEchoServer(
             logger,
             _options.Address,
             Server.Port,
+            _options.Loops,
             _options.Threads,
             _options.Work,
             _options.Framing.ToString(),

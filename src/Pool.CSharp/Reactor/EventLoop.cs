@@ -29,6 +29,7 @@ public sealed class EventLoop : IDisposable
     private readonly LoopCounts _counts = new();
     private List<Action> _queued = []; // guarded by _lock
     private List<Action> _running = []; // loop thread only
+    private readonly List<Action> _finishers = []; // guarded by _lock until the loop finishes
     private LoopState _state; // guarded by _lock
     private bool _callingFunctors; // loop thread only
 
@@ -78,7 +79,7 @@ public sealed class EventLoop : IDisposable
         Telemetry = telemetry;
         try
         {
-            LoopMetrics.Observe(_counts, telemetry, threading);
+            Name = LoopMetrics.Observe(_counts, telemetry, threading);
         }
         catch
         {
@@ -105,6 +106,9 @@ public sealed class EventLoop : IDisposable
 
     /// <summary>Where this loop reports (a server on it reports there too unless given its own).</summary>
     internal TelemetryOptions? Telemetry { get; }
+
+    /// <summary>The loop's name in its measurements (<c>pool.event_loop.name</c>), or null when it is not measured.</summary>
+    internal string? Name { get; }
 
     /// <summary>True on the thread running this loop.</summary>
     public bool IsInLoopThread => _onLoopThread.Value;
@@ -151,7 +155,43 @@ public sealed class EventLoop : IDisposable
         finally
         {
             Finish();
+            RunFinishers();
             _onLoopThread.Value = false;
+        }
+    }
+
+    /// <summary>
+    /// Any thread: a new loop over the same threading and network, with a poller of its own
+    /// (<see cref="INetwork.CreatePoller"/>), reporting where this one does under <paramref name="name"/> (null: a
+    /// numbered name).
+    /// </summary>
+    internal EventLoop CreateSibling(string? name) =>
+        new(
+            _threading,
+            Network.CreatePoller(),
+            Network,
+            Telemetry is null ? null : Telemetry with { Name = name }
+        );
+
+    /// <summary>
+    /// Any thread: runs <paramref name="finisher"/> on the loop thread once <see cref="Run"/> has run its last
+    /// functors, before it returns; false (and nothing registered) when the loop has already finished.
+    /// </summary>
+    internal bool WhenFinished(Action finisher)
+    {
+        _lock.Enter();
+        try
+        {
+            if (_state == LoopState.Finished)
+            {
+                return false;
+            }
+            _finishers.Add(finisher);
+            return true;
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
@@ -334,6 +374,15 @@ public sealed class EventLoop : IDisposable
         {
             _callingFunctors = false;
             _running.Clear();
+        }
+    }
+
+    /// <summary>After <see cref="Finish"/>: nobody registers a finisher any more.</summary>
+    private void RunFinishers()
+    {
+        foreach (var finisher in _finishers)
+        {
+            finisher();
         }
     }
 

@@ -3,9 +3,10 @@ using Microsoft.Extensions.Logging;
 namespace Pool.Reactor;
 
 /// <summary>
-/// What a <see cref="TcpConnection"/> needs from whoever owns it (its server): the loop's read buffer, counts and
-/// log; the handler and the workers it runs on; and the notices of the connection's life, which the owner turns
-/// into its callbacks. The connection knows its owner only through this.
+/// What a <see cref="TcpConnection"/> needs from whoever owns it (the server's I/O loop that serves it,
+/// <see cref="IoLoop"/>): the loop's read buffer, counts and log; the handler and the workers it runs on; and the
+/// notices of the connection's life, which the server turns into its callbacks. The connection knows its owner only
+/// through this.
 /// </summary>
 internal interface IConnectionOwner
 {

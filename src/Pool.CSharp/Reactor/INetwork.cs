@@ -12,7 +12,7 @@ namespace Pool.Reactor;
 /// <para>
 /// Called by the reactor (<see cref="EventLoop"/>, <see cref="TcpServer"/> and its connections) on the loop's
 /// thread only, except <see cref="Listen"/> and <see cref="LocalPort"/> (any thread, before the descriptor is
-/// registered). Pass an implementation to
+/// registered) and <see cref="CreatePoller"/> (any thread). Pass an implementation to
 /// <see cref="EventLoop(Threading.IThreading, IPoller, INetwork, Diagnostics.TelemetryOptions?)"/> together with
 /// the <see cref="IPoller"/> that reports its descriptors; the loop owns neither.
 /// </para>
@@ -50,6 +50,12 @@ public interface INetwork
 
     /// <summary>Closes a descriptor this network gave out; it must not be used again.</summary>
     void Close(int descriptor);
+
+    /// <summary>
+    /// A new poller that reports the readiness of this network's descriptors, for another event loop over the same
+    /// network (a <see cref="TcpServer"/> with several I/O loops makes one per additional loop). Any thread.
+    /// </summary>
+    IPoller CreatePoller();
 
     /// <summary>A spare descriptor kept for running out of descriptors (see <see cref="Acceptor"/>), or -1 if none can be had.</summary>
     int OpenSpare();

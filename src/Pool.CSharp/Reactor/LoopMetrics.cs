@@ -13,7 +13,7 @@ internal sealed class LoopMetrics
     /// <summary>The meter's name (what <c>dotnet-counters monitor --counters</c> takes).</summary>
     public const string MeterName = "Pool.EventLoop";
 
-    private const string NameTag = "pool.event_loop.name";
+    internal const string NameTag = "pool.event_loop.name";
     private static readonly MeterCatalog<LoopMetrics> s_catalog = new(
         MeterName,
         (meter, publication) => new LoopMetrics(meter, publication)
@@ -58,15 +58,23 @@ internal sealed class LoopMetrics
         );
     }
 
-    /// <summary>Reports <paramref name="counts"/> (see <see cref="TelemetryOptions"/>); a loop on a controlled threading is not reported.</summary>
+    /// <summary>
+    /// Reports <paramref name="counts"/> (see <see cref="TelemetryOptions"/>); a loop on a controlled threading is not
+    /// reported. Returns the loop's name in the measurements, or null when it is not reported.
+    /// </summary>
     /// <exception cref="InvalidOperationException">A metrics listener threw while the instruments were published.</exception>
-    public static void Observe(LoopCounts counts, TelemetryOptions? telemetry, IThreading threading)
+    public static string? Observe(
+        LoopCounts counts,
+        TelemetryOptions? telemetry,
+        IThreading threading
+    )
     {
         if (!ReferenceEquals(threading, OsThreading.Instance))
         {
-            return;
+            return null;
         }
         var name = telemetry?.Name ?? $"loop-{Interlocked.Increment(ref s_unnamed)}";
         s_catalog.For(telemetry)._loops.Add(counts, [new(NameTag, name)]);
+        return name;
     }
 }

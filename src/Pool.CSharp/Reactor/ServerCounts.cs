@@ -1,8 +1,8 @@
 namespace Pool.Reactor;
 
 /// <summary>
-/// What one <see cref="TcpServer"/> counts for its metrics (<see cref="ServerMetrics"/>) beyond the counters it keeps
-/// anyway: bytes read and written, and closes by reason. Reads and closes are counted on the server's loop thread
+/// What one loop of a <see cref="TcpServer"/> counts for its metrics (<see cref="ServerMetrics"/>) beyond the counters it keeps
+/// anyway: bytes read and written, and closes by reason. Reads and closes are counted on the loop's thread
 /// with plain stores; bytes written with an atomic add, since a worker writes its reply itself when it can
 /// (<see cref="TcpConnection"/>); a listener's thread reads them with volatile loads when it collects. They order
 /// no thread (statistics only), so they stay out of the <c>IThreading</c> seam.
@@ -36,4 +36,25 @@ internal sealed class ServerCounts
     /// <summary>Loop thread: a connection closed for <paramref name="reason"/>.</summary>
     public void CountClosed(CloseReason reason) =>
         Volatile.Write(ref _closed[(int)reason], _closed[(int)reason] + 1);
+}
+
+/// <summary>The sums of the <see cref="ServerCounts"/> of a server's loops, read when a listener collects.</summary>
+internal readonly struct ServerTotals(IReadOnlyList<IoLoop> loops)
+{
+    public long BytesReceived => Sum(c => c.BytesReceived);
+
+    public long BytesSent => Sum(c => c.BytesSent);
+
+    /// <summary>Connections closed for <paramref name="reason"/>.</summary>
+    public long Closed(CloseReason reason) => Sum(c => c.Closed(reason));
+
+    private long Sum(Func<ServerCounts, long> count)
+    {
+        long sum = 0;
+        foreach (var loop in loops)
+        {
+            sum += count(loop.Counts);
+        }
+        return sum;
+    }
 }

@@ -42,6 +42,32 @@ internal sealed class ServerMetrics
             )
         );
         publication.Publish(() =>
+            meter.CreateObservableUpDownCounter(
+                "pool.tcp_server.loop.connections",
+                () =>
+                    _servers.Measure(
+                        (server, tags, measurements) =>
+                        {
+                            foreach (var loop in server.Loops)
+                            {
+                                measurements.Add(
+                                    new(
+                                        loop.OpenConnections,
+                                        ObservedInstances<TcpServer>.With(
+                                            tags,
+                                            LoopMetrics.NameTag,
+                                            loop.Loop.Name
+                                        )
+                                    )
+                                );
+                            }
+                        }
+                    ),
+                "{connection}",
+                "Connections open on each of the server's I/O loops (TcpServerOptions.Loops), by the loop's name."
+            )
+        );
+        publication.Publish(() =>
             meter.CreateObservableCounter(
                 "pool.tcp_server.connections.accepted",
                 () => _servers.Measure(s => s.AcceptedConnections),

@@ -4,7 +4,7 @@ using Pool.Threading;
 namespace Pool.Reactor;
 
 /// <summary>
-/// One accepted TCP connection, owned by its server's loop. Its descriptor leaves the poller at once when it
+/// One accepted TCP connection, owned by the server's loop that serves it for its life. Its descriptor leaves the poller at once when it
 /// closes, but is closed (released) only when no reply is in flight, so a late reply can never reach a
 /// reused descriptor number; such a reply is dropped and counted.
 /// </summary>
@@ -21,7 +21,7 @@ namespace Pool.Reactor;
 public sealed class TcpConnection : IChannel
 {
     // Set at construction.
-    private readonly IConnectionOwner _owner; // the server: read buffer, counts, handler, workers, callbacks
+    private readonly IConnectionOwner _owner; // its loop's: read buffer, counts; the server's handler, workers, callbacks
     private readonly EventLoop _loop; // owns the descriptor's registration
     private readonly INetwork _network; // the loop's network
     private readonly int _fd; // the descriptor: written under _writeLock, closed once on release
@@ -78,6 +78,9 @@ public sealed class TcpConnection : IChannel
                 ? new LengthPrefixedFramer(options.MaxMessageBytes)
                 : null;
     }
+
+    /// <summary>The loop that serves this connection for its life.</summary>
+    internal EventLoop Loop => _loop;
 
     /// <summary>A number unique within the server.</summary>
     public long Id { get; }

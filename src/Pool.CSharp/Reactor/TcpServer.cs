@@ -7,27 +7,30 @@ using Pool.Threading;
 namespace Pool.Reactor;
 
 /// <summary>
-/// A TCP server on one <see cref="EventLoop"/>: messages (see <see cref="MessageFraming"/>) answered by the
-/// handler's reply. Without workers the handler runs inline on the loop thread; with an <see cref="Executor"/> it
-/// runs on a worker, one task per connection at a time: what the loop reads while that task is queued or running
-/// waits for the connection's next task, which handles it all as one batch and writes the batch's replies at once.
-/// A connection always submits to the same serial queue (connections are spread over a fixed set of them).
+/// A TCP server on one <see cref="EventLoop"/>, or on several (<see cref="TcpServerOptions.Loops"/>): messages (see
+/// <see cref="MessageFraming"/>) answered by the handler's reply. Without workers the handler runs inline on the
+/// connection's loop thread; with an <see cref="Executor"/> it runs on a worker, one task per connection at a time:
+/// what the loop reads while that task is queued or running waits for the connection's next task, which handles it
+/// all as one batch and writes the batch's replies at once. A connection always submits to the same serial queue
+/// (connections are spread over a fixed set of them).
 /// </summary>
 /// <remarks>
-/// Callbacks (<see cref="ConnectionOpened"/>, <see cref="ConnectionClosed"/>, <see cref="WriteCompleted"/>,
-/// <see cref="HighWaterMarkReached"/>) are set before <see cref="Start"/> and run on the loop thread, queued
-/// after the event that caused them, so they may call back into the connection freely. A callback that throws
-/// is counted in <see cref="Errors"/>.
+/// <para>The server's loop accepts. With more than one loop, the server starts the others on threads of its own at
+/// <see cref="Start"/> and hands each new connection to the next loop in turn (round-robin, the server's own loop last
+/// in each turn); the connection is served by that loop for its life. The loops the server started quit, and are
+/// joined, when the server's loop finishes (its <see cref="EventLoop.Run"/> returns after them).</para>
+/// <para>Callbacks (<see cref="ConnectionOpened"/>, <see cref="ConnectionClosed"/>, <see cref="WriteCompleted"/>,
+/// <see cref="HighWaterMarkReached"/>) are set before <see cref="Start"/> and run on the connection's loop thread,
+/// queued after the event that caused them, so they may call back into the connection freely. A callback that throws
+/// is counted in <see cref="Errors"/>.</para>
 /// </remarks>
-public sealed class TcpServer : IConnectionOwner
+public sealed class TcpServer
 {
     private const int SerialQueuesPerWorker = 4;
     private readonly EventLoop _loop;
     private readonly IThreading _threading;
     private readonly INetwork _network;
     private readonly MessageHandler _handler;
-    private readonly PooledBufferWriter _inlineReplies = new(); // loop thread only
-    private readonly byte[] _readBuffer; // loop thread only: every connection reads into it
     private readonly TcpServerOptions _options;
 
     // Chunk framing: bytes read while a connection's handler is queued or running join its last waiting message
@@ -35,7 +38,7 @@ public sealed class TcpServer : IConnectionOwner
     // call per batch rather than per read. Framed messages stay one each (0).
     private readonly int _mergeLimit;
     private readonly ExecQueue[] _queues;
-    private readonly Dictionary<long, TcpConnection> _connections = []; // loop thread only
+    private IoLoop[] _loops; // the server's loop first; the others from Start on
     private readonly IAtomicInt64 _accepted;
     private readonly IAtomicInt64 _released;
     private readonly IAtomicInt64 _refused;
@@ -45,11 +48,13 @@ public sealed class TcpServer : IConnectionOwner
     private readonly IAtomicInt64 _shed;
     private readonly ServerMetrics? _metrics;
     private Acceptor? _acceptor;
-    private bool _stopped; // loop thread only
-    private long _nextId;
+    private bool _stopped; // the server's loop thread only
+    private long _nextId; // the server's loop thread only
+    private int _nextLoop; // the server's loop thread only: where the next connection goes
 
     /// <summary>Creates a server whose handler returns each reply as a new array; nothing listens until <see cref="Start"/>.</summary>
-    /// <param name="loop">The loop that owns every socket of this server.</param>
+    /// <param name="loop">The loop that accepts, and serves connections (with <see cref="TcpServerOptions.Loops"/>
+    /// above 1, a share of them).</param>
     /// <param name="handler">
     /// Message to reply (null: no reply); called as a <see cref="MessageHandler"/> is. The message's memory is lent
     /// for the call only: copy what you keep.
@@ -71,9 +76,10 @@ public sealed class TcpServer : IConnectionOwner
         : this(loop, WritingReturnedArrays(handler), options, workers, threading, telemetry) { }
 
     /// <summary>Creates a server; nothing listens until <see cref="Start"/>.</summary>
-    /// <param name="loop">The loop that owns every socket of this server.</param>
+    /// <param name="loop">The loop that accepts, and serves connections (with <see cref="TcpServerOptions.Loops"/>
+    /// above 1, a share of them).</param>
     /// <param name="handler">
-    /// Writes each message's reply; called on the loop thread, or on a worker when <paramref name="workers"/> is
+    /// Writes each message's reply; called on the connection's loop thread, or on a worker when <paramref name="workers"/> is
     /// given (see <see cref="MessageHandler"/>: the message and the reply writer are lent for the call).
     /// </param>
     /// <param name="options">Address, port and limits (defaults: loopback, any free port).</param>
@@ -113,7 +119,7 @@ public sealed class TcpServer : IConnectionOwner
                     .Range(0, Math.Max(1, workers.ThreadCount * SerialQueuesPerWorker))
                     .Select(i => workers.CreateQueue($"tcp-{i}", serial: true)),
             ];
-        _readBuffer = new byte[_options.ReadBufferBytes];
+        _loops = [new IoLoop(this, loop, 0, _options.ReadBufferBytes)];
         _accepted = _threading.CreateAtomic();
         _released = _threading.CreateAtomic();
         _refused = _threading.CreateAtomic();
@@ -123,21 +129,21 @@ public sealed class TcpServer : IConnectionOwner
         _shed = _threading.CreateAtomic();
     }
 
-    /// <summary>Loop thread: a connection was accepted and registered (set before <see cref="Start"/>).</summary>
+    /// <summary>The connection's loop thread: a connection was accepted and registered (set before <see cref="Start"/>).</summary>
     public Action<TcpConnection>? ConnectionOpened
     {
         get;
         set => field = _acceptor is null ? value : throw CallbacksAreFixed();
     }
 
-    /// <summary>Loop thread: a connection closed; its <see cref="TcpConnection.CloseReason"/> says why. Once per connection.</summary>
+    /// <summary>The connection's loop thread: a connection closed; its <see cref="TcpConnection.CloseReason"/> says why. Once per connection.</summary>
     public Action<TcpConnection>? ConnectionClosed
     {
         get;
         set => field = _acceptor is null ? value : throw CallbacksAreFixed();
     }
 
-    /// <summary>Loop thread: a connection's output was fully written to the socket (after each send or flush that empties it).</summary>
+    /// <summary>The connection's loop thread: a connection's output was fully written to the socket (after each send or flush that empties it).</summary>
     public Action<TcpConnection>? WriteCompleted
     {
         get;
@@ -145,7 +151,7 @@ public sealed class TcpServer : IConnectionOwner
     }
 
     /// <summary>
-    /// Loop thread: a connection's unsent bytes rose to <see cref="TcpServerOptions.HighWaterMarkBytes"/> or above
+    /// The connection's loop thread: a connection's unsent bytes rose to <see cref="TcpServerOptions.HighWaterMarkBytes"/> or above
     /// (bytes sent from other threads count as soon as they are sent); the argument is the count at the crossing.
     /// </summary>
     public Action<TcpConnection, long>? HighWaterMarkReached
@@ -181,17 +187,14 @@ public sealed class TcpServer : IConnectionOwner
     /// <summary>Sends and replies dropped because their connection had closed.</summary>
     public long DroppedSends => _droppedSends.Read();
 
-    byte[] IConnectionOwner.ReadBuffer => _readBuffer;
-
     /// <summary>Where the server and its connections log (category <c>Pool.Reactor.TcpServer</c>); never throws.</summary>
     internal ILogger Logger { get; }
 
-    ILogger IConnectionOwner.Logger => Logger;
+    /// <summary>Bytes and closes, counted by each loop for the server's metrics; here their sums.</summary>
+    internal ServerTotals Counts => new(_loops);
 
-    /// <summary>Bytes and closes, counted on the loop thread for the server's metrics.</summary>
-    internal ServerCounts Counts { get; } = new();
-
-    ServerCounts IConnectionOwner.Counts => Counts;
+    /// <summary>The I/O loops (the server's own first); after <see cref="Start"/>, all of them.</summary>
+    internal IReadOnlyList<IoLoop> Loops => _loops;
 
     /// <summary>Any thread: binds and listens now (so <see cref="Port"/> is known), and starts accepting on the loop.</summary>
     /// <exception cref="ReactorException">The address cannot be bound.</exception>
@@ -204,8 +207,9 @@ public sealed class TcpServer : IConnectionOwner
         }
         var listener = _network.Listen(_options.Address, _options.Port, _options.Backlog);
         Port = _network.LocalPort(listener);
-        _metrics?.Observe(this, _options.Address);
         _acceptor = new Acceptor(this, _loop, listener);
+        StartLoops();
+        _metrics?.Observe(this, _options.Address);
         var acceptor = _acceptor;
         _loop.RunInLoop(() =>
             acceptor.Token = _loop.Register(listener, acceptor, Interest.Readable)
@@ -213,16 +217,63 @@ public sealed class TcpServer : IConnectionOwner
     }
 
     /// <summary>
+    /// Creates and starts the loops beyond the server's own, each on a thread of its own; they quit and are joined
+    /// when the server's loop finishes.
+    /// </summary>
+    private void StartLoops()
+    {
+        if (_options.Loops == 1)
+        {
+            return;
+        }
+        var name = _loop.Telemetry?.Name;
+        var loops = new IoLoop[_options.Loops];
+        loops[0] = _loops[0];
+        for (var i = 1; i < loops.Length; i++)
+        {
+            var loop = _loop.CreateSibling(name is null ? null : $"{name}-{i}");
+            loops[i] = new IoLoop(this, loop, i, _options.ReadBufferBytes)
+            {
+                Thread = _threading.Start(loop.Run, $"io-loop-{i}"),
+            };
+        }
+        _loops = loops;
+        _nextLoop = 1; // the accepting loop comes last in each turn: it has the accepts to do as well
+        if (!_loop.WhenFinished(QuitLoops))
+        {
+            QuitLoops(); // the server's loop had finished already: nothing will be served
+        }
+    }
+
+    /// <summary>The server's loop has finished (on its thread): quits the loops the server started and joins them.</summary>
+    private void QuitLoops()
+    {
+        foreach (var loop in _loops.Skip(1))
+        {
+            loop.Loop.Quit();
+        }
+        foreach (var loop in _loops.Skip(1))
+        {
+            loop.Thread!.Join();
+            loop.Loop.Dispose();
+        }
+    }
+
+    /// <summary>
     /// Any thread: stops accepting and closes every connection (each is released once its replies are back).
     /// Stopping again does nothing.
     /// </summary>
+    /// <remarks>
+    /// The server's loop stops accepting first, then asks every loop to close its connections: a connection accepted
+    /// before that was handed to its loop earlier, so its loop takes it before it closes the rest.
+    /// </remarks>
     public void Stop() =>
         _loop.RunInLoop(() =>
         {
             StopAccepting();
-            foreach (var connection in _connections.Values.ToList())
+            foreach (var loop in _loops)
             {
-                connection.Close(CloseReason.ServerStopped);
+                loop.Loop.RunInLoop(loop.CloseAll);
             }
         });
 
@@ -238,9 +289,9 @@ public sealed class TcpServer : IConnectionOwner
         _loop.RunInLoop(() =>
         {
             StopAccepting();
-            foreach (var connection in _connections.Values.ToList())
+            foreach (var loop in _loops)
             {
-                connection.Shutdown();
+                loop.Loop.RunInLoop(loop.ShutdownAll);
             }
         });
 
@@ -255,24 +306,55 @@ public sealed class TcpServer : IConnectionOwner
         }
     }
 
+    /// <summary>
+    /// The server's loop thread: a connection was accepted. It goes to the next loop in turn, for its life: registered
+    /// at once when that is this loop, otherwise handed over as a functor of that loop, which registers it.
+    /// </summary>
     internal void Accepted(int fd)
     {
         _accepted.Add(1);
-        if (_connections.Count >= _options.MaxConnections)
+        if (OpenOnLoops() >= _options.MaxConnections)
         {
             _refused.Add(1);
             _network.Close(fd);
             return;
         }
         _network.ConfigureAccepted(fd);
-        var connection = new TcpConnection(this, _loop, _threading, fd, ++_nextId, _options);
-        _connections.Add(connection.Id, connection);
-        connection.Start();
-        Notify(ConnectionOpened, connection, nameof(ConnectionOpened));
+        var target = _loops[_nextLoop];
+        _nextLoop = (_nextLoop + 1) % _loops.Length;
+        var connection = new TcpConnection(
+            target,
+            target.Loop,
+            _threading,
+            fd,
+            ++_nextId,
+            _options
+        );
+        target.CountHandedOver();
+        if (target.Loop == _loop)
+        {
+            target.Adopt(connection);
+        }
+        else
+        {
+            // Only after the server's loop has finished do the others refuse functors; this runs on it, before.
+            target.Loop.QueueInLoop(() => target.Adopt(connection));
+        }
     }
 
-    /// <summary>Loop thread: one message of an open connection; its reply is written inline or by a worker.</summary>
-    void IConnectionOwner.Dispatch(TcpConnection connection, ReadOnlyMemory<byte> message)
+    /// <summary>Connections handed to the loops and not yet released.</summary>
+    private long OpenOnLoops()
+    {
+        long open = 0;
+        foreach (var loop in _loops)
+        {
+            open += loop.OpenConnections;
+        }
+        return open;
+    }
+
+    /// <summary>The connection's loop thread: one message of an open connection; its reply is written inline or by a worker.</summary>
+    internal void Dispatch(IoLoop loop, TcpConnection connection, ReadOnlyMemory<byte> message)
     {
         if (connection.State != ConnectionState.Connected)
         {
@@ -281,13 +363,14 @@ public sealed class TcpServer : IConnectionOwner
         _messages.Add(1);
         if (_queues.Length == 0)
         {
-            _inlineReplies.Reset();
-            if (!Handle(message, _inlineReplies))
+            var replies = loop.InlineReplies;
+            replies.Reset();
+            if (!Handle(message, replies))
             {
                 connection.Close(CloseReason.HandlerFailed);
                 return;
             }
-            connection.SendReplyInLoop(_inlineReplies.Written);
+            connection.SendReplyInLoop(replies.Written);
             return;
         }
         if (connection.QueueInput(message.Span, _mergeLimit))
@@ -296,14 +379,12 @@ public sealed class TcpServer : IConnectionOwner
         }
     }
 
-    void IConnectionOwner.Submit(TcpConnection connection) => Submit(connection);
-
     /// <summary>
     /// Hands the connection's waiting input to a worker (from the loop, or from the worker that handled the batch
     /// before); the in-flight count was raised for it. A connection always submits to the same serial queue, so
     /// its batches are handled, and their replies written, in order.
     /// </summary>
-    private void Submit(TcpConnection connection)
+    internal void Submit(TcpConnection connection)
     {
         var queue = _queues[connection.Id % _queues.Length];
         try
@@ -321,7 +402,7 @@ public sealed class TcpServer : IConnectionOwner
     }
 
     /// <summary>Worker: handles every message of a connection's batch, in order, appending their replies.</summary>
-    bool IConnectionOwner.HandleBatch(InputBatch batch)
+    internal bool HandleBatch(InputBatch batch)
     {
         var replied = false;
         for (var i = 0; i < batch.Count; i++)
@@ -379,36 +460,29 @@ public sealed class TcpServer : IConnectionOwner
         };
     }
 
-    void IConnectionOwner.NotifyClosed(TcpConnection connection) =>
+    internal void NotifyOpened(TcpConnection connection) =>
+        Notify(ConnectionOpened, connection, nameof(ConnectionOpened));
+
+    internal void NotifyClosed(TcpConnection connection) =>
         Notify(ConnectionClosed, connection, nameof(ConnectionClosed));
 
-    void IConnectionOwner.NotifyWriteCompleted(TcpConnection connection) =>
+    internal void NotifyWriteCompleted(TcpConnection connection) =>
         Notify(WriteCompleted, connection, nameof(WriteCompleted));
 
-    /// <summary>Any thread: queues the high-water-mark callback onto the loop.</summary>
-    void IConnectionOwner.NotifyHighWaterMark(TcpConnection connection, long unsent)
+    /// <summary>Any thread: queues the high-water-mark callback onto the connection's loop.</summary>
+    internal void NotifyHighWaterMark(TcpConnection connection, long unsent)
     {
         if (HighWaterMarkReached is { } callback)
         {
-            Notify<TcpConnection>(
-                c => callback(c, unsent),
-                connection,
-                nameof(HighWaterMarkReached)
-            );
+            Notify(c => callback(c, unsent), connection, nameof(HighWaterMarkReached));
         }
     }
 
-    /// <summary>A connection's descriptor was closed: on the loop thread, or on a worker after the loop finished.</summary>
-    void IConnectionOwner.Released(TcpConnection connection, bool afterLoop)
-    {
-        if (!afterLoop)
-        {
-            _connections.Remove(connection.Id); // loop thread only; after the loop nothing reads the table
-        }
-        _released.Add(1);
-    }
+    /// <summary>A connection's descriptor was closed (exactly once).</summary>
+    internal void CountReleased() => _released.Add(1);
 
-    private void Notify<T>(Action<T>? callback, T argument, string name)
+    /// <summary>Queues <paramref name="callback"/> onto the loop of <paramref name="connection"/>.</summary>
+    private void Notify(Action<TcpConnection>? callback, TcpConnection connection, string name)
     {
         if (callback is null)
         {
@@ -416,11 +490,11 @@ public sealed class TcpServer : IConnectionOwner
         }
         try
         {
-            _loop.QueueInLoop(() =>
+            connection.Loop.QueueInLoop(() =>
             {
                 try
                 {
-                    callback(argument);
+                    callback(connection);
                 }
                 catch (Exception failure)
                 {
@@ -440,9 +514,7 @@ public sealed class TcpServer : IConnectionOwner
 
     internal void CountError() => _errors.Add(1);
 
-    void IConnectionOwner.CountError() => CountError();
-
     internal void CountShed() => _shed.Add(1);
 
-    void IConnectionOwner.CountDroppedSend() => _droppedSends.Add(1);
+    internal void CountDroppedSend() => _droppedSends.Add(1);
 }

@@ -35,12 +35,21 @@ public sealed record TcpServerOptions
     /// <summary>Unsent bytes a connection may buffer; a send beyond it closes the connection with <see cref="CloseReason.OutputLimitExceeded"/>.</summary>
     public long MaxPendingOutputBytes { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// The I/O loops that serve connections: the server's own loop (which also accepts) and
+    /// <c>Loops - 1</c> more, each on a thread the server starts. New connections go to them round-robin, and each
+    /// connection's reads, writes, timers and teardown stay on its loop for its life. Default 1: everything on the
+    /// server's loop.
+    /// </summary>
+    public int Loops { get; init; } = 1;
+
     /// <summary>Throws when a value is out of range.</summary>
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1, nameof(MaxConnections));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReadBufferBytes, 1, nameof(ReadBufferBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(Backlog, 1, nameof(Backlog));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Loops, 1, nameof(Loops));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageBytes, 0, nameof(MaxMessageBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(
             HighWaterMarkBytes,

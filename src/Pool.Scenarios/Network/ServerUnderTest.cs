@@ -15,7 +15,11 @@ internal sealed class ServerUnderTest
     private readonly IThreadHandle _loopThread;
     private readonly Executor? _workers;
     private readonly Latch _opened;
-    private readonly Dictionary<long, int> _closedCallbacks = []; // loop thread only until the loop is joined
+    private readonly Latch? _allOpened; // with more than one connection expected
+
+    // Written by the loops' callbacks until the loops are joined (under the explorer one thread runs at a time).
+    private readonly Dictionary<long, int> _closedCallbacks = [];
+    private readonly List<(TcpConnection Connection, bool OnServersLoop)> _all = [];
     private TcpConnection? _first; // loop thread until _opened is released
 
     /// <param name="threading">The explorer's threading.</param>
@@ -25,6 +29,8 @@ internal sealed class ServerUnderTest
     /// <param name="options">Server options (default: the defaults).</param>
     /// <param name="handler">The message handler (default: echo).</param>
     /// <param name="workerThreads">The executor's workers, when <paramref name="workers"/> is true.</param>
+    /// <param name="loops">The server's I/O loops (<see cref="TcpServerOptions.Loops"/>).</param>
+    /// <param name="connections">The connections <see cref="AwaitConnections"/> waits for.</param>
     public ServerUnderTest(
         IThreading threading,
         bool workers,
@@ -32,28 +38,33 @@ internal sealed class ServerUnderTest
         bool chooses = false,
         TcpServerOptions? options = null,
         Func<ReadOnlyMemory<byte>, byte[]>? handler = null,
-        int workerThreads = 1
+        int workerThreads = 1,
+        int loops = 1,
+        int connections = 1
     )
     {
         Network = new SimulatedNetwork(threading, window, chooses);
         Loop = new EventLoop(threading, Network, Network);
         _workers = workers ? new Executor(workerThreads, 0, threading) : null;
         _opened = new Latch(threading, 1);
+        _allOpened = connections > 1 ? new Latch(threading, connections) : null;
         Server = new TcpServer(
             Loop,
             handler ?? (message => message.ToArray()),
-            options,
+            loops == 1 ? options : (options ?? new TcpServerOptions()) with { Loops = loops },
             _workers,
             threading
         )
         {
             ConnectionOpened = connection =>
             {
+                _all.Add((connection, Loop.IsInLoopThread));
                 if (_first is null)
                 {
                     _first = connection;
                     _opened.CountDown();
                 }
+                _allOpened?.CountDown();
             },
             ConnectionClosed = connection =>
                 _closedCallbacks[connection.Id] =
@@ -76,7 +87,23 @@ internal sealed class ServerUnderTest
         return _first!;
     }
 
-    /// <summary>Stops the server, destroys the workers, quits the loop, and checks the teardown invariants.</summary>
+    /// <summary>
+    /// Blocks until the server has opened the connections given to the constructor; returns each with whether its
+    /// callback ran on the server's own loop (false: on another of its loops).
+    /// </summary>
+    public IReadOnlyList<(TcpConnection Connection, bool OnServersLoop)> AwaitConnections()
+    {
+        (_allOpened ?? _opened).Await();
+        return [.. _all];
+    }
+
+    /// <summary>Every connection opened so far (read after <see cref="StopAndCheck"/>, or after <see cref="AwaitConnections"/>).</summary>
+    public IReadOnlyList<(TcpConnection Connection, bool OnServersLoop)> Connections => _all;
+
+    /// <summary>
+    /// Stops the server, destroys the workers, quits the loop (and with it the server's other loops), and checks the
+    /// teardown invariants for every connection.
+    /// </summary>
     /// <returns>The first connection, if one was accepted (for scenario-specific checks).</returns>
     public TcpConnection? StopAndCheck()
     {
@@ -90,7 +117,7 @@ internal sealed class ServerUnderTest
             $"{Server.AcceptedConnections} accepted but {Server.ReleasedConnections} released"
         );
         Check.That(Server.OpenConnections == 0, "the server still counts open connections");
-        if (_first is { } connection)
+        foreach (var (connection, _) in _all)
         {
             Check.That(
                 connection.State == ConnectionState.Released,

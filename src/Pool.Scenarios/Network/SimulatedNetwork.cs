@@ -14,6 +14,8 @@ namespace Pool.Scenarios.Network;
 /// the waiting data a read returns, how much of a write the peer's window takes.
 /// </summary>
 /// <remarks>
+/// Each loop over the network watches its descriptors through a poller of its own: the network itself for the first
+/// loop, <see cref="CreatePoller"/> for the others (a server with several I/O loops); a descriptor is in one at most.
 /// The network is also a witness: a call on a descriptor that was closed (use after release), closing one
 /// twice, or registering one twice throws <see cref="InvariantViolatedException"/>. Descriptor numbers are
 /// never reused, so every such use is caught, not only those that would hit a reused number.
@@ -26,11 +28,11 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
     private readonly ICondition _changed; // the loop and every peer wait on it; broadcast on any change
     private readonly Queue<SimulatedPeer> _backlog = []; // guarded by _lock
     private readonly Dictionary<int, SimulatedPeer> _connections = []; // guarded by _lock
-    private readonly Dictionary<int, (ulong Token, Interest Interest)> _registered = []; // guarded by _lock
+    private readonly List<Poller> _pollers = []; // guarded by _lock; the first is this network's own
+    private readonly Poller _first;
     private readonly HashSet<int> _closed = []; // guarded by _lock
     private readonly bool _chooses;
     private bool _listening; // guarded by _lock
-    private bool _wakeRequested; // guarded by _lock
     private int _nextDescriptor = ListenerDescriptor + 1; // guarded by _lock
 
     /// <param name="threading">The explorer's threading.</param>
@@ -43,6 +45,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
         _changed = threading.CreateCondition(_lock);
         Window = window;
         _chooses = chooses;
+        _first = NewPoller();
     }
 
     internal int Window { get; }
@@ -210,10 +213,17 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
         {
             Use(descriptor);
             Check.That(
-                !_registered.ContainsKey(descriptor),
+                _pollers.All(p => !p.IsRegistered(descriptor)),
                 $"descriptor {descriptor} closed while still in the poller"
             );
             _closed.Add(descriptor);
+            if (descriptor == ListenerDescriptor)
+            {
+                while (_backlog.TryDequeue(out var waiting))
+                {
+                    waiting.RefuseByServer(); // as the kernel resets the connections no one accepted
+                }
+            }
             if (_connections.TryGetValue(descriptor, out var peer))
             {
                 peer.OutboundEnded = true; // the peer reads end of stream
@@ -224,69 +234,109 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
 
     public int OpenSpare() => -1;
 
-    // ---- IPoller ----
+    // ---- IPoller: the first loop's poller; CreatePoller gives each further loop its own ----
+
+    public IPoller CreatePoller() => Locked(() => NewPoller());
 
     public void Add(int descriptor, ulong token, Interest interest) =>
-        Locked(() =>
-        {
-            Use(descriptor);
-            Check.That(_registered.TryAdd(descriptor, (token, interest)), "registered twice");
-        });
+        _first.Add(descriptor, token, interest);
 
     public void Modify(int descriptor, ulong token, Interest interest) =>
-        Locked(() =>
-        {
-            Use(descriptor);
-            Check.That(_registered.ContainsKey(descriptor), "modified an unregistered descriptor");
-            _registered[descriptor] = (token, interest);
-        });
+        _first.Modify(descriptor, token, interest);
 
-    public void Remove(int descriptor) =>
-        Locked(() =>
-        {
-            Use(descriptor);
-            Check.That(_registered.Remove(descriptor), "removed an unregistered descriptor");
-        });
+    public void Remove(int descriptor) => _first.Remove(descriptor);
 
-    public int Wait(Span<ReadyEvent> ready, TimeSpan? timeout)
-    {
-        _lock.Enter();
-        try
-        {
-            var count = Collect(ready);
-            if (count > 0 || _wakeRequested)
-            {
-                _wakeRequested = false;
-                return count;
-            }
-            if (timeout is { } limit)
-            {
-                if (limit > TimeSpan.Zero)
-                {
-                    _changed.Wait(limit);
-                }
-            }
-            else
-            {
-                _changed.Wait();
-            }
-            _wakeRequested = false;
-            return Collect(ready);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
-    }
+    public int Wait(Span<ReadyEvent> ready, TimeSpan? timeout) => _first.Wait(ready, timeout);
 
-    public void Wake() =>
-        Locked(() =>
-        {
-            _wakeRequested = true;
-            _changed.Broadcast();
-        });
+    public void Wake() => _first.Wake();
 
     public void Dispose() { }
+
+    /// <summary>Under the lock: a poller of this network, known to it (a descriptor is registered in one at most).</summary>
+    private Poller NewPoller()
+    {
+        var poller = new Poller(this);
+        _pollers.Add(poller);
+        return poller;
+    }
+
+    /// <summary>One loop's registrations and wake-up flag; the lock and the condition are the network's.</summary>
+    private sealed class Poller(SimulatedNetwork network) : IPoller
+    {
+        private readonly Dictionary<int, (ulong Token, Interest Interest)> _registered = []; // guarded by the lock
+        private bool _wakeRequested; // guarded by the network's lock
+
+        internal bool IsRegistered(int descriptor) => _registered.ContainsKey(descriptor);
+
+        public void Add(int descriptor, ulong token, Interest interest) =>
+            network.Locked(() =>
+            {
+                network.Use(descriptor);
+                Check.That(
+                    network._pollers.All(p => !p.IsRegistered(descriptor)),
+                    "registered twice"
+                );
+                _registered.Add(descriptor, (token, interest));
+            });
+
+        public void Modify(int descriptor, ulong token, Interest interest) =>
+            network.Locked(() =>
+            {
+                network.Use(descriptor);
+                Check.That(
+                    _registered.ContainsKey(descriptor),
+                    "modified an unregistered descriptor"
+                );
+                _registered[descriptor] = (token, interest);
+            });
+
+        public void Remove(int descriptor) =>
+            network.Locked(() =>
+            {
+                network.Use(descriptor);
+                Check.That(_registered.Remove(descriptor), "removed an unregistered descriptor");
+            });
+
+        public int Wait(Span<ReadyEvent> ready, TimeSpan? timeout)
+        {
+            network._lock.Enter();
+            try
+            {
+                var count = network.Collect(_registered, ready);
+                if (count > 0 || _wakeRequested)
+                {
+                    _wakeRequested = false;
+                    return count;
+                }
+                if (timeout is { } limit)
+                {
+                    if (limit > TimeSpan.Zero)
+                    {
+                        network._changed.Wait(limit);
+                    }
+                }
+                else
+                {
+                    network._changed.Wait();
+                }
+                _wakeRequested = false;
+                return network.Collect(_registered, ready);
+            }
+            finally
+            {
+                network._lock.Exit();
+            }
+        }
+
+        public void Wake() =>
+            network.Locked(() =>
+            {
+                _wakeRequested = true;
+                network._changed.Broadcast();
+            });
+
+        public void Dispose() { }
+    }
 
     // ---- the peers' side (called by SimulatedPeer under no lock) ----
 
@@ -316,10 +366,13 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
     /// <summary>Under the lock: waits for the next change.</summary>
     internal void WaitForChange() => _changed.Wait();
 
-    private int Collect(Span<ReadyEvent> ready)
+    private int Collect(
+        Dictionary<int, (ulong Token, Interest Interest)> registered,
+        Span<ReadyEvent> ready
+    )
     {
         var count = 0;
-        foreach (var (fd, (token, interest)) in _registered)
+        foreach (var (fd, (token, interest)) in registered)
         {
             if (count == ready.Length)
             {

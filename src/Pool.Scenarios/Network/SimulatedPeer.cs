@@ -56,10 +56,26 @@ internal sealed class SimulatedPeer(SimulatedNetwork network)
             }
         });
 
-    /// <summary>Sends bytes (they arrive as one chunk, which the network may split).</summary>
+    /// <summary>Never accepted: the server closed its listener first (what the peer sends is lost).</summary>
+    internal bool Refused { get; private set; }
+
+    /// <summary>Under the network's lock: the listener closed with this connection waiting; the peer sees a reset.</summary>
+    internal void RefuseByServer()
+    {
+        Refused = true;
+        IsReset = true;
+        OutboundEnded = true;
+        Inbound.Clear();
+    }
+
+    /// <summary>Sends bytes (they arrive as one chunk, which the network may split); lost on a refused connection.</summary>
     public void Send(params byte[] bytes) =>
         network.Locked(() =>
         {
+            if (Refused)
+            {
+                return;
+            }
             Check.That(!InboundEnded && !IsReset, "the scenario sent after closing");
             foreach (var b in bytes)
             {

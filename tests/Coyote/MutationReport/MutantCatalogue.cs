@@ -390,6 +390,22 @@ internal static class MutantCatalogue
             "ConnectionScenarios.PeerClosesWithRepliesInFlight",
             KilledBy: MutantKill.Invariant("a half-closed peer received")
         ),
+        // several I/O loops
+        new(
+            "HandOverKeepsAcceptorsBuffers",
+            "LoopScenarios.ConnectionsServedOnTwoLoops",
+            KilledBy: "not its own echo"
+        ),
+        new(
+            "StopClosesOtherLoopsFromCaller",
+            "LoopScenarios.StopWithRepliesInFlightOnTwoLoops",
+            KilledBy: MutantKill.Deadlock
+        ),
+        new(
+            "ShutdownSkipsOtherLoops",
+            "LoopScenarios.ShutdownDrainsTwoLoops",
+            KilledBy: MutantKill.Deadlock
+        ),
         // the task scheduler
         new(
             "PostChecksDestroyedBeforeScheduling",

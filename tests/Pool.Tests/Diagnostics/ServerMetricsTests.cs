@@ -169,4 +169,43 @@ public sealed class ServerMetricsTests
             second.Stop();
         }
     }
+
+    /// <summary>
+    /// Each I/O loop reports its open connections under its name (the server's own loop's, then that name with the
+    /// loop's number); the server's totals add up every loop's bytes.
+    /// </summary>
+    [Fact]
+    public void EachLoopReportsItsConnectionsAndTheTotalsAddThemUp()
+    {
+        using var telemetry = new Telemetry("echo");
+        var (running, server) = Start(telemetry, options: new TcpServerOptions { Loops = 2 });
+        using (running)
+        {
+            var clients = Enumerable.Range(0, 3).Select(_ => running.Connect(server)).ToList();
+            foreach (var client in clients)
+            {
+                client.Send(new byte[10]);
+                RunningLoop.ReceiveExactly(client, 10);
+            }
+            const string perLoop = "pool.tcp_server.loop.connections";
+            Assert.Equal(1, Read(telemetry, server, perLoop, ("pool.event_loop.name", "echo")));
+            Assert.Equal(2, Read(telemetry, server, perLoop, ("pool.event_loop.name", "echo-1")));
+            Assert.Equal(3, Read(telemetry, server, "pool.tcp_server.connections.active"));
+            Assert.Equal(
+                30,
+                Read(telemetry, server, "pool.tcp_server.io", ("network.io.direction", "receive"))
+            );
+            // The loop the server started reports as a loop too, under its own name.
+            Assert.NotNull(
+                telemetry.Read(
+                    "Pool.EventLoop",
+                    "pool.event_loop.iterations",
+                    [("pool.event_loop.name", "echo-1")]
+                )
+            );
+            clients.ForEach(c => c.Shutdown(SocketShutdown.Send));
+            Wait.Until(() => server.OpenConnections == 0, "every connection is released");
+            Assert.Equal(0, Read(telemetry, server, perLoop, ("pool.event_loop.name", "echo-1")));
+        }
+    }
 }

@@ -8,10 +8,13 @@ namespace Pool.Tests.Reactor;
 /// <summary><see cref="TcpServer.Shutdown"/>: stop accepting, write the replies owed, close when the peers do.</summary>
 public sealed class ServerShutdownTests
 {
+    /// <summary>With two loops the connection is on the loop the server started: the shutdown reaches it there.</summary>
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    public void ShutdownWritesTheRepliesInFlightThenClosesWhenThePeerDoes(int workers)
+    [InlineData(0, 1)]
+    [InlineData(1, 1)]
+    [InlineData(0, 2)]
+    [InlineData(1, 2)]
+    public void ShutdownWritesTheRepliesInFlightThenClosesWhenThePeerDoes(int workers, int loops)
     {
         using var running = new RunningLoop();
         using var gate = new ManualResetEventSlim(workers == 0); // inline handlers must not block the loop
@@ -23,6 +26,7 @@ public sealed class ServerShutdownTests
                 return m.ToArray();
             },
             workers,
+            new TcpServerOptions { Loops = loops },
             configure: s => s.ConnectionClosed = c => reasons.Enqueue(c.CloseReason)
         );
         var client = running.Connect(server);
@@ -56,12 +60,18 @@ public sealed class ServerShutdownTests
     /// The server is stopped and its loop has finished while a worker still holds a message (and, with
     /// <paramref name="queuedBehind"/>, a second one waits in its queue and is cancelled when the workers are
     /// destroyed): the late reply and the cancellation are settled on their own threads, and the closed connection
-    /// is still released, its descriptor closed, once.
+    /// is still released, its descriptor closed, once. With two loops the connection is on the loop the server
+    /// started, which finished with the server's loop.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task AReplyThatOutlivesItsLoopStillReleasesTheConnection(bool queuedBehind)
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    [InlineData(true, 2)]
+    public async Task AReplyThatOutlivesItsLoopStillReleasesTheConnection(
+        bool queuedBehind,
+        int loops
+    )
     {
         var loop = new EventLoop();
         var loopThread = new Thread(loop.Run) { IsBackground = true };
@@ -75,6 +85,7 @@ public sealed class ServerShutdownTests
                 gate.Wait();
                 return m.ToArray();
             },
+            new TcpServerOptions { Loops = loops },
             workers: workers
         );
         server.Start();

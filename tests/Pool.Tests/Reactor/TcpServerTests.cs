@@ -18,12 +18,13 @@ public sealed class TcpServerTests : IDisposable
     private TcpServer StartServer(
         Func<ReadOnlyMemory<byte>, byte[]> handler,
         int workers = 0,
-        int maxConnections = 10_000
+        int maxConnections = 10_000,
+        int loops = 1
     ) =>
         _running.StartServer(
             handler,
             workers,
-            new TcpServerOptions { MaxConnections = maxConnections }
+            new TcpServerOptions { MaxConnections = maxConnections, Loops = loops }
         );
 
     private Socket Connect(TcpServer server) => _running.Connect(server);
@@ -38,18 +39,65 @@ public sealed class TcpServerTests : IDisposable
         );
     }
 
+    /// <summary>With two loops, the first connection is served by the loop the server started, the second by its own.</summary>
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(2, 1)]
+    [InlineData(0, 2)]
+    [InlineData(2, 2)]
+    public void EchoesRoundTrips(int workers, int loops)
+    {
+        var server = StartServer(Echo, workers, loops: loops);
+        using var first = Connect(server);
+        using var second = Connect(server);
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal($"message {i}", RoundTrip(first, $"message {i}"));
+            Assert.Equal($"reply {i}", RoundTrip(second, $"reply {i}"));
+        }
+        Assert.Equal(100, server.Messages);
+    }
+
+    /// <summary>
+    /// Six connections on three loops: two per loop, in turn (the accepting loop last), each served for its life by
+    /// the loop that runs its callbacks.
+    /// </summary>
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
-    public void EchoesRoundTrips(int workers)
+    public void ConnectionsAreSpreadOverTheLoopsInTurn(int workers)
     {
-        var server = StartServer(Echo, workers);
-        using var socket = Connect(server);
-        for (var i = 0; i < 50; i++)
+        var openedOn = new ConcurrentDictionary<long, int>();
+        var closedOn = new ConcurrentDictionary<long, int>();
+        var acceptingThread = 0;
+        _running.Loop.RunInLoop(() => acceptingThread = Environment.CurrentManagedThreadId);
+        var server = _running.StartServer(
+            Echo,
+            workers,
+            new TcpServerOptions { Loops = 3 },
+            s =>
+            {
+                s.ConnectionOpened = c => openedOn[c.Id] = Environment.CurrentManagedThreadId;
+                s.ConnectionClosed = c => closedOn[c.Id] = Environment.CurrentManagedThreadId;
+            }
+        );
+        var sockets = new List<Socket>();
+        for (var i = 0; i < 6; i++)
         {
-            Assert.Equal($"message {i}", RoundTrip(socket, $"message {i}"));
+            var socket = Connect(server);
+            Assert.Equal($"c{i}", RoundTrip(socket, $"c{i}")); // accepted (and opened) in this order
+            sockets.Add(socket);
         }
-        Assert.Equal(50, server.Messages);
+        Wait.Until(() => openedOn.Count == 6, "every connection is opened");
+        var threads = openedOn.OrderBy(p => p.Key).Select(p => p.Value).ToList();
+        Assert.Equal(3, threads.Distinct().Count());
+        Assert.Equal(threads[..3], threads[3..]); // in turn
+        Assert.Equal(acceptingThread, threads[2]); // the accepting loop last in each turn
+        Assert.NotEqual(acceptingThread, threads[0]);
+        sockets.ForEach(s => s.Shutdown(SocketShutdown.Send));
+        Wait.Until(() => closedOn.Count == 6, "every connection is closed");
+        Assert.All(openedOn, p => Assert.Equal(p.Value, closedOn[p.Key])); // torn down on its own loop
+        Wait.Until(() => server.OpenConnections == 0, "every connection is released");
     }
 
     [Fact]
@@ -141,8 +189,11 @@ public sealed class TcpServerTests : IDisposable
         Wait.Until(() => server.ReleasedConnections == 1, "released after the reply");
     }
 
-    [Fact]
-    public void ReplyAfterAResetIsDroppedAndCounted()
+    /// <summary>With two loops the connection is served by the loop the server started, not the accepting one.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ReplyAfterAResetIsDroppedAndCounted(int loops)
     {
         using var release = new ManualResetEventSlim();
         using var started = new ManualResetEventSlim();
@@ -155,6 +206,7 @@ public sealed class TcpServerTests : IDisposable
                 return m.ToArray();
             },
             workers: 1,
+            new TcpServerOptions { Loops = loops },
             configure: s => s.ConnectionOpened = opened.Enqueue
         );
         var socket = Connect(server);
@@ -221,15 +273,20 @@ public sealed class TcpServerTests : IDisposable
         Assert.Equal(0, third.Receive(new byte[1])); // closed by the server
     }
 
-    [Fact]
-    public void StopClosesEveryConnection()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void StopClosesEveryConnection(int loops)
     {
-        var server = StartServer(Echo);
+        var server = StartServer(Echo, loops: loops);
         using var socket = Connect(server);
+        using var other = Connect(server);
         Assert.Equal("a", RoundTrip(socket, "a"));
+        Assert.Equal("b", RoundTrip(other, "b"));
         server.Stop();
-        Wait.Until(() => server.ReleasedConnections == 1, "released on stop");
+        Wait.Until(() => server.ReleasedConnections == 2, "released on stop");
         Assert.Equal(0, socket.Receive(new byte[1]));
+        Assert.Equal(0, other.Receive(new byte[1]));
     }
 
     /// <summary>The operating system's network, counting the ends of stream the loop reads (a receive of 0 bytes).</summary>
@@ -267,5 +324,7 @@ public sealed class TcpServerTests : IDisposable
         public void Close(int descriptor) => _network.Close(descriptor);
 
         public int OpenSpare() => _network.OpenSpare();
+
+        public IPoller CreatePoller() => _network.CreatePoller();
     }
 }

@@ -258,6 +258,7 @@ public sealed class EchoServiceTests
         "Echo:Threads must be 0 (handlers on the loop thread) or more (got -1)."
     )]
     [InlineData("--port", "70000", "Echo:Port must be from 0 to 65535 (got 70000).")]
+    [InlineData("--loops", "0", "Echo:Loops must be from 1 to 256 (got 0).")]
     [InlineData("--drain-timeout", "-00:00:01", "Echo:DrainTimeout must not be negative")]
     [InlineData(
         "--address",

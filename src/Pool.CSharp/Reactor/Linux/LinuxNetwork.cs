@@ -104,4 +104,7 @@ internal sealed unsafe class LinuxNetwork : INetwork
 
     /// <summary>A descriptor on /dev/null, or -1.</summary>
     public int OpenSpare() => Native.Open("/dev/null", Native.ORdonly | Native.OCloexec);
+
+    /// <summary>A new epoll instance: any loop may watch any of this process's sockets.</summary>
+    public IPoller CreatePoller() => new EpollPoller();
 }

@@ -1,0 +1,148 @@
+/*
+ * The limit for the echo benchmark: a minimal epoll echo server in C, one loop per thread (one thread per core
+ * by default), each with its own listening socket on the same port (SO_REUSEPORT: the kernel spreads the
+ * connections), level-triggered, non-blocking, TCP_NODELAY. Each readable connection is read once into a 64 KiB
+ * buffer, fib(WORK) is computed once per read (0: none), and the bytes are written back; what the socket does not
+ * take at once waits in a per-connection buffer until it is writable. Nothing else: no framing, no metrics, no
+ * hand-off between threads.
+ * Build: cc -O2 -pthread -o echo-epoll echo-epoll.c
+ * Usage: echo-epoll [--port 9713] [--work 0] [--loops N (default: the cores)]; SIGTERM or SIGINT ends it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BUFFER (64 * 1024)
+
+static int port = 9713, work = 0;
+
+struct connection {
+    int fd;
+    char *pending; /* bytes the socket did not take yet */
+    size_t length, capacity;
+};
+
+static long fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+
+static volatile long sink;
+
+static int listener(void) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port),
+                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0 || listen(fd, 1024) < 0) {
+        perror("bind/listen");
+        exit(1);
+    }
+    return fd;
+}
+
+static void drop(int epoll, struct connection *c) {
+    epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    free(c->pending);
+    free(c);
+}
+
+/* Writes what is pending; returns -1 when the connection failed. */
+static int flush(int epoll, struct connection *c) {
+    size_t done = 0;
+    while (done < c->length) {
+        ssize_t n = send(c->fd, c->pending + done, c->length - done, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) break;
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    memmove(c->pending, c->pending + done, c->length - done);
+    c->length -= done;
+    struct epoll_event event = {.events = EPOLLIN | (c->length ? EPOLLOUT : 0), .data.ptr = c};
+    epoll_ctl(epoll, EPOLL_CTL_MOD, c->fd, &event);
+    return 0;
+}
+
+static void *loop(void *unused) {
+    (void)unused;
+    int epoll = epoll_create1(EPOLL_CLOEXEC), listen_fd = listener();
+    struct epoll_event event = {.events = EPOLLIN, .data.ptr = NULL}, ready[256];
+    epoll_ctl(epoll, EPOLL_CTL_ADD, listen_fd, &event);
+    char *buffer = malloc(BUFFER);
+    for (;;) {
+        int count = epoll_wait(epoll, ready, 256, -1);
+        for (int i = 0; i < count; i++) {
+            struct connection *c = ready[i].data.ptr;
+            if (c == NULL) {
+                int fd;
+                while ((fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+                    int one = 1;
+                    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                    c = calloc(1, sizeof *c);
+                    c->fd = fd;
+                    struct epoll_event added = {.events = EPOLLIN, .data.ptr = c};
+                    epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &added);
+                }
+                continue;
+            }
+            if (ready[i].events & EPOLLOUT && flush(epoll, c) < 0) {
+                drop(epoll, c);
+                continue;
+            }
+            if (!(ready[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) continue;
+            ssize_t n = recv(c->fd, buffer, BUFFER, 0);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+                drop(epoll, c);
+                continue;
+            }
+            if (n < 0) continue;
+            if (work > 0) sink = fib(work);
+            if (c->length + (size_t)n > c->capacity) {
+                c->capacity = (c->length + (size_t)n) * 2;
+                c->pending = realloc(c->pending, c->capacity);
+            }
+            memcpy(c->pending + c->length, buffer, (size_t)n);
+            c->length += (size_t)n;
+            if (flush(epoll, c) < 0) drop(epoll, c);
+        }
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    int loops = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--work")) work = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--loops")) loops = atoi(argv[i + 1]);
+        else {
+            fprintf(stderr, "usage: echo-epoll [--port N] [--work N] [--loops N]\n");
+            return 2;
+        }
+    }
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL); /* the loops never see them; main waits for them */
+    for (int i = 0; i < loops; i++) {
+        pthread_t thread;
+        pthread_create(&thread, NULL, loop, NULL);
+    }
+    printf("native epoll echo server on 127.0.0.1:%d, %d loops, work fib(%d)\n", port, loops, work);
+    fflush(stdout);
+    int signal;
+    sigwait(&signals, &signal);
+    return 0;
+}
