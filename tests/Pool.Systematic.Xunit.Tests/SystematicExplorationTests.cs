@@ -148,7 +148,10 @@ public class SystematicExplorationTests
         var failure = Assert.Throws<SystematicTestFailure>(() =>
             SystematicExploration.Run("Tests.Idle", _ => { }, Pct with { Iterations = 10 })
         );
-        Assert.StartsWith("Tests.Idle: nothing was explored: no iteration reached", failure.Message);
+        Assert.StartsWith(
+            "Tests.Idle: nothing was explored: no iteration reached",
+            failure.Message
+        );
     }
 
     [Theory]
