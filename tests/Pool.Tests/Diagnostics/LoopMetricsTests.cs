@@ -38,6 +38,11 @@ public sealed class LoopMetricsTests
         loop.RunAfter(TimeSpan.Zero, () => fired.Signal());
         loop.RunAfter(TimeSpan.FromMilliseconds(1), () => fired.Signal());
         Wait.For(fired);
+        // The loop counts a round's fired timers after their callbacks return.
+        Wait.Until(
+            () => Read(telemetry, "pool.event_loop.timers.fired") == 2,
+            "both timers counted as fired"
+        );
         Assert.Equal(2, Read(telemetry, "pool.event_loop.timers.fired"));
 
         // Each round is counted: a functor queued by a functor runs in the next round.
