@@ -33,7 +33,7 @@ internal sealed class DfsStrategy(int? preemptionBound) : ISchedulingStrategy
         var frame = Enter(
             point.Enabled.Count,
             point.Current >= 0,
-            Fingerprint(point),
+            point.Fingerprint(),
             point.IsYield
         );
         _preemptions += Cost(frame, frame.Chosen);
@@ -140,16 +140,6 @@ internal sealed class DfsStrategy(int? preemptionBound) : ISchedulingStrategy
             }
         }
         throw new ArgumentOutOfRangeException(nameof(option));
-    }
-
-    private static long Fingerprint(in SchedulingPoint point)
-    {
-        long hash = point.Current + 1;
-        foreach (var id in point.Enabled)
-        {
-            hash = (hash * 31) + id + 1;
-        }
-        return hash;
     }
 
     private readonly record struct Frame(

@@ -168,7 +168,7 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
 
     private Node EnterThreadNode(in SchedulingPoint point)
     {
-        var fingerprint = Fingerprint(point);
+        var fingerprint = point.Fingerprint();
         Node node;
         if (_depth < _path.Count)
         {
@@ -531,16 +531,6 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
             mask |= Bit(id);
         }
         return mask;
-    }
-
-    private static long Fingerprint(in SchedulingPoint point)
-    {
-        long hash = point.Current + 1;
-        foreach (var id in point.Enabled)
-        {
-            hash = (hash * 31) + id + 1;
-        }
-        return hash;
     }
 
     private NondeterminismException Diverged() =>

@@ -16,4 +16,18 @@ internal readonly record struct SchedulingPoint(
 {
     /// <summary>What the next operation of each thread of <see cref="Enabled"/> touches, in the same order.</summary>
     internal IReadOnlyList<Access> Pending { get; init; } = [];
+
+    /// <summary>
+    /// A hash of <see cref="Current"/> and <see cref="Enabled"/>: a search that replays a prefix compares it with the
+    /// earlier run's to detect a test that no longer does the same thing (nondeterminism).
+    /// </summary>
+    internal long Fingerprint()
+    {
+        long hash = Current + 1;
+        foreach (var id in Enabled)
+        {
+            hash = (hash * 31) + id + 1;
+        }
+        return hash;
+    }
 }
