@@ -106,10 +106,20 @@ public static class BoundedProofs
             3
         ),
         new("timers: a fired timer cancelled", "TimerScenarios.CancelOfAFiredTimer", 4),
+        new(
+            "timers: two threads add a timer each",
+            "BoundedTimerScenarios.TwoThreadsAddATimerEach",
+            null
+        ),
         // connections
         new(
             "connection: the peer closes while its message is answered on a worker",
             "ConnectionScenarios.PeerClosesBeforeRead",
+            2
+        ),
+        new(
+            "connection: two messages answered by a worker, its replies written by the worker",
+            "BoundedConnectionScenarios.TwoMessagesAnsweredByAWorker",
             2
         ),
         new(
