@@ -33,25 +33,4 @@ public static class BoundedConnectionScenarios
         peer.Close();
         server.StopAndCheck();
     }
-
-    /// <summary>
-    /// The peer sends two messages and half-closes at once, then reads to the end: both replies are in flight on the
-    /// worker when the loop sees the end of the stream, and must still reach the peer, in order, before the server
-    /// closes the connection.
-    /// </summary>
-    [SystematicTest(CiIterations = 1000)]
-    public static void PeerHalfClosesWithTwoRepliesOnAWorker(IThreading threading)
-    {
-        var server = new ServerUnderTest(threading, workers: true);
-        var peer = server.Network.Connect();
-        peer.Send(1, 2);
-        peer.Send(3);
-        peer.ShutdownWrite();
-        var received = peer.ReadToEnd();
-        Check.That(
-            received.SequenceEqual(new byte[] { 1, 2, 3 }),
-            $"a half-closed peer received [{string.Join(",", received)}], not every reply in order"
-        );
-        server.StopAndCheck();
-    }
 }
