@@ -151,4 +151,22 @@ public static class BoundedScenarios
             $"serial sessions ran out of order: [{string.Join(", ", order)}]"
         );
     }
+
+    /// <summary>
+    /// A thread submits to a serial queue of a one-worker executor while the main thread's session on that queue runs
+    /// and the queue's pool task ends: the late session must get a pool task of its own (or be taken by the ending
+    /// one), since the main thread waits for both sessions before it destroys the executor.
+    /// </summary>
+    [SystematicTest(CiIterations = 1000)]
+    public static void ASessionSubmittedAsTheQueueDrains(IThreading threading)
+    {
+        var executor = new Executor(1, 0, threading);
+        var serial = executor.CreateQueue("serial", serial: true);
+        var done = new Latch(threading, 2);
+        var submitter = threading.Start(() => serial.Submit(done.CountDown), "submitter");
+        serial.Submit(done.CountDown);
+        submitter.Join();
+        done.Await();
+        executor.Destroy();
+    }
 }

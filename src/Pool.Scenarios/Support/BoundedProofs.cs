@@ -71,6 +71,11 @@ public static class BoundedProofs
             "BoundedScenarios.SubmitsRacingExecutorDestroy",
             3
         ),
+        new(
+            "executor: a session submitted as its serial queue's pool task ends",
+            "BoundedScenarios.ASessionSubmittedAsTheQueueDrains",
+            3
+        ),
         // the task scheduler and its synchronization context
         new(
             "task scheduler: a sent callback racing destroy",
