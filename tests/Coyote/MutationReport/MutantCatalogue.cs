@@ -189,7 +189,8 @@ internal static class MutantCatalogue
         new(
             "TimerIdNotAtomic",
             "TimerScenarios.TimersAddedFromTwoThreads",
-            KilledBy: "An item with the same key has already been added"
+            KilledBy: "An item with the same key has already been added",
+            DporScenario: "BoundedTimerScenarios.TwoThreadsAddATimerEach"
         ),
         new(
             "FunctorFromFunctorWithoutWake",
@@ -316,6 +317,7 @@ internal static class MutantCatalogue
             // One stale read, two outcomes: a session left without a pool task (a deadlock: the explorer's first
             // find), or a second pool task for the queue (sessions overlapping on the two workers: Coyote's).
             KilledBy: MutantKill.Deadlock,
+            DporScenario: "BoundedScenarios.ASessionSubmittedAsTheQueueDrains",
             CoyoteKilledBy: MutantKill.Invariant("sessions of a serial queue never overlap")
         ),
         // event loop
