@@ -16,7 +16,7 @@ internal sealed class TestCommand(ConsoleView view)
         if (settings.Parallel > 1 && settings.Shard.Count > 1)
         {
             throw new UsageException(
-                "--parallel and --shard cannot be combined: --parallel makes its own shards."
+                "--parallel and --shard cannot be combined: --parallel shares one dpor search among its workers (other strategies: makes its own shards)."
             );
         }
         if (

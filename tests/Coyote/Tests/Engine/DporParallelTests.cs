@@ -46,8 +46,14 @@ public class DporParallelTests
             return;
         }
         Assert.True(alone.Report.Exhausted, $"one worker, {name}: {alone.Report.Verdict}");
-        Assert.True(together.Report.Exhausted, $"{workers} workers, {name}: {together.Report.Verdict}");
-        Assert.Equal(alone.Outcomes.Order(StringComparer.Ordinal), together.Outcomes.Order(StringComparer.Ordinal));
+        Assert.True(
+            together.Report.Exhausted,
+            $"{workers} workers, {name}: {together.Report.Verdict}"
+        );
+        Assert.Equal(
+            alone.Outcomes.Order(StringComparer.Ordinal),
+            together.Outcomes.Order(StringComparer.Ordinal)
+        );
         Assert.Equal(alone.Report.Schedules, together.Report.Schedules);
         Assert.Equal(workers, together.Report.SchedulesPerWorker.Count);
         Assert.Equal(together.Report.Schedules, together.Report.SchedulesPerWorker.Sum());
@@ -59,11 +65,20 @@ public class DporParallelTests
     {
         var alone = ExploreClasses(name, bound: null, workers: 1);
         var together = ExploreClasses(name, bound: null, workers);
-        Assert.True(together.Report.Exhausted, $"{workers} workers, {name}: {together.Report.Verdict}");
-        Assert.Equal(alone.Classes.Order(StringComparer.Ordinal), together.Classes.Order(StringComparer.Ordinal));
+        Assert.True(
+            together.Report.Exhausted,
+            $"{workers} workers, {name}: {together.Report.Verdict}"
+        );
+        Assert.Equal(
+            alone.Classes.Order(StringComparer.Ordinal),
+            together.Classes.Order(StringComparer.Ordinal)
+        );
         Assert.Equal(together.Classes.Count, together.Completed); // no class twice
         Assert.Equal(alone.Report.Schedules, together.Report.Schedules);
-        Assert.Equal(alone.Outcomes.Order(StringComparer.Ordinal), together.Outcomes.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            alone.Outcomes.Order(StringComparer.Ordinal),
+            together.Outcomes.Order(StringComparer.Ordinal)
+        );
     }
 
     [Theory]
@@ -74,9 +89,18 @@ public class DporParallelTests
         {
             var alone = ExploreClasses(name, bound, workers: 1);
             var together = ExploreClasses(name, bound, workers);
-            Assert.True(together.Report.Exhausted, $"{name}, bound {bound}: {together.Report.Verdict}");
-            Assert.Equal(alone.Classes.Order(StringComparer.Ordinal), together.Classes.Order(StringComparer.Ordinal));
-            Assert.Equal(alone.Outcomes.Order(StringComparer.Ordinal), together.Outcomes.Order(StringComparer.Ordinal));
+            Assert.True(
+                together.Report.Exhausted,
+                $"{name}, bound {bound}: {together.Report.Verdict}"
+            );
+            Assert.Equal(
+                alone.Classes.Order(StringComparer.Ordinal),
+                together.Classes.Order(StringComparer.Ordinal)
+            );
+            Assert.Equal(
+                alone.Outcomes.Order(StringComparer.Ordinal),
+                together.Outcomes.Order(StringComparer.Ordinal)
+            );
             Assert.InRange(together.Report.Schedules, 1, BoundedFactor * alone.Report.Schedules);
         }
     }
@@ -89,7 +113,11 @@ public class DporParallelTests
     [InlineData(4, 24, 3)]
     [InlineData(5, 120, 2)]
     [InlineData(5, 120, 3)]
-    public void ThreadsBumpingOneAtomicTakeOneSchedulePerOrderInAll(int threads, int orders, int workers)
+    public void ThreadsBumpingOneAtomicTakeOneSchedulePerOrderInAll(
+        int threads,
+        int orders,
+        int workers
+    )
     {
         var outcomes = new HashSet<string>();
         var program = DporTests.Bumps(threads, shared: true);
