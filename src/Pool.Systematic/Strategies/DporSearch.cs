@@ -53,7 +53,13 @@ internal sealed class DporSearch(int workers)
     internal DporStrategy.Node? Shallowest() => _offered.Count == 0 ? null : _offered.Min;
 
     /// <summary>Nothing is left to take at <paramref name="node"/>. The caller holds <see cref="Gate"/>.</summary>
-    internal void Withdraw(DporStrategy.Node node) => _offered.Remove(node);
+    internal void Withdraw(DporStrategy.Node node)
+    {
+        if (_offered.Count > 0)
+        {
+            _offered.Remove(node);
+        }
+    }
 
     /// <summary>
     /// The calling worker is idle: waits until an entry is offered or the search stops, and returns false when it is

@@ -165,6 +165,7 @@ internal sealed class DporStrategy(
                     _path[^1] = claimed;
                     return true;
                 }
+                _search.Withdraw(_path[^1].Node); // nothing left there (a worker that adds an entry offers it again)
                 _path.RemoveAt(_path.Count - 1);
             }
             if (TakeWork())
