@@ -76,7 +76,7 @@ public sealed record ExplorationOptions
     /// <summary>Throws when the options cannot run together (the checks <see cref="Explorer.Run"/> makes first).</summary>
     /// <exception cref="ArgumentException">
     /// An option is out of range, or two cannot be combined (dpor under a store-buffer model, a preemption bound on a
-    /// sampling strategy, dfs with shards).
+    /// sampling strategy, dfs with shards, workers with a strategy other than dpor or with shards).
     /// </exception>
     public void Validate() => StrategyFactory.Validate(this);
 }

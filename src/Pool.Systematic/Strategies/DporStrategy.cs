@@ -29,6 +29,12 @@ namespace Pool.Systematic.Strategies;
 /// memory models are refused (<see cref="StrategyFactory.Validate"/>): their flushes are data choices made at reads,
 /// not operations with accesses of their own, so the dependency relation would not see them.
 /// </para>
+/// <para>
+/// Several instances can explore one search together (<see cref="DporSearch"/>, one instance per worker thread): the
+/// nodes are shared, and an entry of a node is claimed under the search's lock before it is run. The sleep set below an
+/// entry holds the siblings claimed before it, so the claims order the siblings as one worker's search does, and each
+/// class of schedules is still run once.
+/// </para>
 /// </remarks>
 internal sealed class DporStrategy(
     int? preemptionBound,
