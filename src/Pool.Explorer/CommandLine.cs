@@ -121,7 +121,8 @@ internal static class CommandLine
         };
         var parallel = new Option<int>("--parallel")
         {
-            Description = "Run disjoint shards of the seeds in this many worker processes.",
+            Description =
+                "dpor: explore one search with this many worker threads sharing its tree; other strategies: run disjoint shards of the seeds in this many worker processes.",
             DefaultValueFactory = _ => 1,
         };
         var shard = new Option<string?>("--shard")

@@ -16,7 +16,7 @@ internal sealed class TestCommand(ConsoleView view)
         if (settings.Parallel > 1 && settings.Shard.Count > 1)
         {
             throw new UsageException(
-                "--parallel and --shard cannot be combined: --parallel makes its own shards."
+                "--parallel and --shard cannot be combined: --parallel shares one dpor search among its workers (other strategies: makes its own shards)."
             );
         }
         if (
@@ -31,10 +31,12 @@ internal sealed class TestCommand(ConsoleView view)
         try
         {
             (
-                settings with
-                {
-                    Shard = new ShardSpec(0, Math.Max(settings.Parallel, settings.Shard.Count)),
-                }
+                settings.SharesOneSearch
+                    ? settings
+                    : settings with
+                    {
+                        Shard = new ShardSpec(0, Math.Max(settings.Parallel, settings.Shard.Count)),
+                    }
             )
                 .OptionsFor(new DiscoveredTest("", "", _ => { }, 1))
                 .Validate();
@@ -47,14 +49,21 @@ internal sealed class TestCommand(ConsoleView view)
         var catalog = TestCatalog.Load(settings.Assembly);
         var tests = catalog.Select(settings.Method);
         var outcomes =
-            settings.Parallel > 1 || CoverageRuntime.NeedsChild(settings)
+            (settings.Parallel > 1 && !settings.SharesOneSearch)
+            || CoverageRuntime.NeedsChild(settings)
                 ? RunInChildren(settings)
                 : RunHere(settings, tests);
-        if (settings.ReportJson is null || settings.Parallel > 1)
+        if (settings.ReportJson is null || (settings.Parallel > 1 && !settings.SharesOneSearch))
         {
             TestOutcome.Write(Path.Combine(settings.OutputDirectory, "report.json"), outcomes);
         }
         view.Results(outcomes);
+        foreach (var outcome in outcomes.Where(o => o.SchedulesPerWorker is not null))
+        {
+            view.Line(
+                $"{outcome.Test}: {outcome.SchedulesPerWorker!.Count} workers ran {string.Join(" + ", outcome.SchedulesPerWorker.Select(n => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} schedules"
+            );
+        }
         foreach (var outcome in outcomes.Where(o => o.BugFound))
         {
             view.Bug(outcome);
@@ -175,7 +184,8 @@ internal sealed class TestCommand(ConsoleView view)
         var host = Environment.ProcessPath!;
         var viaDotnet = Path.GetFileNameWithoutExtension(host) == "dotnet";
         var children = new List<(Process Process, string Report)>();
-        for (var shard = 0; shard < settings.Parallel; shard++)
+        var processes = settings.SharesOneSearch ? 1 : settings.Parallel;
+        for (var shard = 0; shard < processes; shard++)
         {
             var report = Path.GetFullPath(
                 Path.Combine(settings.OutputDirectory, $"shard-{shard}.json")
@@ -188,9 +198,7 @@ internal sealed class TestCommand(ConsoleView view)
             }
             foreach (
                 var argument in settings.ChildArguments(
-                    settings.Parallel > 1
-                        ? new ShardSpec(shard, settings.Parallel)
-                        : settings.Shard,
+                    processes > 1 ? new ShardSpec(shard, settings.Parallel) : settings.Shard,
                     report
                 )
             )

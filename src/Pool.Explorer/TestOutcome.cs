@@ -34,6 +34,9 @@ internal sealed record TestOutcome : ITimelineSubject
     /// <summary>Schedules run to their end (iterations minus those dpor pruned or dealt to another shard).</summary>
     public int Schedules { get; init; }
 
+    /// <summary>dpor with <c>--parallel N</c>: the schedules each of the N workers of the one search ran; else null.</summary>
+    public IReadOnlyList<int>? SchedulesPerWorker { get; init; }
+
     /// <summary>dpor: iterations ended early (covered by another schedule, or another shard's part).</summary>
     public int Pruned { get; init; }
 
@@ -98,6 +101,8 @@ internal sealed record TestOutcome : ITimelineSubject
             End = report.End.ToString(),
             Schedules = report.Schedules,
             Pruned = report.Pruned,
+            SchedulesPerWorker =
+                report.SchedulesPerWorker.Count > 1 ? report.SchedulesPerWorker : null,
             PreemptionBound = report.PreemptionBound,
             MaxStepsHits = report.MaxStepsHits,
             BugKind = report.BugKind?.ToString(),

@@ -56,9 +56,16 @@ internal sealed record TestSettings
             FailOnMaxSteps = FailOnMaxSteps,
             ShardIndex = Shard.Index,
             ShardCount = Shard.Count,
+            Workers = SharesOneSearch ? Parallel : 1,
         };
 
-    /// <summary>The command-line arguments of one shard's child process.</summary>
+    /// <summary>
+    /// True when <see cref="Parallel"/> workers share one dpor search in this process; other strategies run one shard
+    /// per worker process.
+    /// </summary>
+    internal bool SharesOneSearch => Parallel > 1 && Strategy == Strategy.Dpor;
+
+    /// <summary>The command-line arguments of one shard's child process (or of the one child of a shared search).</summary>
     internal IEnumerable<string> ChildArguments(ShardSpec shard, string reportJson)
     {
         yield return "test";
@@ -121,6 +128,11 @@ internal sealed record TestSettings
         if (Coverage)
         {
             yield return "--coverage";
+        }
+        if (SharesOneSearch)
+        {
+            yield return "--parallel";
+            yield return Parallel.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 }

@@ -58,6 +58,13 @@ public sealed record ExplorationOptions
     public int ShardCount { get; init; } = 1;
 
     /// <summary>
+    /// <see cref="Systematic.Strategy.Dpor"/> only: threads that explore the one search together, sharing its tree
+    /// (an idle worker takes an unexplored branch another worker's races added); default 1. Iterations, the time limit
+    /// and the first bug are shared: the first bug stops every worker. Not with shards.
+    /// </summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>
     /// Count every scheduling point the code under test reaches, by operation and source line, and the thread
     /// switches made there (<see cref="ExplorationReport.Coverage"/>); default false. Costly: a stack walk per point.
     /// </summary>
@@ -69,7 +76,7 @@ public sealed record ExplorationOptions
     /// <summary>Throws when the options cannot run together (the checks <see cref="Explorer.Run"/> makes first).</summary>
     /// <exception cref="ArgumentException">
     /// An option is out of range, or two cannot be combined (dpor under a store-buffer model, a preemption bound on a
-    /// sampling strategy, dfs with shards).
+    /// sampling strategy, dfs with shards, workers with a strategy other than dpor or with shards).
     /// </exception>
     public void Validate() => StrategyFactory.Validate(this);
 }

@@ -56,6 +56,12 @@ public sealed class ExplorationReport
     /// <summary>The preemption bound the search kept to (dfs, dpor), or null for none.</summary>
     public int? PreemptionBound { get; internal init; }
 
+    /// <summary>
+    /// The schedules each worker of the search ran to their end (<see cref="ExplorationOptions.Workers"/>); one number
+    /// for a search run by one worker. They add up to <see cref="Schedules"/>.
+    /// </summary>
+    public IReadOnlyList<int> SchedulesPerWorker { get; internal init; } = [];
+
     /// <summary>Schedules run to their end: <see cref="Iterations"/> minus <see cref="Pruned"/>.</summary>
     public int Schedules => Iterations - Pruned;
 

@@ -33,54 +33,15 @@ public static class Explorer
         ArgumentNullException.ThrowIfNull(test);
         options ??= new ExplorationOptions();
         StrategyFactory.Validate(options);
-        var strategy = StrategyFactory.Create(options);
         var clock = Stopwatch.StartNew();
-        var statistics = new RunStatistics();
-        IterationResult? failing = null;
-        var finished = false;
-        var outOfTime = false;
-        var reachedPoint = false;
-        string? failingStrategy = null;
-        // dpor shards its tree itself (each shard meets every iteration's prefix); the others deal out iterations.
-        var sharedByStrategy = options.Strategy == Strategy.Dpor;
-        var coverage = options.Coverage ? new CoverageRecorder() : null;
-        for (
-            long index = sharedByStrategy ? 0 : options.ShardIndex;
-            index < options.Iterations;
-            index += sharedByStrategy ? 1 : options.ShardCount
-        )
-        {
-            if (options.TimeLimit is { } limit && clock.Elapsed > limit)
-            {
-                outOfTime = true;
-                break;
-            }
-            strategy.BeginIteration(index);
-            var result = RunOnce(test, strategy, options, captureLocations: false, coverage);
-            reachedPoint |= result.Steps > 1 || result.Bug is not null;
-            var more = strategy.EndIteration(result.Steps);
-            if (strategy is DporStrategy { LastIterationForeign: true })
-            {
-                result = result with { Pruned = true };
-            }
-            statistics.Add(result);
-            options.Progress?.Invoke(statistics.Iterations);
-            if (result.Bug is not null)
-            {
-                failing = result;
-                statistics.BugIteration = (int)index + 1;
-                failingStrategy = strategy is PortfolioStrategy portfolio
-                    ? portfolio.Current.Name
-                    : strategy.Name;
-                break;
-            }
-            if (!more)
-            {
-                finished = true;
-                break;
-            }
-        }
-        if (failing is null && statistics.Iterations > 0 && !reachedPoint)
+        var search =
+            options.Workers > 1
+                ? SearchTogether(test, options, clock)
+                : Search(test, options, clock);
+        var statistics = search.Statistics;
+        var failing = search.Failing;
+        var coverage = search.CoveragePoints;
+        if (failing is null && statistics.Iterations > 0 && !search.ReachedPoint)
         {
             throw new InvalidOperationException(
                 "Nothing was explored: the test body never reached a scheduling point, so no two schedules differ. "
@@ -92,8 +53,9 @@ public static class Explorer
             return WithCoverage(
                 statistics.Report(
                     clock.Elapsed,
-                    End(options, finished, outOfTime, statistics),
-                    bound: options.PreemptionBound
+                    End(options, search.Finished, search.OutOfTime, statistics),
+                    bound: options.PreemptionBound,
+                    workers: search.SchedulesPerWorker
                 ),
                 coverage
             );
@@ -118,11 +80,206 @@ public static class Explorer
                 SearchEnd.BugFound,
                 failing,
                 rendered,
-                failingStrategy,
-                options.PreemptionBound
+                search.FailingStrategy,
+                options.PreemptionBound,
+                search.SchedulesPerWorker
             ),
             coverage
         );
+    }
+
+    /// <summary>One worker runs the iterations in turn.</summary>
+    private static SearchResult Search(
+        Action<IThreading> test,
+        ExplorationOptions options,
+        Stopwatch clock
+    )
+    {
+        var strategy = StrategyFactory.Create(options);
+        var result = new SearchResult();
+        var recorder = options.Coverage ? new CoverageRecorder() : null;
+        var statistics = result.Statistics;
+        // dpor shards its tree itself (each shard meets every iteration's prefix); the others deal out iterations.
+        var sharedByStrategy = options.Strategy == Strategy.Dpor;
+        for (
+            long index = sharedByStrategy ? 0 : options.ShardIndex;
+            index < options.Iterations;
+            index += sharedByStrategy ? 1 : options.ShardCount
+        )
+        {
+            if (options.TimeLimit is { } limit && clock.Elapsed > limit)
+            {
+                result.OutOfTime = true;
+                break;
+            }
+            strategy.BeginIteration(index);
+            var run = RunOnce(test, strategy, options, captureLocations: false, recorder);
+            result.ReachedPoint |= run.Steps > 1 || run.Bug is not null;
+            var more = strategy.EndIteration(run.Steps);
+            if (strategy is DporStrategy { LastIterationForeign: true })
+            {
+                run = run with { Pruned = true };
+            }
+            statistics.Add(run);
+            options.Progress?.Invoke(statistics.Iterations);
+            if (run.Bug is not null)
+            {
+                result.Failing = run;
+                statistics.BugIteration = (int)index + 1;
+                result.FailingStrategy = strategy is PortfolioStrategy portfolio
+                    ? portfolio.Current.Name
+                    : strategy.Name;
+                break;
+            }
+            if (!more)
+            {
+                result.Finished = true;
+                break;
+            }
+        }
+        result.CoveragePoints = recorder?.Points();
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="ExplorationOptions.Workers"/> threads explore one dpor search, sharing its tree (see
+    /// <see cref="DporSearch"/>), the budget of iterations and time, and the first bug.
+    /// </summary>
+    private static SearchResult SearchTogether(
+        Action<IThreading> test,
+        ExplorationOptions options,
+        Stopwatch clock
+    )
+    {
+        var search = new DporSearch(options.Workers);
+        var result = new SearchResult();
+        var gate = new object();
+        long started = 0;
+        var workers = new (Thread Thread, RunStatistics Statistics, CoverageRecorder? Coverage)[
+            options.Workers
+        ];
+        Exception? crash = null;
+        for (var w = 0; w < workers.Length; w++)
+        {
+            var strategy = new DporStrategy(options.PreemptionBound, search: search);
+            var statistics = new RunStatistics();
+            var coverage = options.Coverage ? new CoverageRecorder() : null;
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    Work(strategy, statistics, coverage);
+                }
+                catch (Exception exception)
+                {
+                    lock (gate)
+                    {
+                        crash ??= exception;
+                    }
+                    search.Stop();
+                }
+            })
+            {
+                IsBackground = true,
+                Name = $"dpor-worker-{w}",
+            };
+            workers[w] = (thread, statistics, coverage);
+        }
+        foreach (var worker in workers)
+        {
+            worker.Thread.Start();
+        }
+        foreach (var worker in workers)
+        {
+            worker.Thread.Join();
+        }
+        if (crash is not null)
+        {
+            throw new InvalidOperationException("A dpor worker failed: " + crash.Message, crash);
+        }
+        foreach (var worker in workers)
+        {
+            result.Statistics.Merge(worker.Statistics);
+        }
+        result.Statistics.BugIteration = result.BugIteration;
+        result.SchedulesPerWorker = [.. workers.Select(w => w.Statistics.Schedules)];
+        if (options.Coverage)
+        {
+            result.CoveragePoints = PointCoverage.Merge(workers.Select(w => w.Coverage!.Points()));
+        }
+        result.Finished = search.Exhausted;
+        return result;
+
+        void Work(DporStrategy strategy, RunStatistics statistics, CoverageRecorder? coverage)
+        {
+            if (!strategy.JoinSearch())
+            {
+                return;
+            }
+            while (true)
+            {
+                if (options.TimeLimit is { } limit && clock.Elapsed > limit)
+                {
+                    lock (gate)
+                    {
+                        result.OutOfTime = true;
+                    }
+                    search.Stop();
+                    return;
+                }
+                var index = Interlocked.Increment(ref started) - 1;
+                if (index >= options.Iterations)
+                {
+                    search.Stop();
+                    return;
+                }
+                strategy.BeginIteration(index);
+                var run = RunOnce(test, strategy, options, captureLocations: false, coverage);
+                if (run.Bug is not null)
+                {
+                    statistics.Add(run);
+                    lock (gate)
+                    {
+                        result.ReachedPoint = true;
+                        if (result.Failing is null)
+                        {
+                            result.Failing = run;
+                            result.BugIteration = (int)index + 1;
+                            result.FailingStrategy = strategy.Name;
+                        }
+                    }
+                    search.Stop();
+                    return;
+                }
+                var more = strategy.EndIteration(run.Steps);
+                statistics.Add(run);
+                lock (gate)
+                {
+                    result.ReachedPoint |= run.Steps > 1;
+                    options.Progress?.Invoke(
+                        (int)Math.Min(Interlocked.Read(ref started), options.Iterations)
+                    );
+                }
+                if (!more)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>What a search ran and found, before the report is built.</summary>
+    private sealed class SearchResult
+    {
+        internal RunStatistics Statistics { get; } = new();
+        internal IterationResult? Failing { get; set; }
+        internal int? BugIteration { get; set; }
+        internal string? FailingStrategy { get; set; }
+        internal bool Finished { get; set; }
+        internal bool OutOfTime { get; set; }
+        internal bool ReachedPoint { get; set; }
+        internal IReadOnlyList<PointCoverage>? CoveragePoints { get; set; }
+        internal IReadOnlyList<int>? SchedulesPerWorker { get; set; }
     }
 
     private static SearchEnd End(
@@ -145,12 +302,12 @@ public static class Explorer
 
     private static ExplorationReport WithCoverage(
         ExplorationReport report,
-        CoverageRecorder? coverage
+        IReadOnlyList<PointCoverage>? coverage
     )
     {
         if (coverage is not null)
         {
-            report.Coverage = coverage.Points();
+            report.Coverage = coverage;
         }
         return report;
     }

@@ -19,6 +19,21 @@ internal sealed class RunStatistics
 
     internal int MaxStepsHits => _maxStepsHits;
 
+    /// <summary>Iterations that ran to their end (not pruned).</summary>
+    internal int Schedules => Iterations - _pruned;
+
+    /// <summary>Adds the numbers of another worker of the same search.</summary>
+    internal void Merge(RunStatistics other)
+    {
+        Iterations += other.Iterations;
+        _pruned += other._pruned;
+        _schedules.UnionWith(other._schedules);
+        _minSteps = Math.Min(_minSteps, other._minSteps);
+        _maxSteps = Math.Max(_maxSteps, other._maxSteps);
+        _totalSteps += other._totalSteps;
+        _maxStepsHits += other._maxStepsHits;
+    }
+
     internal void Add(IterationResult result)
     {
         Iterations++;
@@ -43,7 +58,8 @@ internal sealed class RunStatistics
         IterationResult? original = null,
         IterationResult? reported = null,
         string? strategy = null,
-        int? bound = null
+        int? bound = null,
+        IReadOnlyList<int>? workers = null
     ) =>
         new()
         {
@@ -68,6 +84,7 @@ internal sealed class RunStatistics
             FinalWaits = reported?.FinalWaits ?? [],
             End = end,
             PreemptionBound = bound,
+            SchedulesPerWorker = workers ?? [Iterations - _pruned],
             Pruned = _pruned,
             DistinctSchedules = _schedules.Count,
             MinSteps = _minSteps == int.MaxValue ? 0 : _minSteps,

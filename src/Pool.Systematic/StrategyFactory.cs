@@ -61,6 +61,24 @@ internal static class StrategyFactory
                 nameof(options)
             );
         }
+        if (options.Workers < 1)
+        {
+            throw new ArgumentException("Workers must be at least 1.", nameof(options));
+        }
+        if (options.Workers > 1 && options.Strategy != Strategy.Dpor)
+        {
+            throw new ArgumentException(
+                $"Workers share one dpor search; {OptionNames.Of(options.Strategy)} cannot use them (shard it instead).",
+                nameof(options)
+            );
+        }
+        if (options.Workers > 1 && options.ShardCount > 1)
+        {
+            throw new ArgumentException(
+                "Workers and shards cannot be combined: a shard is a fixed part of the tree, explored by one worker.",
+                nameof(options)
+            );
+        }
         if (options.Strategy == Strategy.Dfs && options.ShardCount > 1)
         {
             throw new ArgumentException(

@@ -29,9 +29,19 @@ namespace Pool.Systematic.Strategies;
 /// memory models are refused (<see cref="StrategyFactory.Validate"/>): their flushes are data choices made at reads,
 /// not operations with accesses of their own, so the dependency relation would not see them.
 /// </para>
+/// <para>
+/// Several instances can explore one search together (<see cref="DporSearch"/>, one instance per worker thread): the
+/// nodes are shared, and an entry of a node is claimed under the search's lock before it is run. The sleep set below an
+/// entry holds the siblings claimed before it, so the claims order the siblings as one worker's search does, and each
+/// class of schedules is still run once.
+/// </para>
 /// </remarks>
-internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int shardCount = 1)
-    : ISchedulingStrategy
+internal sealed class DporStrategy(
+    int? preemptionBound,
+    int shardIndex = 0,
+    int shardCount = 1,
+    DporSearch? search = null
+) : ISchedulingStrategy
 {
     /// <summary>Threads per iteration the bit sets below can hold.</summary>
     internal const int MaxThreads = 64;
@@ -43,7 +53,8 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
     /// </summary>
     internal const int SplitDepth = 3;
 
-    private readonly List<Node> _path = [];
+    private readonly DporSearch _search = search ?? new DporSearch(1);
+    private readonly List<Step> _path = [];
     private readonly List<Event> _events = [];
     private readonly List<int[]> _threadClocks = [];
     private readonly Dictionary<int, List<int>> _accessesByObject = [];
@@ -96,40 +107,42 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
 
     public int PickThread(in SchedulingPoint point)
     {
-        var node = EnterThreadNode(point);
-        if (node.Chosen < 0)
+        var step = EnterThreadNode(point);
+        if (step.Chosen < 0)
         {
             return -1;
         }
-        var position = Position(point, node.Chosen);
-        _preemptions += Cost(node, node.Chosen);
-        Execute(_depth - 1, node.Chosen, point.Pending[position]);
-        return node.Chosen;
+        var position = Position(point, step.Chosen);
+        _preemptions += Cost(step.Node, step.Chosen);
+        Execute(_depth - 1, step.Chosen, point.Pending[position]);
+        return step.Chosen;
     }
 
     public int PickValue(int count, int step)
     {
-        Node node;
+        Step decision;
         if (_depth < _path.Count)
         {
-            node = _path[_depth];
-            if (node.Kind != NodeKind.Value || node.Options != count)
+            decision = _path[_depth];
+            if (decision.Node.Kind != NodeKind.Value || decision.Node.Options != count)
             {
                 throw Diverged();
             }
         }
         else
         {
-            node = new Node(NodeKind.Value)
+            var node = NewNode(NodeKind.Value, SleepForChild());
+            node.Options = count;
+            node.NextValue = 1;
+            decision = new Step(node, 0, 0);
+            _path.Add(decision);
+            if (count > 1)
             {
-                Options = count,
-                Chosen = 0,
-                Sleep = SleepForChild(),
-            };
-            _path.Add(node);
+                _search.Offer(node);
+            }
         }
         _depth++;
-        return node.Chosen;
+        return decision.Chosen;
     }
 
     public bool EndIteration(int steps)
@@ -143,36 +156,127 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
         {
             _path.RemoveRange(_depth, _path.Count - _depth);
         }
-        while (_path.Count > 0)
+        lock (_search.Gate)
         {
-            var top = _path[^1];
-            if (top.Kind == NodeKind.Value)
+            if (_search.Stopped)
             {
-                if (top.Chosen + 1 < top.Options)
+                return false; // another worker found a bug or spent the budget
+            }
+            // Backtrack along this worker's own path first (the only work there is for a single worker), then take an
+            // entry from the shared tree.
+            while (_path.Count > 0)
+            {
+                if (Claim(_path[^1].Node) is { } claimed)
                 {
-                    top.Chosen++;
+                    _path[^1] = claimed;
                     return true;
                 }
+                _search.Withdraw(_path[^1].Node); // nothing left there (a worker that adds an entry offers it again)
+                _path.RemoveAt(_path.Count - 1);
             }
-            else if (NextAlternative(top) is { } next)
+            if (TakeWork())
             {
-                top.Done |= Bit(next);
-                top.Chosen = next;
                 return true;
             }
-            _path.RemoveAt(_path.Count - 1);
+            Exhausted = _search.Exhausted;
+            return false;
         }
-        Exhausted = true;
+    }
+
+    /// <summary>
+    /// A worker of a shared search starts: the first one at the root, the others with an entry taken from the shared
+    /// tree (waiting for one). False when the search ended before this worker found anything to do.
+    /// </summary>
+    internal bool JoinSearch()
+    {
+        lock (_search.Gate)
+        {
+            if (!_search.RootTaken)
+            {
+                _search.RootTaken = true;
+                return true;
+            }
+            return TakeWork();
+        }
+    }
+
+    /// <summary>
+    /// Claims the next unexplored entry of <paramref name="node"/> (the caller holds the search's lock): marks it done,
+    /// so that no other worker runs it and the siblings claimed after it sleep on it.
+    /// </summary>
+    private Step? Claim(Node node)
+    {
+        if (node.Kind == NodeKind.Value)
+        {
+            return node.NextValue < node.Options ? new Step(node, node.NextValue++, 0) : null;
+        }
+        if (NextAlternative(node) is not { } next)
+        {
+            return null;
+        }
+        var before = node.Done;
+        node.Done |= Bit(next);
+        return new Step(node, next, before);
+    }
+
+    /// <summary>
+    /// This worker's path is done: takes an unexplored entry of the shared tree (the shallowest offered), waiting while
+    /// other workers still run and may add some. False when the search is over (every worker idle and no entry left,
+    /// or stopped). The caller holds the search's lock.
+    /// </summary>
+    private bool TakeWork()
+    {
+        while (!_search.Stopped)
+        {
+            while (_search.Shallowest() is { } node)
+            {
+                if (Claim(node) is { } claimed)
+                {
+                    // The new path: the node's prefix of decisions, replayed, then the claimed entry.
+                    var chain = new List<Node>();
+                    for (var below = node; below.Parent is not null; below = below.Parent)
+                    {
+                        chain.Add(below);
+                    }
+                    for (var i = chain.Count - 1; i >= 0; i--)
+                    {
+                        _path.Add(new Step(chain[i].Parent!, chain[i].Via, 0));
+                    }
+                    _path.Add(claimed);
+                    return true;
+                }
+                _search.Withdraw(node);
+            }
+            if (!_search.WaitForWork())
+            {
+                return false;
+            }
+        }
         return false;
     }
 
-    private Node EnterThreadNode(in SchedulingPoint point)
+    private Node NewNode(NodeKind kind, List<(int Thread, Access Access)> sleep)
+    {
+        var parent = _depth == 0 ? null : _path[_depth - 1];
+        return new Node(kind)
+        {
+            Parent = parent?.Node,
+            Via = parent?.Chosen ?? 0,
+            Depth = _depth,
+            Serial = _search.NextSerial(),
+            Sleep = sleep,
+        };
+    }
+
+    private Step EnterThreadNode(in SchedulingPoint point)
     {
         var fingerprint = point.Fingerprint();
+        Step step;
         Node node;
         if (_depth < _path.Count)
         {
-            node = _path[_depth];
+            step = _path[_depth];
+            node = step.Node;
             if (node.Kind != NodeKind.Thread || node.Fingerprint != fingerprint)
             {
                 throw Diverged();
@@ -180,21 +284,18 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
         }
         else
         {
-            node = new Node(NodeKind.Thread)
+            node = NewNode(NodeKind.Thread, SleepForChild());
+            node.Fingerprint = fingerprint;
+            node.Enabled = [.. point.Enabled];
+            node.Pending = [.. point.Pending];
+            node.Current = point.Current;
+            node.IsYield = point.IsYield;
+            node.PreemptionsBefore = _preemptions;
+            var chosen = FirstChoice(node);
+            if (chosen >= 0)
             {
-                Fingerprint = fingerprint,
-                Enabled = [.. point.Enabled],
-                Pending = [.. point.Pending],
-                Current = point.Current,
-                IsYield = point.IsYield,
-                PreemptionsBefore = _preemptions,
-                Sleep = SleepForChild(),
-            };
-            node.Chosen = FirstChoice(node);
-            if (node.Chosen >= 0)
-            {
-                node.Backtrack = Bit(node.Chosen);
-                node.Done = Bit(node.Chosen);
+                node.Backtrack = Bit(chosen);
+                node.Done = Bit(chosen);
             }
             if (shardCount > 1 && !_split && node.Enabled.Length > 1)
             {
@@ -202,7 +303,7 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
                 {
                     if (!OwnNextPart())
                     {
-                        node.Chosen = -1; // the subtree below belongs to another shard
+                        chosen = -1; // the subtree below belongs to another shard
                     }
                 }
                 else
@@ -212,14 +313,15 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
                     node.Backtrack = Mask(node.Enabled);
                 }
             }
-            _path.Add(node);
+            step = new Step(node, chosen, 0);
+            _path.Add(step);
         }
         if (Contested(node) && _branchings++ == SplitDepth)
         {
             _split = true;
         }
         _depth++;
-        return node;
+        return step;
     }
 
     // The choice that costs no preemption (see Cost) when it is awake, else the lowest enabled thread not asleep.
@@ -303,12 +405,12 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
         {
             return [];
         }
-        var parent = _path[_depth - 1];
+        var (parent, chosen, claimedBefore) = _path[_depth - 1];
         if (parent.Kind == NodeKind.Value)
         {
             return parent.Sleep;
         }
-        var ran = parent.Pending[Array.IndexOf(parent.Enabled, parent.Chosen)];
+        var ran = parent.Pending[Array.IndexOf(parent.Enabled, chosen)];
         var sleep = new List<(int, Access)>();
         foreach (var (thread, access) in parent.Sleep)
         {
@@ -317,7 +419,8 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
                 sleep.Add((thread, access));
             }
         }
-        var explored = parent.Done & ~Bit(parent.Chosen);
+        // The siblings claimed before this one (explored, or being explored by another worker).
+        var explored = claimedBefore;
         for (var i = 0; i < parent.Enabled.Length; i++)
         {
             var id = parent.Enabled[i];
@@ -380,43 +483,51 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
     private void Reverse(int first, int second, int thread, int[] clock)
     {
         var race = _events[first];
-        var node = _path[race.Node];
+        var node = _path[race.Node].Node;
         var candidates = Initials(node, race, first, second, thread, clock);
         if (candidates == 0)
         {
             return; // not reversible: the later thread cannot run before the earlier operation (a held lock)
         }
-        Schedule(node, candidates, thread);
-        if (preemptionBound is not null)
+        lock (_search.Gate)
         {
-            // Where the racing thread's run began, another thread costs no extra preemption.
-            var start = race.Node;
-            while (
-                start > 0
-                && (
-                    _path[start - 1].Kind == NodeKind.Value
-                    || _path[start - 1].Chosen == race.Thread
-                )
+            Schedule(node, candidates, thread);
+            if (preemptionBound is not null)
+            {
+                ScheduleAtRunStart(race, candidates, thread);
+            }
+        }
+    }
+
+    // Where the racing thread's run began, another thread costs no extra preemption.
+    private void ScheduleAtRunStart(Event race, ulong candidates, int thread)
+    {
+        var start = race.Node;
+        while (
+            start > 0
+            && (
+                _path[start - 1].Node.Kind == NodeKind.Value
+                || _path[start - 1].Chosen == race.Thread
             )
+        )
+        {
+            start--;
+        }
+        while (_path[start].Node.Kind == NodeKind.Value)
+        {
+            start++;
+        }
+        if (start != race.Node && _path[start].Node.Kind == NodeKind.Thread)
+        {
+            var enabledThere = Mask(_path[start].Node.Enabled);
+            var there = candidates & enabledThere;
+            if (there == 0 && (enabledThere & Bit(thread)) != 0)
             {
-                start--;
+                there = Bit(thread);
             }
-            while (_path[start].Kind == NodeKind.Value)
+            if (there != 0)
             {
-                start++;
-            }
-            if (start != race.Node && _path[start].Kind == NodeKind.Thread)
-            {
-                var enabledThere = Mask(_path[start].Enabled);
-                var there = candidates & enabledThere;
-                if (there == 0 && (enabledThere & Bit(thread)) != 0)
-                {
-                    there = Bit(thread);
-                }
-                if (there != 0)
-                {
-                    Schedule(_path[start], there, thread);
-                }
+                Schedule(_path[start].Node, there, thread);
             }
         }
     }
@@ -446,6 +557,11 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
         {
             node.Backtrack |= Bit(BitOperations.TrailingZeroCount(allowed));
         }
+        else
+        {
+            return;
+        }
+        _search.Offer(node);
     }
 
     /// <summary>
@@ -540,28 +656,41 @@ internal sealed class DporStrategy(int? preemptionBound, int shardIndex = 0, int
                 + "uncontrolled threads or static state left from an earlier iteration)."
         );
 
-    private enum NodeKind
+    internal enum NodeKind
     {
         Thread,
         Value,
     }
 
-    /// <summary>One decision of the search tree, kept across iterations while its subtree is explored.</summary>
-    private sealed class Node(NodeKind kind)
+    /// <summary>A worker's decision at a node: the node, the entry it runs there, and the entries claimed before it.</summary>
+    private sealed record Step(Node Node, int Chosen, ulong ClaimedBefore);
+
+    /// <summary>
+    /// One decision of the search tree, kept while its subtree is explored. Its description is written once, by the
+    /// worker that creates it; what remains to explore there (<see cref="Backtrack"/>, <see cref="Done"/>,
+    /// <see cref="NextValue"/>) is shared by the workers and changed only under the search's lock.
+    /// </summary>
+    internal sealed class Node(NodeKind kind)
     {
         internal NodeKind Kind { get; } = kind;
-        internal int Chosen { get; set; }
 
-        // Value nodes: the number of values.
-        internal int Options { get; init; }
+        // Where it hangs: the parent node and the entry chosen there, and its depth (the root's is 0).
+        internal Node? Parent { get; init; }
+        internal int Via { get; init; }
+        internal int Depth { get; init; }
+        internal long Serial { get; init; }
+
+        // Value nodes: the number of values, and the lowest one no worker has claimed.
+        internal int Options { get; set; }
+        internal int NextValue { get; set; }
 
         // Thread nodes.
-        internal long Fingerprint { get; init; }
-        internal int[] Enabled { get; init; } = [];
-        internal Access[] Pending { get; init; } = [];
-        internal int Current { get; init; } = -1;
-        internal bool IsYield { get; init; }
-        internal int PreemptionsBefore { get; init; }
+        internal long Fingerprint { get; set; }
+        internal int[] Enabled { get; set; } = [];
+        internal Access[] Pending { get; set; } = [];
+        internal int Current { get; set; } = -1;
+        internal bool IsYield { get; set; }
+        internal int PreemptionsBefore { get; set; }
         internal ulong Backtrack { get; set; }
         internal ulong Done { get; set; }
         internal List<(int Thread, Access Access)> Sleep { get; init; } = [];

@@ -299,6 +299,70 @@ public class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void ParallelDporSharesOneSearchAndSaysWhatEachWorkerRan()
+    {
+        var (exit, output) = Run(
+            "test",
+            TeethAssembly,
+            "-m",
+            "LostUpdateFixed",
+            "-s",
+            "dpor",
+            "--parallel",
+            "2",
+            "-i",
+            "100000",
+            "-o",
+            _directory
+        );
+        Assert.Equal(ExitCodes.NoBug, exit);
+        Assert.Contains("exhaustive (", output);
+        Assert.Contains("ClassicBugs.LostUpdateFixed: 2 workers ran ", output);
+        var outcome = System
+            .Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "report.json")))
+            .RootElement[0];
+        Assert.Equal("Exhaustive", outcome.GetProperty("End").GetString());
+        Assert.Equal("0/1", outcome.GetProperty("Shard").GetString()); // one search, not shards
+        var perWorker = outcome
+            .GetProperty("SchedulesPerWorker")
+            .EnumerateArray()
+            .Select(n => n.GetInt32())
+            .ToList();
+        Assert.Equal(2, perWorker.Count);
+        Assert.Equal(outcome.GetProperty("Schedules").GetInt32(), perWorker.Sum());
+    }
+
+    [Fact]
+    public void ParallelDporStopsAtTheFirstBugAndItsTraceReplays()
+    {
+        var (exit, output) = Run(
+            "test",
+            TeethAssembly,
+            "-m",
+            "ClassicBugs.LostUpdate",
+            "-s",
+            "dpor",
+            "--parallel",
+            "2",
+            "-i",
+            "100000",
+            "-o",
+            _directory
+        );
+        Assert.Equal(ExitCodes.BugFound, exit);
+        Assert.Contains("lost update", output);
+        var (replayExit, replayOutput) = Run(
+            "replay",
+            TeethAssembly,
+            "-m",
+            "ClassicBugs.LostUpdate",
+            Path.Combine(_directory, "ClassicBugs.LostUpdate.trace")
+        );
+        Assert.Equal(ExitCodes.BugFound, replayExit);
+        Assert.Contains("lost update", replayOutput);
+    }
+
+    [Fact]
     public void WrongShapesAreRejectedWithTheExpectedShape()
     {
         var (exit, output) = Run("list", typeof(WrongShapes).Assembly.Location);

@@ -268,7 +268,7 @@ public class DporShardTests
         }
     }
 
-    private static readonly Dictionary<string, Program> Corpus = new()
+    internal static readonly Dictionary<string, Program> Corpus = new()
     {
         ["one atomic, 3 threads"] = Bumps(3, atomics: 1),
         ["two atomics, 4 threads"] = Bumps(4, atomics: 2),

@@ -182,7 +182,7 @@ public class DporTests
         return (report, outcomes);
     }
 
-    private static readonly Dictionary<string, Program> Corpus = new()
+    internal static readonly Dictionary<string, Program> Corpus = new()
     {
         ["one atomic, 2 threads"] = Bumps(2, shared: true),
         ["one atomic, 3 threads"] = Bumps(3, shared: true),
@@ -202,7 +202,7 @@ public class DporTests
     };
 
     // N threads each add once to one shared atomic (N! orders), or each to its own (one class).
-    private static Program Bumps(int threads, bool shared) =>
+    internal static Program Bumps(int threads, bool shared) =>
         threading =>
         {
             var atomics = Enumerable
