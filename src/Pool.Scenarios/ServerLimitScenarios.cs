@@ -34,10 +34,7 @@ public static partial class ConnectionScenarios
         );
         var second = server.Network.Connect();
         var refused = second.ReadToEnd();
-        Check.That(
-            refused.Length == 0,
-            $"a refused peer received [{string.Join(",", refused)}]"
-        );
+        Check.That(refused.Length == 0, $"a refused peer received [{string.Join(",", refused)}]");
         second.Close();
         first.Close();
         server.StopAndCheck();
