@@ -259,24 +259,22 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
         });
 
     public int OpenSpare() =>
-        Locked(() =>
-        {
-            if (!KeepsSpare)
+        !KeepsSpare
+            ? -1 // set before the server starts: no lock (and no scheduling point) where no spare is kept
+            : Locked(() =>
             {
-                return -1;
-            }
-            if (_threading.Now < OutOfDescriptorsUntil)
-            {
-                if (_freeWhileOut == 0)
+                if (_threading.Now < OutOfDescriptorsUntil)
                 {
-                    return -1;
+                    if (_freeWhileOut == 0)
+                    {
+                        return -1;
+                    }
+                    _freeWhileOut--;
                 }
-                _freeWhileOut--;
-            }
-            var spare = _nextDescriptor++;
-            _spares.Add(spare);
-            return spare;
-        });
+                var spare = _nextDescriptor++;
+                _spares.Add(spare);
+                return spare;
+            });
 
     // ---- IPoller: the first loop's poller; CreatePoller gives each further loop its own ----
 
@@ -387,12 +385,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
                 network._changed.Broadcast();
             });
 
-        public void Dispose() =>
-            network.Locked(() =>
-            {
-                Disposals++;
-                network._changed.Broadcast();
-            });
+        public void Dispose() => network.Locked(() => Disposals++);
 
         private void CheckNotDisposed() =>
             Check.That(Disposals == 0, "the poller was used after it was disposed");
