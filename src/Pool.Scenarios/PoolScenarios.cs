@@ -281,6 +281,15 @@ public static partial class PoolScenarios
     }
 
     /// <summary>
+    /// <see cref="IdleWorkersSleep"/> on a threading that reports a spin count of 2: an idle worker spins twice, gives
+    /// the processor away (a zero sleep) between its spins, and must still go to sleep rather than poll, and every
+    /// task still runs exactly once.
+    /// </summary>
+    [SystematicTest(CiIterations = 300)]
+    public static void IdleWorkersSleepAfterSpinningTwice(IThreading threading) =>
+        IdleWorkersSleep(new SpinningThreading(threading, spins: 2));
+
+    /// <summary>
     /// A worker goes to sleep while the test schedules one task and waits for it: the sleep/wake handshake must
     /// not lose the wake-up. Written for the "tso" memory model (`--memory-model tso`), where the sleeper's flag
     /// may wait in its store buffer while the producer looks for a sleeper: only a full fence between the flag and

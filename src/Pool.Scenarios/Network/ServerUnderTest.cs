@@ -31,6 +31,7 @@ internal sealed class ServerUnderTest
     /// <param name="workerThreads">The executor's workers, when <paramref name="workers"/> is true.</param>
     /// <param name="loops">The server's I/O loops (<see cref="TcpServerOptions.Loops"/>).</param>
     /// <param name="connections">The connections <see cref="AwaitConnections"/> waits for.</param>
+    /// <param name="keepsSpare">Whether the server can keep a spare descriptor (<see cref="SimulatedNetwork.KeepsSpare"/>).</param>
     public ServerUnderTest(
         IThreading threading,
         bool workers,
@@ -40,10 +41,11 @@ internal sealed class ServerUnderTest
         Func<ReadOnlyMemory<byte>, byte[]>? handler = null,
         int workerThreads = 1,
         int loops = 1,
-        int connections = 1
+        int connections = 1,
+        bool keepsSpare = false
     )
     {
-        Network = new SimulatedNetwork(threading, window, chooses);
+        Network = new SimulatedNetwork(threading, window, chooses) { KeepsSpare = keepsSpare };
         Loop = new EventLoop(threading, Network, Network);
         _workers = workers ? new Executor(workerThreads, 0, threading) : null;
         _opened = new Latch(threading, 1);
@@ -104,13 +106,23 @@ internal sealed class ServerUnderTest
     /// Stops the server, destroys the workers, quits the loop (and with it the server's other loops), and checks the
     /// teardown invariants for every connection.
     /// </summary>
+    /// <param name="afterLoopFinished">When given, the loop is quit and joined before the workers are destroyed, and
+    /// this runs in between (the workers outlive the loop); by default the workers are destroyed first.</param>
     /// <returns>The first connection, if one was accepted (for scenario-specific checks).</returns>
-    public TcpConnection? StopAndCheck()
+    public TcpConnection? StopAndCheck(Action? afterLoopFinished = null)
     {
         Server.Stop();
-        _workers?.Destroy();
+        if (afterLoopFinished is null)
+        {
+            _workers?.Destroy();
+        }
         Loop.Quit();
         _loopThread.Join();
+        if (afterLoopFinished is not null)
+        {
+            afterLoopFinished();
+            _workers?.Destroy();
+        }
         Check.That(Network.OpenConnections == 0, "a connection's descriptor was never closed");
         Check.That(
             Server.ReleasedConnections == Server.AcceptedConnections - Server.RefusedConnections,

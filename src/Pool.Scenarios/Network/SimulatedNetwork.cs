@@ -34,6 +34,8 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
     private readonly bool _chooses;
     private bool _listening; // guarded by _lock
     private int _nextDescriptor = ListenerDescriptor + 1; // guarded by _lock
+    private readonly HashSet<int> _spares = []; // guarded by _lock: spare descriptors open
+    private int _freeWhileOut; // guarded by _lock: descriptors freed while out of them (the spare closed, a connection closed)
 
     /// <param name="threading">The explorer's threading.</param>
     /// <param name="window">Bytes a peer's receive window holds: a smaller window means partial writes and EAGAIN.</param>
@@ -53,8 +55,18 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
     /// <summary>Until this time (the explorer's clock) every accept fails with EMFILE, and there is no spare descriptor.</summary>
     public TimeSpan OutOfDescriptorsUntil { get; set; }
 
+    /// <summary>
+    /// Whether the server may keep a spare descriptor (<see cref="INetwork.OpenSpare"/>): one taken before the
+    /// process runs out of descriptors is the only way to free one then (closing it lets one accept succeed, until a
+    /// descriptor is opened again). False: no spare can be had.
+    /// </summary>
+    public bool KeepsSpare { get; set; }
+
     /// <summary>Accepts that failed for want of descriptors.</summary>
     public int FailedAccepts { get; private set; }
+
+    /// <summary>How many times the first loop's poller (this network) was disposed.</summary>
+    public int Disposals => Locked(() => _first.Disposals);
 
     /// <summary>Accepted connections whose descriptor is still open (after the server stopped: a leak).</summary>
     public int OpenConnections =>
@@ -91,7 +103,8 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
         try
         {
             Use(listener);
-            if (_threading.Now < OutOfDescriptorsUntil)
+            var outOfDescriptors = _threading.Now < OutOfDescriptorsUntil;
+            if (outOfDescriptors && (!KeepsSpare || _freeWhileOut == 0))
             {
                 FailedAccepts++;
                 Check.That(
@@ -105,6 +118,10 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             {
                 errno = Errno.Eagain;
                 return -1;
+            }
+            if (outOfDescriptors)
+            {
+                _freeWhileOut--; // the one the closed spare left
             }
             var fd = _nextDescriptor++;
             var peer = _backlog.Dequeue();
@@ -211,6 +228,15 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
     public void Close(int descriptor) =>
         Locked(() =>
         {
+            if (_threading.Now < OutOfDescriptorsUntil)
+            {
+                _freeWhileOut++;
+            }
+            if (_spares.Remove(descriptor))
+            {
+                _closed.Add(descriptor);
+                return;
+            }
             Use(descriptor);
             Check.That(
                 _pollers.All(p => !p.IsRegistered(descriptor)),
@@ -232,7 +258,23 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             _changed.Broadcast();
         });
 
-    public int OpenSpare() => -1;
+    public int OpenSpare() =>
+        !KeepsSpare
+            ? -1 // set before the server starts: no lock (and no scheduling point) where no spare is kept
+            : Locked(() =>
+            {
+                if (_threading.Now < OutOfDescriptorsUntil)
+                {
+                    if (_freeWhileOut == 0)
+                    {
+                        return -1;
+                    }
+                    _freeWhileOut--;
+                }
+                var spare = _nextDescriptor++;
+                _spares.Add(spare);
+                return spare;
+            });
 
     // ---- IPoller: the first loop's poller; CreatePoller gives each further loop its own ----
 
@@ -250,7 +292,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
 
     public void Wake() => _first.Wake();
 
-    public void Dispose() { }
+    public void Dispose() => _first.Dispose();
 
     /// <summary>Under the lock: a poller of this network, known to it (a descriptor is registered in one at most).</summary>
     private Poller NewPoller()
@@ -266,11 +308,15 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
         private readonly Dictionary<int, (ulong Token, Interest Interest)> _registered = []; // guarded by the lock
         private bool _wakeRequested; // guarded by the network's lock
 
+        /// <summary>Under the network's lock: how many times the poller was disposed (it may not be used after).</summary>
+        internal int Disposals { get; private set; }
+
         internal bool IsRegistered(int descriptor) => _registered.ContainsKey(descriptor);
 
         public void Add(int descriptor, ulong token, Interest interest) =>
             network.Locked(() =>
             {
+                CheckNotDisposed();
                 network.Use(descriptor);
                 Check.That(
                     network._pollers.All(p => !p.IsRegistered(descriptor)),
@@ -282,6 +328,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
         public void Modify(int descriptor, ulong token, Interest interest) =>
             network.Locked(() =>
             {
+                CheckNotDisposed();
                 network.Use(descriptor);
                 Check.That(
                     _registered.ContainsKey(descriptor),
@@ -293,6 +340,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
         public void Remove(int descriptor) =>
             network.Locked(() =>
             {
+                CheckNotDisposed();
                 network.Use(descriptor);
                 Check.That(_registered.Remove(descriptor), "removed an unregistered descriptor");
             });
@@ -302,6 +350,7 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
             network._lock.Enter();
             try
             {
+                CheckNotDisposed();
                 var count = network.Collect(_registered, ready);
                 if (count > 0 || _wakeRequested)
                 {
@@ -331,11 +380,15 @@ internal sealed class SimulatedNetwork : IPoller, INetwork
         public void Wake() =>
             network.Locked(() =>
             {
+                CheckNotDisposed();
                 _wakeRequested = true;
                 network._changed.Broadcast();
             });
 
-        public void Dispose() { }
+        public void Dispose() => network.Locked(() => Disposals++);
+
+        private void CheckNotDisposed() =>
+            Check.That(Disposals == 0, "the poller was used after it was disposed");
     }
 
     // ---- the peers' side (called by SimulatedPeer under no lock) ----
