@@ -92,6 +92,16 @@ internal static class CommandLine
             Description =
                 "dfs and dpor: explore only schedules with at most K preemptions (a switch away from a thread that could go on).",
         };
+        var order = NamedOption(
+            ["--order"],
+            "search order",
+            OptionNames.SearchOrders,
+            defaults.Order,
+            OptionNames.Of(defaults.Order),
+            (string? name, out SearchOrder value) => OptionNames.TryParse(name, out value)
+        );
+        order.Description =
+            "dpor: deepestfirst (depth-first: late switches first, only the current path in memory) | shallowestfirst (early switches first; keeps the unexplored decisions in memory)";
         var memoryModel = NamedOption(
             ["--memory-model"],
             "memory model",
@@ -155,6 +165,7 @@ internal static class CommandLine
             strategy,
             pctDepth,
             preemptionBound,
+            order,
             memoryModel,
             seed,
             maxSteps,
@@ -180,6 +191,7 @@ internal static class CommandLine
                         result.GetValue(preemptionBound),
                         "--preemption-bound"
                     ),
+                    Order = result.GetValue(order),
                     MemoryModel = result.GetValue(memoryModel),
                     Seed = result.GetValue(seed),
                     MaxSteps = Positive(result.GetValue(maxSteps), "--max-steps")!.Value,

@@ -20,6 +20,7 @@ internal sealed record TestSettings
     public Strategy Strategy { get; init; } = new ExplorationOptions().Strategy;
     public int PctDepth { get; init; } = new ExplorationOptions().PctDepth;
     public int? PreemptionBound { get; init; }
+    public SearchOrder Order { get; init; } = new ExplorationOptions().Order;
     public MemoryModel MemoryModel { get; init; } = new ExplorationOptions().MemoryModel;
     public ulong? Seed { get; init; }
     public int MaxSteps { get; init; } = new ExplorationOptions().MaxSteps;
@@ -50,6 +51,7 @@ internal sealed record TestSettings
             Strategy = Strategy,
             PctDepth = PctDepth,
             PreemptionBound = PreemptionBound,
+            Order = Order,
             MemoryModel = MemoryModel,
             Seed = EffectiveSeed,
             MaxSteps = MaxSteps,
@@ -92,6 +94,8 @@ internal sealed record TestSettings
                 PctDepth.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--memory-model",
                 OptionNames.Of(MemoryModel),
+                "--order",
+                OptionNames.Of(Order),
                 "--seed",
                 EffectiveSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--max-steps",

@@ -65,6 +65,12 @@ public sealed record ExplorationOptions
     public int Workers { get; init; } = 1;
 
     /// <summary>
+    /// <see cref="Systematic.Strategy.Dpor"/> only: which unexplored alternative runs next; default
+    /// <see cref="SearchOrder.DeepestFirst"/>. Not with shards.
+    /// </summary>
+    public SearchOrder Order { get; init; } = SearchOrder.DeepestFirst;
+
+    /// <summary>
     /// Count every scheduling point the code under test reaches, by operation and source line, and the thread
     /// switches made there (<see cref="ExplorationReport.Coverage"/>); default false. Costly: a stack walk per point.
     /// </summary>

@@ -151,7 +151,7 @@ public static class Explorer
         Stopwatch clock
     )
     {
-        var search = new DporSearch(options.Workers);
+        var search = new DporSearch(options.Workers, options.Order);
         var result = new SearchResult();
         var gate = new object();
         long started = 0;

@@ -1,7 +1,7 @@
 namespace Pool.Systematic;
 
 /// <summary>
-/// The one place where <see cref="Strategy"/> and <see cref="MemoryModel"/> meet text: the command line's values, the
+/// The one place where <see cref="Strategy"/>, <see cref="MemoryModel"/> and <see cref="SearchOrder"/> meet text: the command line's values, the
 /// trace header and the reports. A name is the member's name in lower case (<c>portfolio</c>, <c>tso</c>).
 /// </summary>
 public static class OptionNames
@@ -13,6 +13,17 @@ public static class OptionNames
     /// <summary>Every memory model's name, in declaration order.</summary>
     public static IReadOnlyList<string> MemoryModels { get; } =
     [.. Enum.GetValues<MemoryModel>().Select(Of)];
+
+    /// <summary>Every search order's name, in declaration order.</summary>
+    public static IReadOnlyList<string> SearchOrders { get; } =
+    [.. Enum.GetValues<SearchOrder>().Select(Of)];
+
+    /// <summary>The search order's name on the command line.</summary>
+    public static string Of(SearchOrder order) => order.ToString().ToLowerInvariant();
+
+    /// <summary>The search order named <paramref name="name"/> (exactly as <see cref="Of(SearchOrder)"/> writes it).</summary>
+    public static bool TryParse(string? name, out SearchOrder order) =>
+        TryParseExact(name, out order);
 
     /// <summary>The strategy's name on the command line.</summary>
     public static string Of(Strategy strategy) => strategy.ToString().ToLowerInvariant();

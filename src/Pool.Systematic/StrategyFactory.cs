@@ -14,7 +14,8 @@ internal static class StrategyFactory
             Strategy.Dpor => new DporStrategy(
                 options.PreemptionBound,
                 options.ShardIndex,
-                options.ShardCount
+                options.ShardCount,
+                new DporSearch(1, options.Order)
             ),
             Strategy.Portfolio => new PortfolioStrategy([
                 new RandomStrategy(options.Seed),
@@ -69,6 +70,20 @@ internal static class StrategyFactory
         {
             throw new ArgumentException(
                 $"Workers share one dpor search; {OptionNames.Of(options.Strategy)} cannot use them (shard it instead).",
+                nameof(options)
+            );
+        }
+        if (options.Order != SearchOrder.DeepestFirst && options.Strategy != Strategy.Dpor)
+        {
+            throw new ArgumentException(
+                $"A search order is for dpor; {OptionNames.Of(options.Strategy)} has its own.",
+                nameof(options)
+            );
+        }
+        if (options.Order != SearchOrder.DeepestFirst && options.ShardCount > 1)
+        {
+            throw new ArgumentException(
+                "Shards split the tree depth-first; a shard cannot run shallowest first.",
                 nameof(options)
             );
         }

@@ -11,8 +11,14 @@ namespace Pool.Systematic.Strategies;
 /// sooner. The search is exhausted when every worker is idle with nothing offered; a worker that stops early (a bug,
 /// a budget) stops the others.
 /// </remarks>
-internal sealed class DporSearch(int workers)
+internal sealed class DporSearch(int workers, SearchOrder order = SearchOrder.DeepestFirst)
 {
+    /// <summary>
+    /// Every worker takes the shallowest offered entry at the end of each iteration, instead of backtracking along its
+    /// own path first (<see cref="SearchOrder.ShallowestFirst"/>): every node with an unexplored entry is offered.
+    /// </summary>
+    internal bool TakesShallowestFirst => order == SearchOrder.ShallowestFirst;
+
     private readonly SortedSet<DporStrategy.Node> _offered = new(ShallowestFirst.Instance);
     private long _serial;
     private int _idle;
@@ -35,7 +41,7 @@ internal sealed class DporSearch(int workers)
     /// <summary><paramref name="node"/> has an unexplored entry another worker may take.</summary>
     internal void Offer(DporStrategy.Node node)
     {
-        if (workers == 1)
+        if (workers == 1 && !TakesShallowestFirst)
         {
             return; // the one worker meets every entry on its own path
         }

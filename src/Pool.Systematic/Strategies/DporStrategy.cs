@@ -65,7 +65,14 @@ internal sealed class DporStrategy(
     private long _parts;
     private readonly bool _useSleepSets = preemptionBound is null;
 
-    public string Name => preemptionBound is { } bound ? $"dpor(preemptions<={bound})" : "dpor";
+    public string Name =>
+        (preemptionBound, _search.TakesShallowestFirst) switch
+        {
+            ({ } bound, false) => $"dpor(preemptions<={bound})",
+            ({ } bound, true) => $"dpor(preemptions<={bound}, shallowest first)",
+            (null, false) => "dpor",
+            (null, true) => "dpor(shallowest first)",
+        };
 
     public bool GuardsBlocking => true;
 
@@ -163,7 +170,12 @@ internal sealed class DporStrategy(
                 return false; // another worker found a bug or spent the budget
             }
             // Backtrack along this worker's own path first (the only work there is for a single worker), then take an
-            // entry from the shared tree.
+            // entry from the shared tree. Shallowest first, every entry is taken from the shared tree: each node of the
+            // path that still has one was offered when it got it.
+            if (_search.TakesShallowestFirst)
+            {
+                _path.Clear();
+            }
             while (_path.Count > 0)
             {
                 if (Claim(_path[^1].Node) is { } claimed)

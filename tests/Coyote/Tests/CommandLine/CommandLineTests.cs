@@ -211,6 +211,35 @@ public class CommandLineTests : IDisposable
         "2"
     )]
     [InlineData(
+        "a search order on a sampling strategy",
+        "A search order is for dpor",
+        "test",
+        "-s",
+        "random",
+        "--order",
+        "shallowestfirst"
+    )]
+    [InlineData(
+        "shallowest first on a shard",
+        "a shard cannot run shallowest first",
+        "test",
+        "-s",
+        "dpor",
+        "--order",
+        "shallowestfirst",
+        "--shard",
+        "0/2"
+    )]
+    [InlineData(
+        "unknown search order",
+        "Unknown search order 'sideways'",
+        "test",
+        "-s",
+        "dpor",
+        "--order",
+        "sideways"
+    )]
+    [InlineData(
         "missing trace",
         "Trace file not found",
         "replay",
