@@ -1,5 +1,6 @@
 using Pool.Systematic;
 using Pool.Threading;
+using Xunit.Abstractions;
 
 namespace Coyote.Tests.Engine;
 
@@ -9,7 +10,7 @@ namespace Coyote.Tests.Engine;
 /// bound, and within bounds 0-2 the same classes and outcomes; and it meets a bug that needs an early switch before
 /// the depth-first search does.
 /// </summary>
-public class DporOrderTests
+public class DporOrderTests(ITestOutputHelper output)
 {
     private const int Budget = 100_000;
 
@@ -79,6 +80,9 @@ public class DporOrderTests
     {
         var deep = Explorer.Run(EarlyRace, Options(null, SearchOrder.DeepestFirst));
         var shallow = Explorer.Run(EarlyRace, Options(null, SearchOrder.ShallowestFirst));
+        output.WriteLine(
+            $"shallowest first: schedule {shallow.BugIteration}; depth-first: schedule {deep.BugIteration}"
+        );
         Assert.True(deep.BugFound, deep.Verdict);
         Assert.True(shallow.BugFound, shallow.Verdict);
         Assert.True(
