@@ -73,7 +73,8 @@ internal static class KillRun
     }
 
     // The bounded proof's search, on the mutant: no seed, and no budget but the search's end (a finished search that
-    // found nothing is a survival). Iterations are the schedules run up to the first bug.
+    // found nothing is a survival), or a hunt's search shallowest first, up to its cap. Iterations are the schedules
+    // run up to the first bug.
     private static KillResult WithDpor(MutantKill kill)
     {
         var proof =
@@ -88,7 +89,8 @@ internal static class KillRun
             {
                 Strategy = Strategy.Dpor,
                 PreemptionBound = proof.PreemptionBound,
-                Iterations = int.MaxValue,
+                Order = kill.DporOrder,
+                Iterations = kill.DporIterations,
                 FailOnMaxSteps = true,
                 Minimize = false,
             }

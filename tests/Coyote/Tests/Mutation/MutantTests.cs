@@ -99,9 +99,12 @@ public class MutantTests(ITestOutputHelper output)
         Assert.Equal(CiBudget, result.Iterations);
     }
 
-    /// <summary>A mutant that no engine kills within the CI budget is catalogued with why, for each engine.</summary>
+    /// <summary>
+    /// Every mutant has an engine that must kill it; one that none could kill within the CI budget would have to say why,
+    /// for each engine.
+    /// </summary>
     [Fact]
-    public void EveryMutantNoEngineKillsSaysWhy()
+    public void EveryMutantHasAnEngineThatMustKillIt()
     {
         var unkilled = MutantCatalogue.All.Where(k => k.Engines.Count == 0).ToList();
         Assert.All(
@@ -112,7 +115,7 @@ public class MutantTests(ITestOutputHelper output)
                     $"{k.Mutant} is killed by no engine and does not say why"
                 )
         );
-        Assert.Equal(["LeavingWaiterSkipsStandbyWake"], unkilled.Select(k => k.Mutant));
+        Assert.Empty(unkilled.Select(k => k.Mutant));
     }
 
     [Fact]
