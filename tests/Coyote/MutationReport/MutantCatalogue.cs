@@ -204,7 +204,8 @@ internal static class MutantCatalogue
             "InFlightCountedAfterDispatch",
             "ConnectionScenarios.PeerClosesWithRepliesInFlight",
             "replies in flight when the peer half-closes",
-            KilledBy: MutantKill.Invariant("a half-closed peer received")
+            KilledBy: MutantKill.Invariant("a half-closed peer received"),
+            DporHunt: new("ConnectionScenarios.PeerClosesWithRepliesInFlight", 2)
         ),
         new(
             "ReleaseIgnoringInFlight",
@@ -374,7 +375,8 @@ internal static class MutantCatalogue
         new(
             "InFlightLoweredOnWorker",
             "ConnectionScenarios.PeerClosesWithRepliesInFlight",
-            KilledBy: MutantKill.Invariant("a half-closed peer received")
+            KilledBy: MutantKill.Invariant("a half-closed peer received"),
+            DporHunt: new("ConnectionScenarios.PeerClosesWithRepliesInFlight", 2)
         ),
         new(
             "ReleaseClaimedBeforeInFlightCheck",
@@ -404,7 +406,8 @@ internal static class MutantCatalogue
         new(
             "DirectWriteOvertakesQueuedWrites",
             "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers",
-            KilledBy: "not every reply in order"
+            KilledBy: "not every reply in order",
+            DporHunt: new("ConnectionScenarios.PeerClosesWithRepliesInFlight", 2)
         ),
         new(
             "DirectWriteAfterEndOfStream",
@@ -419,7 +422,8 @@ internal static class MutantCatalogue
         new(
             "InputCheckedBeforeLock",
             "ConnectionScenarios.PeerClosesWithRepliesInFlight",
-            KilledBy: MutantKill.Invariant("a half-closed peer received")
+            KilledBy: MutantKill.Invariant("a half-closed peer received"),
+            DporHunt: new("ConnectionScenarios.PeerClosesWithRepliesInFlight", 2)
         ),
         // several I/O loops
         new(
