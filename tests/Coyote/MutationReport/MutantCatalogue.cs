@@ -401,7 +401,8 @@ internal static class MutantCatalogue
             // The sending direction shut too early: a reply written after it (the explorer's first find), or that
             // write failing and closing the connection (Coyote's).
             KilledBy: MutantKill.Invariant("a write after the sending direction was shut"),
-            CoyoteKilledBy: MutantKill.Invariant("a shut-down connection closed for SocketError")
+            CoyoteKilledBy: MutantKill.Invariant("a shut-down connection closed for SocketError"),
+            DporHunt: new("ConnectionScenarios.LocalShutdownWhileAnswering", 2)
         ),
         new(
             "DirectWriteOvertakesQueuedWrites",
@@ -412,7 +413,8 @@ internal static class MutantCatalogue
         new(
             "DirectWriteAfterEndOfStream",
             "ConnectionScenarios.PeerClosesWithRepliesInFlight",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporHunt: new("ConnectionScenarios.PeerClosesWithRepliesInFlight", 2)
         ),
         new(
             "ShutdownRoutesWritesLate",
