@@ -393,7 +393,12 @@ internal static class MutantCatalogue
         new(
             "MessagesSpreadOverQueues",
             "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers",
-            KilledBy: "not every reply in order"
+            KilledBy: "not every reply in order",
+            DporHunt: new(
+                "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers",
+                2,
+                Schedules: 100_000
+            )
         ),
         new(
             "ShutdownIgnoresRepliesInFlight",
@@ -419,7 +424,8 @@ internal static class MutantCatalogue
         new(
             "ShutdownRoutesWritesLate",
             "ConnectionScenarios.SendAfterShutdownIsDropped",
-            KilledBy: "sent after the shutdown"
+            KilledBy: "sent after the shutdown",
+            DporHunt: new("ConnectionScenarios.SendAfterShutdownIsDropped", 2)
         ),
         new(
             "InputCheckedBeforeLock",
