@@ -442,12 +442,14 @@ internal static class MutantCatalogue
         new(
             "StopClosesOtherLoopsFromCaller",
             "LoopScenarios.StopWithRepliesInFlightOnTwoLoops",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporHunt: new("LoopScenarios.StopWithRepliesInFlightOnTwoLoops", 2)
         ),
         new(
             "ShutdownSkipsOtherLoops",
             "LoopScenarios.ShutdownDrainsTwoLoops",
-            KilledBy: MutantKill.Deadlock
+            KilledBy: MutantKill.Deadlock,
+            DporHunt: new("LoopScenarios.ShutdownDrainsTwoLoops", 2)
         ),
         // the task scheduler
         new(
