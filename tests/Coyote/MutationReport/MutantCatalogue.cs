@@ -437,7 +437,8 @@ internal static class MutantCatalogue
         new(
             "HandOverKeepsAcceptorsBuffers",
             "LoopScenarios.ConnectionsServedOnTwoLoops",
-            KilledBy: "not its own echo"
+            KilledBy: "not its own echo",
+            DporHunt: new("LoopScenarios.ConnectionsServedOnTwoLoops", 1)
         ),
         new(
             "StopClosesOtherLoopsFromCaller",
