@@ -5,9 +5,22 @@ namespace Coyote.MutationReport;
 /// <summary>What one engine did to one mutant: killed it (at which iteration, how fast) or not.</summary>
 /// <param name="Killed">The scenario failed on the mutant.</param>
 /// <param name="Iterations">Iterations run: the killing one, or the whole budget.</param>
-/// <param name="Seconds">Wall-clock time of the exploration.</param>
+/// <param name="Seconds">
+/// The search's wall-clock time, on the engine's own clock: the explorer's <c>Explorer.Run</c> without minimisation
+/// (the iterations, then one replay of the failing schedule to render it), or Coyote's engine creation and run.
+/// </param>
 /// <param name="Message">The failure, on one line (empty when not killed).</param>
-internal sealed record KillResult(bool Killed, int Iterations, double Seconds, string Message)
+/// <param name="ProcessSeconds">
+/// Wall-clock time from the start of the process that ran the search to the search's end: the runtime's start-up,
+/// loading and compiling the engine and the product, and the search (what a user running one search waits for).
+/// </param>
+internal sealed record KillResult(
+    bool Killed,
+    int Iterations,
+    double Seconds,
+    string Message,
+    double ProcessSeconds = 0
+)
 {
     private const string Prefix = "KILL-RESULT";
 
@@ -15,7 +28,7 @@ internal sealed record KillResult(bool Killed, int Iterations, double Seconds, s
     internal string ToLine() =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"{Prefix}\t{Killed}\t{Iterations}\t{Seconds:F3}\t{Message.ReplaceLineEndings(" ")}"
+            $"{Prefix}\t{Killed}\t{Iterations}\t{Seconds:F3}\t{ProcessSeconds:F3}\t{Message.ReplaceLineEndings(" ")}"
         );
 
     /// <summary>Reads the line of <see cref="ToLine"/> back from a child's output; null if it printed none.</summary>
@@ -29,12 +42,20 @@ internal sealed record KillResult(bool Killed, int Iterations, double Seconds, s
         {
             return null;
         }
-        var parts = line.Split('\t', 5);
+        var parts = line.Split('\t', 6);
         return new KillResult(
             bool.Parse(parts[1]),
             int.Parse(parts[2], CultureInfo.InvariantCulture),
             double.Parse(parts[3], CultureInfo.InvariantCulture),
-            parts[4]
+            parts[5],
+            double.Parse(parts[4], CultureInfo.InvariantCulture)
         );
+    }
+
+    /// <summary>Seconds from this process's start until now (see <see cref="ProcessSeconds"/>).</summary>
+    internal static double SinceProcessStart()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return (DateTime.Now - self.StartTime).TotalSeconds;
     }
 }

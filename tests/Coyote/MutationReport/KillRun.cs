@@ -45,9 +45,16 @@ internal static class KillRun
             MemoryModel = memoryModel,
         };
         var found = Explorer.Run(scenario.Explorer, options);
+        var sinceStart = KillResult.SinceProcessStart();
         if (!found.BugFound)
         {
-            return new KillResult(false, found.Iterations, found.Elapsed.TotalSeconds, "");
+            return new KillResult(
+                false,
+                found.Iterations,
+                found.Elapsed.TotalSeconds,
+                "",
+                sinceStart
+            );
         }
         // The minimised trace must fail the same way, replay, and have no more preemptions than the one found.
         var report = Explorer.Run(scenario.Explorer, options with { Minimize = true });
@@ -68,7 +75,8 @@ internal static class KillRun
             replayed && minimised,
             found.BugIteration!.Value,
             found.Elapsed.TotalSeconds,
-            message
+            message,
+            sinceStart
         );
     }
 
@@ -93,14 +101,22 @@ internal static class KillRun
                 Minimize = false,
             }
         );
+        var sinceStart = KillResult.SinceProcessStart();
         return report.BugFound
             ? new KillResult(
                 true,
                 report.BugIteration!.Value,
                 report.Elapsed.TotalSeconds,
-                report.BugMessage!
+                report.BugMessage!,
+                sinceStart
             )
-            : new KillResult(false, report.Schedules, report.Elapsed.TotalSeconds, report.Verdict);
+            : new KillResult(
+                false,
+                report.Schedules,
+                report.Elapsed.TotalSeconds,
+                report.Verdict,
+                sinceStart
+            );
     }
 
     // An iteration that reaches Coyote's step bound ends the run as a bug (CoyoteEngine), as FailOnMaxSteps makes it
@@ -114,6 +130,7 @@ internal static class KillRun
             seed,
             allowPartialControl: scenario.CoyoteAllowsPartialControl
         );
+        var sinceStart = KillResult.SinceProcessStart();
         var untolerated = scenario.Untolerated(outcome.Uncontrolled);
         if (outcome.InternalErrors.Count > 0 || untolerated.Count > 0)
         {
@@ -127,7 +144,8 @@ internal static class KillRun
             outcome.BugFound,
             outcome.Iterations,
             outcome.Elapsed.TotalSeconds,
-            firstLine
+            firstLine,
+            sinceStart
         );
     }
 }
