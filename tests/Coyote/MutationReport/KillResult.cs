@@ -6,13 +6,14 @@ namespace Coyote.MutationReport;
 /// <param name="Killed">The scenario failed on the mutant.</param>
 /// <param name="Iterations">Iterations run: the killing one, or the whole budget.</param>
 /// <param name="Seconds">
-/// The search's wall-clock time, on the engine's own clock: the explorer's <c>Explorer.Run</c> without minimisation
-/// (the iterations, then one replay of the failing schedule to render it), or Coyote's engine creation and run.
+/// The search's wall-clock time (<see cref="SearchClock"/>): from just before the engine is called (the explorer's
+/// <c>Explorer.Run</c> without minimisation; Coyote's engine creation and run) to the end of the last iteration run
+/// (the failing one, for a kill).
 /// </param>
 /// <param name="Message">The failure, on one line (empty when not killed).</param>
 /// <param name="ProcessSeconds">
-/// Wall-clock time from the start of the process that ran the search to the search's end: the runtime's start-up,
-/// loading and compiling the engine and the product, and the search (what a user running one search waits for).
+/// Wall-clock time from the start of the process that ran the search to the end of its last iteration: the runtime's
+/// start-up, loading the engine and the product, and the search (what a user running one search waits for).
 /// </param>
 internal sealed record KillResult(
     bool Killed,

@@ -36,6 +36,7 @@ internal static class KillRun
     )
     {
         // Timed without minimisation (the table's seconds are the search's), then the same run minimised.
+        var clock = new SearchClock();
         var options = new ExplorationOptions
         {
             Iterations = budget,
@@ -44,17 +45,16 @@ internal static class KillRun
             Minimize = false,
             MemoryModel = memoryModel,
         };
-        var found = Explorer.Run(scenario.Explorer, options);
-        var sinceStart = KillResult.SinceProcessStart();
+        var found = Explorer.Run(
+            scenario.Explorer,
+            options with
+            {
+                Progress = _ => clock.IterationEnded(),
+            }
+        );
         if (!found.BugFound)
         {
-            return new KillResult(
-                false,
-                found.Iterations,
-                found.Elapsed.TotalSeconds,
-                "",
-                sinceStart
-            );
+            return new KillResult(false, found.Iterations, clock.Seconds, "", clock.ProcessSeconds);
         }
         // The minimised trace must fail the same way, replay, and have no more preemptions than the one found.
         var report = Explorer.Run(scenario.Explorer, options with { Minimize = true });
@@ -74,9 +74,9 @@ internal static class KillRun
         return new KillResult(
             replayed && minimised,
             found.BugIteration!.Value,
-            found.Elapsed.TotalSeconds,
+            clock.Seconds,
             message,
-            sinceStart
+            clock.ProcessSeconds
         );
     }
 
@@ -90,6 +90,7 @@ internal static class KillRun
                 $"{kill.Mutant} has no bounded proof for dpor to explore.",
                 nameof(kill)
             );
+        var clock = new SearchClock();
         var report = Explorer.Run(
             CoyoteCatalogue.Named(proof.Scenario).Explorer,
             new ExplorationOptions
@@ -99,23 +100,23 @@ internal static class KillRun
                 Iterations = int.MaxValue,
                 FailOnMaxSteps = true,
                 Minimize = false,
+                Progress = _ => clock.IterationEnded(),
             }
         );
-        var sinceStart = KillResult.SinceProcessStart();
         return report.BugFound
             ? new KillResult(
                 true,
                 report.BugIteration!.Value,
-                report.Elapsed.TotalSeconds,
+                clock.Seconds,
                 report.BugMessage!,
-                sinceStart
+                clock.ProcessSeconds
             )
             : new KillResult(
                 false,
                 report.Schedules,
-                report.Elapsed.TotalSeconds,
+                clock.Seconds,
                 report.Verdict,
-                sinceStart
+                clock.ProcessSeconds
             );
     }
 
@@ -124,13 +125,14 @@ internal static class KillRun
     // catalogue entry names the step bound (MutantKill.StepBound).
     private static KillResult WithCoyote(CoyoteScenario scenario, uint seed, int budget)
     {
+        var clock = new SearchClock();
         var outcome = CoyoteEngine.Run(
             scenario.Coyote,
             budget,
             seed,
-            allowPartialControl: scenario.CoyoteAllowsPartialControl
+            allowPartialControl: scenario.CoyoteAllowsPartialControl,
+            iterationEnded: _ => clock.IterationEnded()
         );
-        var sinceStart = KillResult.SinceProcessStart();
         var untolerated = scenario.Untolerated(outcome.Uncontrolled);
         if (outcome.InternalErrors.Count > 0 || untolerated.Count > 0)
         {
@@ -143,9 +145,9 @@ internal static class KillRun
         return new KillResult(
             outcome.BugFound,
             outcome.Iterations,
-            outcome.Elapsed.TotalSeconds,
+            clock.Seconds,
             firstLine,
-            sinceStart
+            clock.ProcessSeconds
         );
     }
 }

@@ -28,10 +28,12 @@ internal static class MutationTable
                 CultureInfo.InvariantCulture,
                 $"Seeds 1..{seeds}, budget {budget} iterations. Iterations and seconds: the median over the seeds that killed the mutant with its bug "
             ) + "(the mean of the middle two for an even count), and (kills/seeds).",
-            "s: the search's wall-clock time on the engine's own clock (the explorer: `Explorer.Run` without minimisation, "
-                + "its iterations and one replay of the failing schedule to draw it; Coyote: creating its `TestingEngine` and its run).",
-            "s from start: from the start of the child process that ran the search to the search's end (the runtime's start-up, "
-                + "loading and compiling the engine and the product, and the search; not the mutant's build).",
+            "s: the search's wall-clock time, from just before the engine is called (the explorer: `Explorer.Run` without "
+                + "minimisation; Coyote: creating its `TestingEngine` and running it) to the end of the failing iteration, as each "
+                + "engine's end-of-iteration callback reports it (not what follows it: the explorer's drawing of the failing "
+                + "schedule, Coyote's report and trace).",
+            "s from start: from the start of the child process that ran the search to the same point (the runtime's start-up, "
+                + "loading the engines and the product, and the search; not the mutant's build).",
             "Both engines run in the same child program, on the same mutated product assembly rewritten by `coyote rewrite`.",
             "dpor: schedules to the first bug of the bounded proof's search (no seed), with its configuration and bound (k).",
         };
