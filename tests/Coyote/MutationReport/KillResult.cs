@@ -15,12 +15,18 @@ namespace Coyote.MutationReport;
 /// Wall-clock time from the start of the process that ran the search to the end of its last iteration: the runtime's
 /// start-up, loading the engine and the product, and the search (what a user running one search waits for).
 /// </param>
+/// <param name="Unconfirmed">
+/// The search found a bug, but the explorer's minimised trace did not replay to the same failure, or had more
+/// preemptions than the schedule found: not a kill (<paramref name="Killed"/> is false), though the search did find
+/// the bug at <paramref name="Iterations"/>.
+/// </param>
 internal sealed record KillResult(
     bool Killed,
     int Iterations,
     double Seconds,
     string Message,
-    double ProcessSeconds = 0
+    double ProcessSeconds = 0,
+    bool Unconfirmed = false
 )
 {
     private const string Prefix = "KILL-RESULT";
@@ -29,7 +35,7 @@ internal sealed record KillResult(
     internal string ToLine() =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"{Prefix}\t{Killed}\t{Iterations}\t{Seconds:F3}\t{ProcessSeconds:F3}\t{Message.ReplaceLineEndings(" ")}"
+            $"{Prefix}\t{Killed}\t{Iterations}\t{Seconds:F3}\t{ProcessSeconds:F3}\t{Unconfirmed}\t{Message.ReplaceLineEndings(" ")}"
         );
 
     /// <summary>Reads the line of <see cref="ToLine"/> back from a child's output; null if it printed none.</summary>
@@ -43,13 +49,14 @@ internal sealed record KillResult(
         {
             return null;
         }
-        var parts = line.Split('\t', 6);
+        var parts = line.Split('\t', 7);
         return new KillResult(
             bool.Parse(parts[1]),
             int.Parse(parts[2], CultureInfo.InvariantCulture),
             double.Parse(parts[3], CultureInfo.InvariantCulture),
-            parts[5],
-            double.Parse(parts[4], CultureInfo.InvariantCulture)
+            parts[6],
+            double.Parse(parts[4], CultureInfo.InvariantCulture),
+            bool.Parse(parts[5])
         );
     }
 

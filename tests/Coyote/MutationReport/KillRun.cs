@@ -76,7 +76,8 @@ internal static class KillRun
             found.BugIteration!.Value,
             clock.Seconds,
             message,
-            clock.ProcessSeconds
+            clock.ProcessSeconds,
+            Unconfirmed: !(replayed && minimised)
         );
     }
 

@@ -27,7 +27,10 @@ internal static class MutationTable
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"Seeds 1..{seeds}, budget {budget} iterations. Iterations and seconds: the median over the seeds that killed the mutant with its bug "
-            ) + "(the mean of the middle two for an even count), and (kills/seeds).",
+            )
+                + "(the mean of the middle two for an even count), and (kills/seeds). \"not replayed\": seeds whose search found the "
+                + "mutant's bug but whose minimised trace ended in another failure (another set of blocked threads, say), which the CI "
+                + "check does not count; another bug than the mutant's is not a kill.",
             "s: the search's wall-clock time, from just before the engine is called (the explorer: `Explorer.Run` without "
                 + "minimisation; Coyote: creating its `TestingEngine` and running it) to the end of the failing iteration, as each "
                 + "engine's end-of-iteration callback reports it (not what follows it: the explorer's drawing of the failing "

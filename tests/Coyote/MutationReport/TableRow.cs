@@ -4,7 +4,10 @@ namespace Coyote.MutationReport;
 
 /// <summary>One engine on one mutant in the table: its runs (one per seed; one for <c>dpor</c>), or why it was not run.</summary>
 /// <param name="Runs">Every run's result.</param>
-/// <param name="Kills">The runs that killed the mutant with the bug its catalogue entry names.</param>
+/// <param name="Kills">
+/// The runs whose search found the bug the mutant's catalogue entry names (the explorer's too when its minimised trace
+/// then ended otherwise: see <see cref="Unconfirmed"/>).
+/// </param>
 /// <param name="NotRun">Why the engine was not run on the mutant (then there are no runs), or null.</param>
 /// <param name="Error">Why the engine could not run the mutant (a failed run, a build that failed), or null.</param>
 internal sealed record EngineCell(
@@ -22,7 +25,13 @@ internal sealed record EngineCell(
     internal bool Killed => Kills.Count > 0;
 
     /// <summary>Runs that found another bug than the mutant's.</summary>
-    internal int OtherBugs => Runs.Count(r => r.Killed) - Kills.Count;
+    internal int OtherBugs => Runs.Count(r => r.Killed || r.Unconfirmed) - Kills.Count;
+
+    /// <summary>
+    /// Kills whose minimised trace did not replay to the same failure (or added preemptions): the search found the
+    /// mutant's bug, but the CI check (<c>MutantTests</c>) would not count it.
+    /// </summary>
+    internal int Unconfirmed => Kills.Count(k => k.Unconfirmed);
 
     internal double MedianIterations => TableRow.Median(Kills.Select(k => (double)k.Iterations));
 
@@ -127,7 +136,12 @@ internal sealed record TableRow(
             1 => ", 1 other bug",
             var n => Invariant($", {n} other bugs"),
         };
-        var tally = Invariant($"({cell.Kills.Count}/{cell.Runs.Count}{other})");
+        var unconfirmed = cell.Unconfirmed switch
+        {
+            0 => "",
+            var n => Invariant($", {n} not replayed"),
+        };
+        var tally = Invariant($"({cell.Kills.Count}/{cell.Runs.Count}{other}{unconfirmed})");
         return cell.Killed ? $"{Number(cell.MedianIterations)} {tally}" : $"not killed {tally}";
     }
 

@@ -17,11 +17,18 @@ public class MutationTableTests
     [Fact]
     public void AKillResultLineCarriesBothTimesAndTheMessage()
     {
-        var result = new KillResult(true, 83, 0.125, "Deadlock: a\tb", ProcessSeconds: 0.5);
+        var result = new KillResult(
+            false,
+            83,
+            0.125,
+            "Deadlock: a\tb",
+            ProcessSeconds: 0.5,
+            Unconfirmed: true
+        );
 
         var read = KillResult.FromOutput($"noise\n{result.ToLine()}\n");
 
-        Assert.Equal(result with { Message = "Deadlock: a\tb" }, read);
+        Assert.Equal(result, read);
     }
 
     [Fact]
@@ -53,6 +60,18 @@ public class MutationTableTests
             row.ToMarkdown()
         );
         Assert.Equal("-", row.Faster());
+    }
+
+    [Fact]
+    public void AFindWhoseMinimisedTraceEndedOtherwiseCountsAndIsMarked()
+    {
+        var found = new KillResult(false, 3, 0.2, "bug", 0.4, Unconfirmed: true);
+        var explorer = new EngineCell([found, Kill(5, 0.4, 0.6)], [found, Kill(5, 0.4, 0.6)]);
+
+        Assert.StartsWith(
+            "| M | S | 4 (2/2, 1 not replayed) |",
+            Row(explorer, EngineCell.Skipped("x")).ToMarkdown()
+        );
     }
 
     [Fact]
