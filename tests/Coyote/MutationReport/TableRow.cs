@@ -21,6 +21,15 @@ internal sealed record EngineCell(
 
     internal static EngineCell Failed(string error) => new([], [], Error: error);
 
+    /// <summary>
+    /// The cell of <paramref name="runs"/>: its kills are the runs that found a bug (confirmed or not) that
+    /// <paramref name="isTheMutantsBug"/> accepts.
+    /// </summary>
+    internal static EngineCell Of(
+        IReadOnlyList<KillResult> runs,
+        Func<string, bool> isTheMutantsBug
+    ) => new(runs, [.. runs.Where(r => (r.Killed || r.Unconfirmed) && isTheMutantsBug(r.Message))]);
+
     /// <summary>Killed by at least one run.</summary>
     internal bool Killed => Kills.Count > 0;
 

@@ -48,10 +48,7 @@ public class MutationTableTests
     [Fact]
     public void AnotherBugIsNotAKillAndIsCountedApart()
     {
-        var explorer = new EngineCell(
-            [Kill(5, 0.1, 0.2), new KillResult(true, 7, 0.1, "another", 0.2)],
-            [Kill(5, 0.1, 0.2)]
-        );
+        var explorer = Cell("bug", Kill(5, 0.1, 0.2), new KillResult(true, 7, 0.1, "another", 0.2));
 
         var row = Row(explorer, EngineCell.Skipped("a missing fence"));
 
@@ -66,10 +63,10 @@ public class MutationTableTests
     public void AFindWhoseMinimisedTraceEndedOtherwiseCountsAndIsMarked()
     {
         var found = new KillResult(false, 3, 0.2, "bug", 0.4, Unconfirmed: true);
-        var explorer = new EngineCell([found, Kill(5, 0.4, 0.6)], [found, Kill(5, 0.4, 0.6)]);
+        var explorer = Cell("bug", found, Kill(5, 0.4, 0.6), Survived());
 
         Assert.StartsWith(
-            "| M | S | 4 (2/2, 1 not replayed) |",
+            "| M | S | 4 (2/3, 1 not replayed) |",
             Row(explorer, EngineCell.Skipped("x")).ToMarkdown()
         );
     }
@@ -135,9 +132,8 @@ public class MutationTableTests
 
     private static KillResult Survived() => new(false, 2000, 1.0, "", 1.2);
 
-    // Every run that killed is a kill: the runs' messages are the mutant's bug.
     private static EngineCell Cell(string bug, params KillResult[] runs) =>
-        new(runs, [.. runs.Where(r => r.Killed && r.Message == bug)]);
+        EngineCell.Of(runs, message => message == bug);
 
     private static TableRow Row(
         EngineCell explorer,
