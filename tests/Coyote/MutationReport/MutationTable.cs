@@ -206,10 +206,7 @@ internal static class MutationTable
     ) =>
         error is not null
             ? EngineCell.Failed(error)
-            : new EngineCell(
-                runs,
-                [.. runs.Where(r => r.Killed && kill.IsItsKill(engine, r.Message))]
-            );
+            : EngineCell.Of(runs, message => kill.IsItsKill(engine, message));
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
