@@ -45,13 +45,16 @@ public static class CoyoteEngine
     /// failure. True: Coyote only lists it in <see cref="CoyoteOutcome.Uncontrolled"/> and goes on; for scenarios that
     /// state which such invocations are harmless (tests/Coyote/Scenarios/CoyoteTolerances.cs), and whose callers check that
     /// nothing else was listed.</param>
+    /// <param name="iterationEnded">Called at the end of every iteration (the failing one too, before Coyote builds its
+    /// report and trace) with the iteration's number, or null.</param>
     /// <exception cref="ArgumentException">An unknown strategy, or fewer than one iteration.</exception>
     public static CoyoteOutcome Run(
         Action entryPoint,
         int iterations,
         uint seed,
         string strategy = "portfolio",
-        bool allowPartialControl = false
+        bool allowPartialControl = false,
+        Action<uint>? iterationEnded = null
     )
     {
         ArgumentNullException.ThrowIfNull(entryPoint);
@@ -78,6 +81,10 @@ public static class CoyoteEngine
         var clock = Stopwatch.StartNew();
         using var engine = TestingEngine.Create(configuration, entryPoint);
         engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None)); // the outcome carries what matters
+        if (iterationEnded is not null)
+        {
+            engine.RegisterEndIterationCallBack(iterationEnded);
+        }
         engine.Run();
         clock.Stop();
         var report = engine.TestReport;

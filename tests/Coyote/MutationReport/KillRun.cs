@@ -36,6 +36,7 @@ internal static class KillRun
     )
     {
         // Timed without minimisation (the table's seconds are the search's), then the same run minimised.
+        var clock = new SearchClock();
         var options = new ExplorationOptions
         {
             Iterations = budget,
@@ -44,10 +45,16 @@ internal static class KillRun
             Minimize = false,
             MemoryModel = memoryModel,
         };
-        var found = Explorer.Run(scenario.Explorer, options);
+        var found = Explorer.Run(
+            scenario.Explorer,
+            options with
+            {
+                Progress = _ => clock.IterationEnded(),
+            }
+        );
         if (!found.BugFound)
         {
-            return new KillResult(false, found.Iterations, found.Elapsed.TotalSeconds, "");
+            return new KillResult(false, found.Iterations, clock.Seconds, "", clock.ProcessSeconds);
         }
         // The minimised trace must fail the same way, replay, and have no more preemptions than the one found.
         var report = Explorer.Run(scenario.Explorer, options with { Minimize = true });
@@ -67,8 +74,10 @@ internal static class KillRun
         return new KillResult(
             replayed && minimised,
             found.BugIteration!.Value,
-            found.Elapsed.TotalSeconds,
-            message
+            clock.Seconds,
+            message,
+            clock.ProcessSeconds,
+            Unconfirmed: !(replayed && minimised)
         );
     }
 
@@ -83,6 +92,7 @@ internal static class KillRun
                 $"{kill.Mutant} has no bounded proof for dpor to explore.",
                 nameof(kill)
             );
+        var clock = new SearchClock();
         var report = Explorer.Run(
             CoyoteCatalogue.Named(proof.Scenario).Explorer,
             new ExplorationOptions
@@ -93,16 +103,24 @@ internal static class KillRun
                 Iterations = kill.DporIterations,
                 FailOnMaxSteps = true,
                 Minimize = false,
+                Progress = _ => clock.IterationEnded(),
             }
         );
         return report.BugFound
             ? new KillResult(
                 true,
                 report.BugIteration!.Value,
-                report.Elapsed.TotalSeconds,
-                report.BugMessage!
+                clock.Seconds,
+                report.BugMessage!,
+                clock.ProcessSeconds
             )
-            : new KillResult(false, report.Schedules, report.Elapsed.TotalSeconds, report.Verdict);
+            : new KillResult(
+                false,
+                report.Schedules,
+                clock.Seconds,
+                report.Verdict,
+                clock.ProcessSeconds
+            );
     }
 
     // An iteration that reaches Coyote's step bound ends the run as a bug (CoyoteEngine), as FailOnMaxSteps makes it
@@ -110,11 +128,13 @@ internal static class KillRun
     // catalogue entry names the step bound (MutantKill.StepBound).
     private static KillResult WithCoyote(CoyoteScenario scenario, uint seed, int budget)
     {
+        var clock = new SearchClock();
         var outcome = CoyoteEngine.Run(
             scenario.Coyote,
             budget,
             seed,
-            allowPartialControl: scenario.CoyoteAllowsPartialControl
+            allowPartialControl: scenario.CoyoteAllowsPartialControl,
+            iterationEnded: _ => clock.IterationEnded()
         );
         var untolerated = scenario.Untolerated(outcome.Uncontrolled);
         if (outcome.InternalErrors.Count > 0 || untolerated.Count > 0)
@@ -128,8 +148,9 @@ internal static class KillRun
         return new KillResult(
             outcome.BugFound,
             outcome.Iterations,
-            outcome.Elapsed.TotalSeconds,
-            firstLine
+            clock.Seconds,
+            firstLine,
+            clock.ProcessSeconds
         );
     }
 }

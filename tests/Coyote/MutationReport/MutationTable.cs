@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pool.Systematic;
 
 namespace Coyote.MutationReport;
 
@@ -6,76 +7,225 @@ namespace Coyote.MutationReport;
 internal static class MutationTable
 {
     /// <summary>
-    /// Prints one row per mutant: for each engine, the median iterations and seconds to the first bug over seeds
-    /// 1..<paramref name="seeds"/>, with how many seeds killed it; for <c>dpor</c>, which takes no seed, the schedules to
-    /// the first bug of its bounded proof's search (one run, the same every time); then the F# fact's verdict.
+    /// Measures the time to the first bug of every mutant (or those whose name contains <paramref name="only"/>) and
+    /// prints one row each: for each sampling engine (the explorer's portfolio, Coyote's default portfolio), the
+    /// median iterations and seconds to the first bug over the seeds 1..<paramref name="seeds"/> that killed it, with
+    /// how many did; for <c>dpor</c>, which takes no seed, the schedules to the first bug of its bounded proof's
+    /// search (one run, the same every time); then the F# fact's verdict. With <paramref name="markdown"/>, also
+    /// writes the table, how it was measured and a summary to that file (rewritten after each row).
     /// </summary>
-    internal static int Print(int seeds, int budget, string? only = null)
+    internal static int Print(int seeds, int budget, string? only = null, string? markdown = null)
     {
-        Console.WriteLine(
-            $"Seeds 1..{seeds}, budget {budget} iterations; cells: median iterations to the first bug / median seconds (kills/seeds)."
-        );
+        var command =
+            $"dotnet run -c Release --project tests/Coyote/MutationReport -- table {seeds} {budget}"
+            + (only is null ? "" : $" {only}")
+            + (markdown is null ? "" : $" --out {markdown}");
+        var started = DateTime.UtcNow;
+        var loadAtStart = LoadAverage();
+        var preface = new List<string>
+        {
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"Seeds 1..{seeds}, budget {budget} iterations. Iterations and seconds: the median over the seeds that killed the mutant with its bug "
+            )
+                + "(the mean of the middle two for an even count), and (kills/seeds). \"not replayed\": seeds whose search found the "
+                + "mutant's bug but whose minimised trace ended in another failure (another set of blocked threads, say), which the CI "
+                + "check does not count; another bug than the mutant's is not a kill.",
+            "s: the search's wall-clock time, from just before the engine is called (the explorer: `Explorer.Run` without "
+                + "minimisation; Coyote: creating its `TestingEngine` and running it) to the end of the failing iteration, as each "
+                + "engine's end-of-iteration callback reports it (not what follows it: the explorer's drawing of the failing "
+                + "schedule, Coyote's report and trace).",
+            "s from start: from the start of the child process that ran the search to the same point (the runtime's start-up, "
+                + "loading the engines and the product, and the search; not the mutant's build).",
+            "Both engines run in the same child program, on the same mutated product assembly rewritten by `coyote rewrite`.",
+            "dpor: schedules to the first bug of the bounded proof's search (no seed), with its configuration and bound (k).",
+        };
+        Console.WriteLine(string.Join(Environment.NewLine, preface));
         Console.WriteLine();
-        Console.WriteLine(
-            "| mutant | scenario | explorer: iterations | explorer: seconds | Coyote: iterations | Coyote: seconds | dpor: schedules | dpor: seconds | F# fact |"
-        );
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-        var survivors = 0;
+        foreach (var line in TableRow.Header)
+        {
+            Console.WriteLine(line);
+        }
+        var rows = new List<TableRow>();
+        var notes = new List<string>();
         foreach (
             var kill in MutantCatalogue.All.Where(k => only is null || k.Mutant.Contains(only))
         )
         {
-            var workspace = MutantWorkspace.Prepare(kill);
-            var cells = new List<string>();
-            foreach (var engine in KillRun.Engines)
+            var row = Measure(kill, seeds, budget);
+            rows.Add(row);
+            if (kill.SamplingMissReason is { } missed)
             {
-                if (!kill.Engines.Contains(engine))
-                {
-                    cells.Add(
-                        engine == "dpor" ? $"not run: {kill.DporSkipped}"
-                        : kill.SamplingMissReason is { } missed ? $"not run: {missed}"
-                        : $"not run: {kill.CoyoteSkipped}"
-                    );
-                    cells.Add("-");
-                    continue;
-                }
-                var runs = engine == "dpor" ? 1 : seeds; // dpor takes no seed: every run is the same
-                var results = Enumerable
-                    .Range(1, runs)
-                    .Select(seed => workspace.KillWith(engine, (uint)seed, budget))
-                    .ToList();
-                // Only the bug the mutant names is its kill; another bug counts as a survival.
-                var killed = results
-                    .Where(r => r.Killed && kill.IsItsKill(engine, r.Message))
-                    .ToList();
-                survivors += results.Count - killed.Count;
-                cells.Add(
-                    engine == "dpor"
-                        ? (
-                            killed.Count == 0
-                                ? "not found"
-                                : $"{killed[0].Iterations} (k={kill.Proof!.PreemptionBound?.ToString(CultureInfo.InvariantCulture) ?? "none"})"
-                        )
-                    : killed.Count == 0 ? $"not killed (0/{seeds})"
-                    : $"{Median(killed.Select(r => (double)r.Iterations))} ({killed.Count}/{seeds})"
-                );
-                cells.Add(
-                    killed.Count == 0
-                        ? "-"
-                        : Median(killed.Select(r => r.Seconds))
-                            .ToString("F2", CultureInfo.InvariantCulture)
+                notes.Add(
+                    $"{kill.Mutant}: not required of the sampling engines in CI ({missed}); measured here all the same."
                 );
             }
-            cells.Add(
-                kill.Property is null ? "-"
-                : workspace.KillWithProperty().Killed ? "killed"
-                : "NOT killed"
-            );
-            Console.WriteLine($"| {kill.Mutant} | {kill.Scenario} | {string.Join(" | ", cells)} |");
+            Console.WriteLine(row.ToMarkdown());
+            if (markdown is not null)
+            {
+                File.WriteAllLines(
+                    markdown,
+                    Document(command, started, loadAtStart, preface, rows, notes)
+                );
+            }
         }
         Console.WriteLine();
-        Console.WriteLine($"Runs that did not kill their mutant: {survivors}.");
+        foreach (var line in notes.Concat(TableSummary.Lines(rows)))
+        {
+            Console.WriteLine(line);
+        }
         return 0;
+    }
+
+    private static IEnumerable<string> Document(
+        string command,
+        DateTime started,
+        string loadAtStart,
+        IReadOnlyList<string> preface,
+        IReadOnlyList<TableRow> rows,
+        IReadOnlyList<string> notes
+    )
+    {
+        yield return string.Create(
+            CultureInfo.InvariantCulture,
+            $"Measured {started:yyyy-MM-dd HH:mm} to {DateTime.UtcNow:HH:mm} UTC with `{command}` on {Environment.ProcessorCount} cores; "
+                + $"load average (1, 5, 15 minutes) {loadAtStart} at the start, {LoadAverage()} at the end."
+        );
+        yield return "";
+        foreach (var line in preface)
+        {
+            yield return $"- {line}";
+        }
+        yield return "";
+        foreach (var line in TableRow.Header)
+        {
+            yield return line;
+        }
+        foreach (var row in rows)
+        {
+            yield return row.ToMarkdown();
+        }
+        yield return "";
+        foreach (var line in notes.Concat(TableSummary.Lines(rows)))
+        {
+            yield return $"- {line}";
+        }
+    }
+
+    // One mutant's row: every engine that can run it (a failure to build or run is the row's or the cell's error, so
+    // that one mutant does not end the measurement of the others).
+    private static TableRow Measure(MutantKill kill, int seeds, int budget)
+    {
+        var note =
+            kill.MemoryModel == MemoryModel.Sc
+                ? null
+                : $"explorer under {kill.MemoryModel.ToString().ToLowerInvariant()}";
+        var dporConfiguration = kill.Proof is { } proof
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"{proof.Scenario}, k={proof.PreemptionBound?.ToString(CultureInfo.InvariantCulture) ?? "none"}"
+            )
+            : null;
+        MutantWorkspace workspace;
+        try
+        {
+            workspace = MutantWorkspace.Prepare(kill);
+        }
+        catch (InvalidOperationException e)
+        {
+            var failed = EngineCell.Failed(FirstLine(e.Message));
+            return new TableRow(
+                kill.Mutant,
+                kill.Scenario,
+                failed,
+                failed,
+                failed,
+                dporConfiguration,
+                null,
+                note
+            );
+        }
+        // The seeds of the two engines alternate, so that a change of the machine's load meets both alike.
+        var explorer = new List<KillResult>();
+        var coyote = new List<KillResult>();
+        string? explorerError = null;
+        string? coyoteError = null;
+        for (var seed = 1u; seed <= seeds; seed++)
+        {
+            explorerError ??= Run(workspace, "explorer", seed, budget, explorer);
+            if (kill.CoyoteSkipped is null)
+            {
+                coyoteError ??= Run(workspace, "coyote", seed, budget, coyote);
+            }
+        }
+        var dpor = new List<KillResult>();
+        var dporError = kill.Proof is null ? null : Run(workspace, "dpor", 1, budget, dpor);
+        return new TableRow(
+            kill.Mutant,
+            kill.Scenario,
+            Cell(kill, "explorer", explorer, explorerError),
+            kill.CoyoteSkipped is { } reason
+                ? EngineCell.Skipped(reason)
+                : Cell(kill, "coyote", coyote, coyoteError),
+            kill.Proof is null
+                ? EngineCell.Skipped(kill.DporSkipped)
+                : Cell(kill, "dpor", dpor, dporError),
+            dporConfiguration,
+            kill.Property is null ? null
+                : workspace.KillWithProperty().Killed ? "killed"
+                : "NOT killed",
+            note
+        );
+    }
+
+    private static string? Run(
+        MutantWorkspace workspace,
+        string engine,
+        uint seed,
+        int budget,
+        List<KillResult> results
+    )
+    {
+        try
+        {
+            results.Add(workspace.KillWith(engine, seed, budget));
+            return null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            return FirstLine(e.Message);
+        }
+    }
+
+    // Only the bug the mutant names is its kill; another bug counts as a survival.
+    private static EngineCell Cell(
+        MutantKill kill,
+        string engine,
+        IReadOnlyList<KillResult> runs,
+        string? error
+    ) =>
+        error is not null
+            ? EngineCell.Failed(error)
+            : EngineCell.Of(runs, message => kill.IsItsKill(engine, message));
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    // The load average of /proc/loadavg (1, 5 and 15 minutes), or "unknown" off Linux.
+    private static string LoadAverage()
+    {
+        try
+        {
+            var fields = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"{fields[0]}, {fields[1]}, {fields[2]}";
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
     }
 
     /// <summary>
@@ -114,11 +264,5 @@ internal static class MutationTable
             }
         }
         return survivors == 0 ? 0 : 1;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 }
