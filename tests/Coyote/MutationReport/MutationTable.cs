@@ -38,7 +38,7 @@ internal static class MutationTable
             "s from start: from the start of the child process that ran the search to the same point (the runtime's start-up, "
                 + "loading the engines and the product, and the search; not the mutant's build).",
             "Both engines run in the same child program, on the same mutated product assembly rewritten by `coyote rewrite`.",
-            "dpor: schedules to the first bug of the bounded proof's search (no seed), with its configuration and bound (k).",
+            "dpor: schedules to the first bug of the bounded proof's search (no seed), with its configuration and bound (k), or of the hunt's search shallowest first where no finished configuration holds the race.",
         };
         Console.WriteLine(string.Join(Environment.NewLine, preface));
         Console.WriteLine();
@@ -123,7 +123,7 @@ internal static class MutationTable
         var dporConfiguration = kill.Proof is { } proof
             ? string.Create(
                 CultureInfo.InvariantCulture,
-                $"{proof.Scenario}, k={proof.PreemptionBound?.ToString(CultureInfo.InvariantCulture) ?? "none"}"
+                $"{proof.Scenario}, k={proof.PreemptionBound?.ToString(CultureInfo.InvariantCulture) ?? "none"}{(kill.DporHunt is null ? "" : ", shallowest first")}"
             )
             : null;
         MutantWorkspace workspace;
