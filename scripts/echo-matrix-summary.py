@@ -81,7 +81,9 @@ if secs:
 # per message minus fib(24)'s cost from the work-cost table) at most half the async server's.
 native = [(m, cs) for m, cs in sections if cs and all("native" in c for c in cs)]
 if native:
-    cost = {int(n): float(us) for n, us in re.findall(r"^fib\((\d+)\): ([0-9.]+) us", text, flags=re.M)}
+    # the work's CPU time per call where the table gives it (steady state), else its wall time
+    cost = {int(n): float(cpu or us) for n, us, cpu in
+            re.findall(r"^fib\((\d+)\): ([0-9.]+) us(?: \(CPU ([0-9.]+) us)?", text, flags=re.M)}
     print()
     # bound: from 100 connections up the two cores are saturated, messages/s = 2,000,000 / (S + C) (S: the server's
     # CPU per message, C: the rest, the client and the kernel outside the server, from the async server's cell); no

@@ -50,22 +50,40 @@ switch (mode)
     }
     case "work-cost":
     {
-        // How long fib(n) takes here, to choose --work for a given CPU cost per message.
+        // What fib(n) costs a handler in steady state here, to choose --work for a given CPU cost per message and to
+        // subtract the work from a server's CPU per message: each n is warmed up until the JIT's optimised code runs
+        // (tiered compilation starts in unoptimised code), then timed over at least half a second, in wall time and in
+        // the process's CPU time (one thread busy, so the two agree on an idle machine and the CPU time is the cost
+        // when it is not idle).
+        var process = Process.GetCurrentProcess();
         for (var n = 15; n <= 27; n++)
         {
-            var calls = Math.Max(1, 20_000_000 >> n);
-            _ = Work.Fibonacci(n); // warm up
+            RunFor(n, TimeSpan.FromMilliseconds(300));
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
-            for (var i = 0; i < calls; i++)
-            {
-                _ = Work.Fibonacci(n);
-            }
+            var calls = RunFor(n, TimeSpan.FromMilliseconds(500));
+            var wall = watch.Elapsed;
+            process.Refresh();
+            var cpu = process.TotalProcessorTime - cpuBefore;
             Console.WriteLine(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"fib({n}): {watch.Elapsed.TotalMicroseconds / calls:F1} us"
+                    $"fib({n}): {wall.TotalMicroseconds / calls:F1} us (CPU {cpu.TotalMicroseconds / calls:F1} us, {calls} calls)"
                 )
             );
+        }
+
+        static long RunFor(int n, TimeSpan duration)
+        {
+            var watch = Stopwatch.StartNew();
+            long calls = 0;
+            while (watch.Elapsed < duration)
+            {
+                _ = Work.Fibonacci(n);
+                calls++;
+            }
+            return calls;
         }
         return 0;
     }
