@@ -22,8 +22,8 @@ public class DporOrderTests(ITestOutputHelper output)
     [MemberData(nameof(Programs))]
     public void ShallowestFirstReachesWhatDepthFirstReaches(string name)
     {
-        var deep = Explore(name, SearchOrder.DeepestFirst);
-        var shallow = Explore(name, SearchOrder.ShallowestFirst);
+        var deep = DporParallelTests.Explore(name, Options(null, SearchOrder.DeepestFirst));
+        var shallow = DporParallelTests.Explore(name, Options(null, SearchOrder.ShallowestFirst));
         Assert.Equal(deep.Report.BugKind, shallow.Report.BugKind);
         if (deep.Report.BugFound)
         {
@@ -48,8 +48,14 @@ public class DporOrderTests(ITestOutputHelper output)
     {
         foreach (var bound in new int?[] { null, 0, 1, 2 })
         {
-            var deep = ExploreClasses(name, bound, SearchOrder.DeepestFirst);
-            var shallow = ExploreClasses(name, bound, SearchOrder.ShallowestFirst);
+            var deep = DporParallelTests.ExploreClasses(
+                name,
+                Options(bound, SearchOrder.DeepestFirst)
+            );
+            var shallow = DporParallelTests.ExploreClasses(
+                name,
+                Options(bound, SearchOrder.ShallowestFirst)
+            );
             Assert.True(
                 shallow.Report.Exhausted,
                 $"{name}, bound {bound}: {shallow.Report.Verdict}"
@@ -146,42 +152,4 @@ public class DporOrderTests(ITestOutputHelper output)
             Minimize = false,
             Order = order,
         };
-
-    private static (ExplorationReport Report, HashSet<string> Outcomes) Explore(
-        string name,
-        SearchOrder order
-    )
-    {
-        var program = DporTests.Corpus[name];
-        var outcomes = new HashSet<string>();
-        var report = Explorer.Run(
-            threading => outcomes.Add(program(threading)),
-            Options(null, order)
-        );
-        return (report, outcomes);
-    }
-
-    private static Run ExploreClasses(string name, int? bound, SearchOrder order)
-    {
-        var program = DporShardTests.Corpus[name];
-        var outcomes = new HashSet<string>();
-        var classes = new List<string>();
-        var report = Explorer.Run(
-            threading =>
-            {
-                var log = new DporShardTests.Accesses();
-                outcomes.Add(program(threading, log));
-                classes.Add(log.Class());
-            },
-            Options(bound, order)
-        );
-        return new Run(report, outcomes, [.. classes.Distinct()], classes.Count);
-    }
-
-    private sealed record Run(
-        ExplorationReport Report,
-        HashSet<string> Outcomes,
-        List<string> Classes,
-        int Completed
-    );
 }

@@ -32,8 +32,8 @@ public class DporParallelTests
     [MemberData(nameof(ProgramsAndWorkers))]
     public void WorkersReachWhatOneWorkerReaches(string name, int workers)
     {
-        var alone = Explore(name, bound: null, workers: 1);
-        var together = Explore(name, bound: null, workers);
+        var alone = Explore(name, Options(bound: null, workers: 1));
+        var together = Explore(name, Options(bound: null, workers));
         Assert.Equal(alone.Report.BugKind, together.Report.BugKind);
         if (alone.Report.BugFound)
         {
@@ -63,8 +63,8 @@ public class DporParallelTests
     [MemberData(nameof(ClassProgramsAndWorkers))]
     public void WorkersRunEveryClassOnce(string name, int workers)
     {
-        var alone = ExploreClasses(name, bound: null, workers: 1);
-        var together = ExploreClasses(name, bound: null, workers);
+        var alone = ExploreClasses(name, Options(bound: null, workers: 1));
+        var together = ExploreClasses(name, Options(bound: null, workers));
         Assert.True(
             together.Report.Exhausted,
             $"{workers} workers, {name}: {together.Report.Verdict}"
@@ -87,8 +87,8 @@ public class DporParallelTests
     {
         foreach (var bound in new[] { 0, 1, 2 })
         {
-            var alone = ExploreClasses(name, bound, workers: 1);
-            var together = ExploreClasses(name, bound, workers);
+            var alone = ExploreClasses(name, Options(bound, workers: 1));
+            var together = ExploreClasses(name, Options(bound, workers));
             Assert.True(
                 together.Report.Exhausted,
                 $"{name}, bound {bound}: {together.Report.Verdict}"
@@ -173,22 +173,26 @@ public class DporParallelTests
         }
     }
 
-    private static (ExplorationReport Report, HashSet<string> Outcomes) Explore(
+    /// <summary>
+    /// Explores a program of <see cref="DporTests"/> and collects its final outcomes (under a lock: workers run bodies
+    /// concurrently).
+    /// </summary>
+    internal static (ExplorationReport Report, HashSet<string> Outcomes) Explore(
         string name,
-        int? bound,
-        int workers
+        ExplorationOptions options
     )
     {
         var program = DporTests.Corpus[name];
         var outcomes = new HashSet<string>();
-        var report = Explorer.Run(
-            threading => Add(outcomes, program(threading)),
-            Options(bound, workers)
-        );
+        var report = Explorer.Run(threading => Add(outcomes, program(threading)), options);
         return (report, outcomes);
     }
 
-    private static Run ExploreClasses(string name, int? bound, int workers)
+    /// <summary>
+    /// Explores a program of <see cref="DporShardTests"/> and collects its final outcomes and the classes of the
+    /// schedules that ran to their end (under a lock: workers run bodies concurrently).
+    /// </summary>
+    internal static Run ExploreClasses(string name, ExplorationOptions options)
     {
         var program = DporShardTests.Corpus[name];
         var outcomes = new HashSet<string>();
@@ -202,12 +206,12 @@ public class DporParallelTests
                 Add(outcomes, outcome);
                 Add(classes, log.Class());
             },
-            Options(bound, workers)
+            options
         );
         return new Run(report, outcomes, [.. classes.Distinct()], classes.Count);
     }
 
-    private sealed record Run(
+    internal sealed record Run(
         ExplorationReport Report,
         HashSet<string> Outcomes,
         List<string> Classes,
