@@ -6,9 +6,10 @@ namespace Pool.Systematic.Strategies;
 /// entry (offered to an idle worker), and whether the search is over.
 /// </summary>
 /// <remarks>
-/// A worker backtracks along its own path first; an entry added to a node is always added by a worker whose path holds
-/// that node, so that worker meets it when it backtracks, and the offered nodes only let an idle worker take the entry
-/// sooner. The search is exhausted when every worker is idle with nothing offered; a worker that stops early (a bug,
+/// Depth-first, a worker backtracks along its own path first; an entry added to a node is always added by a worker whose
+/// path holds that node, so that worker meets it when it backtracks, and the offered nodes only let an idle worker take
+/// the entry sooner. Shallowest first, every node that gains an entry is offered and every worker takes the shallowest
+/// offered entry after each schedule. The search is exhausted when every worker is idle with nothing offered; a worker that stops early (a bug,
 /// a budget) stops the others.
 /// </remarks>
 internal sealed class DporSearch(int workers, SearchOrder order = SearchOrder.DeepestFirst)
