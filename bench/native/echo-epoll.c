@@ -4,9 +4,12 @@
  * connections), level-triggered, non-blocking, TCP_NODELAY. Each readable connection is read once into a 64 KiB
  * buffer, fib(WORK) is computed once per read (0: none), and the bytes are written back; what the socket does not
  * take at once waits in a per-connection buffer until it is writable. Nothing else: no framing, no metrics, no
- * hand-off between threads.
+ * hand-off between threads. Like the Pool reactor's epoll poller, a loop whose last wait found events polls without
+ * blocking (yielding between polls) for up to a budget before it blocks, the budget doubling when the next event came
+ * within what the longest spin would have covered and halving otherwise (--busy-poll-us 0: always block).
  * Build: cc -O2 -pthread -o echo-epoll echo-epoll.c
- * Usage: echo-epoll [--port 9713] [--work 0] [--loops N (default: the cores)]; SIGTERM or SIGINT ends it.
+ * Usage: echo-epoll [--port 9713] [--work 0] [--loops N (default: the cores)] [--busy-poll-us 100];
+ * SIGTERM or SIGINT ends it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,6 +29,7 @@
 #define BUFFER (64 * 1024)
 
 static int port = 9713, work = 0;
+static long busy_poll_ns = 100000; /* the longest spin before a blocking wait */
 
 struct connection {
     int fd;
@@ -34,6 +40,36 @@ struct connection {
 static long fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 
 static volatile long sink;
+
+static long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+/* epoll_wait with no timeout, after a spin of up to *budget ns when the last wait found events (*found). */
+static int wait_events(int epoll, struct epoll_event *ready, int capacity, long *budget, int *found) {
+    long spun = 0;
+    if (*found && *budget > 0) {
+        long start = now_ns();
+        for (;;) {
+            int count = epoll_wait(epoll, ready, capacity, 0);
+            if (count != 0) return count;
+            spun = now_ns() - start;
+            if (spun >= *budget) break;
+            sched_yield();
+        }
+    }
+    long slept = now_ns();
+    int count = epoll_wait(epoll, ready, capacity, -1);
+    slept = now_ns() - slept;
+    if (spun > 0) {
+        if (slept <= busy_poll_ns - spun) *budget = *budget * 2 < busy_poll_ns ? *budget * 2 : busy_poll_ns;
+        else *budget = *budget / 2 > busy_poll_ns / 32 ? *budget / 2 : busy_poll_ns / 32;
+    }
+    *found = count > 0;
+    return count;
+}
 
 static int listener(void) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -80,8 +116,10 @@ static void *loop(void *unused) {
     struct epoll_event event = {.events = EPOLLIN, .data.ptr = NULL}, ready[256];
     epoll_ctl(epoll, EPOLL_CTL_ADD, listen_fd, &event);
     char *buffer = malloc(BUFFER);
+    long budget = busy_poll_ns;
+    int found = 0;
     for (;;) {
-        int count = epoll_wait(epoll, ready, 256, -1);
+        int count = wait_events(epoll, ready, 256, &budget, &found);
         for (int i = 0; i < count; i++) {
             struct connection *c = ready[i].data.ptr;
             if (c == NULL) {
@@ -126,8 +164,9 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--work")) work = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--loops")) loops = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--busy-poll-us")) busy_poll_ns = atol(argv[i + 1]) * 1000;
         else {
-            fprintf(stderr, "usage: echo-epoll [--port N] [--work N] [--loops N]\n");
+            fprintf(stderr, "usage: echo-epoll [--port N] [--work N] [--loops N] [--busy-poll-us N]\n");
             return 2;
         }
     }

@@ -1,8 +1,12 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
 namespace Pool.Reactor.Linux;
 
 /// <summary>
 /// <see cref="IPoller"/> over epoll (level-triggered) with an eventfd for <see cref="Wake"/>. The eventfd is
-/// registered under a reserved token that <see cref="Wait"/> consumes and never reports.
+/// registered under a reserved token that <see cref="Wait"/> consumes and never reports. A wait that follows one
+/// that found events polls without blocking for a short while first (<see cref="BusyPoll"/>).
 /// </summary>
 internal sealed unsafe class EpollPoller : IPoller
 {
@@ -11,6 +15,7 @@ internal sealed unsafe class EpollPoller : IPoller
     private readonly int _epoll;
     private readonly int _wakeFd;
     private readonly byte[] _events = new byte[Capacity * Native.EpollEventSize];
+    private readonly BusyPoll _busyPoll = new();
     private bool _disposed;
 
     internal EpollPoller()
@@ -43,45 +48,79 @@ internal sealed unsafe class EpollPoller : IPoller
         var milliseconds = timeout is { } t
             ? (int)Math.Clamp(Math.Ceiling(t.TotalMilliseconds), 0, int.MaxValue)
             : -1;
-        int count;
+        var capacity = Math.Min(Capacity, Math.Max(ready.Length, 1));
         fixed (byte* events = _events)
         {
-            do
+            var spinTicks = _busyPoll.SpinTicks(milliseconds);
+            var spun = 0L;
+            if (spinTicks > 0)
             {
-                count = Native.EpollWait(
-                    _epoll,
-                    events,
-                    Math.Min(Capacity, Math.Max(ready.Length, 1)),
-                    milliseconds
-                );
-            } while (
-                count < 0
-                && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Native.Eintr
-            );
-            if (count < 0)
-            {
-                throw Native.Failure("epoll_wait");
-            }
-            var filled = 0;
-            for (var i = 0; i < count; i++)
-            {
-                var entry = events + (i * Native.EpollEventSize);
-                var flags = *(uint*)entry;
-                var token = *(ulong*)(entry + Native.EpollDataOffset);
-                if (token == WakeToken)
+                var spinStarted = Stopwatch.GetTimestamp();
+                while (true)
                 {
-                    DrainWake();
-                    continue;
+                    var found = Poll(events, capacity, 0);
+                    if (found > 0)
+                    {
+                        _busyPoll.Found();
+                        return Fill(events, found, ready);
+                    }
+                    spun = Stopwatch.GetTimestamp() - spinStarted;
+                    if (spun >= spinTicks)
+                    {
+                        break;
+                    }
+                    Thread.Yield(); // to a thread ready on this processor: the spin only uses time nobody else wants
                 }
-                ready[filled++] = new ReadyEvent(
-                    token,
-                    Readable: (flags & (Native.EpollIn | Native.EpollRdHup)) != 0,
-                    Writable: (flags & Native.EpollOut) != 0,
-                    Closed: (flags & (Native.EpollHup | Native.EpollErr)) != 0
-                );
+                if (milliseconds > 0)
+                {
+                    var spunMilliseconds = Stopwatch.GetElapsedTime(spinStarted).TotalMilliseconds;
+                    milliseconds = (int)Math.Max(0, Math.Ceiling(milliseconds - spunMilliseconds));
+                }
             }
-            return filled;
+            var sleepStarted = Stopwatch.GetTimestamp();
+            var count = Poll(events, capacity, milliseconds);
+            _busyPoll.Blocked(spun, Stopwatch.GetTimestamp() - sleepStarted, count > 0);
+            return Fill(events, count, ready);
         }
+    }
+
+    // One epoll_wait, restarted when a signal interrupts it.
+    private int Poll(byte* events, int capacity, int milliseconds)
+    {
+        int count;
+        do
+        {
+            count = Native.EpollWait(_epoll, events, capacity, milliseconds);
+        } while (count < 0 && Marshal.GetLastPInvokeError() == Native.Eintr);
+        if (count < 0)
+        {
+            throw Native.Failure("epoll_wait");
+        }
+        return count;
+    }
+
+    // Copies the events a wait returned into ready, consuming the wake-up's instead of reporting it.
+    private int Fill(byte* events, int count, Span<ReadyEvent> ready)
+    {
+        var filled = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var entry = events + (i * Native.EpollEventSize);
+            var flags = *(uint*)entry;
+            var token = *(ulong*)(entry + Native.EpollDataOffset);
+            if (token == WakeToken)
+            {
+                DrainWake();
+                continue;
+            }
+            ready[filled++] = new ReadyEvent(
+                token,
+                Readable: (flags & (Native.EpollIn | Native.EpollRdHup)) != 0,
+                Writable: (flags & Native.EpollOut) != 0,
+                Closed: (flags & (Native.EpollHup | Native.EpollErr)) != 0
+            );
+        }
+        return filled;
     }
 
     public void Wake()
@@ -89,7 +128,7 @@ internal sealed unsafe class EpollPoller : IPoller
         ulong one = 1;
         if (
             Native.Write(_wakeFd, &one, sizeof(ulong)) < 0
-            && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Native.Eagain
+            && Marshal.GetLastPInvokeError() != Native.Eagain
         )
         {
             throw Native.Failure("write(eventfd)");
