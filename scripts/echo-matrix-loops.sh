@@ -14,6 +14,7 @@ dotnet build -c Release samples/EchoServer -v q -nologo >/dev/null
 dotnet build -c Release bench/EchoLoad -v q -nologo >/dev/null
 { echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"; echo; } | tee "$out"
 dotnet bench/EchoLoad/bin/Release/net10.0/EchoLoad.dll work-cost | tee -a "$out"
+artifacts/echo-epoll --work-cost | tee -a "$out"
 for client in epoll async; do
   for work in 0 19 24; do
     for threads in 0 2; do

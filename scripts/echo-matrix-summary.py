@@ -79,41 +79,80 @@ if secs:
 # The issue's goals, where the native server ran: at work 0 and fib(19) ours >= 1.2x the async server, >= 0.9x the
 # native one, p99 no worse than the async server's; at fib(24) our server CPU per message beyond the work (server CPU
 # per message minus fib(24)'s cost from the work-cost table) at most half the async server's.
+#
+# Where a goal is missed, the cell says whether it is out of reach, by these bounds (cells of 100 connections or more,
+# where the client and the server saturate the two cores, so messages/s = 2,000,000 / (S + C), S the server's CPU per
+# message and C the rest: the client and the kernel outside the server, from the cell of the server compared with):
+# - no server spends less CPU per message than the native one, S_native, less gcc's fib plus .NET's fib for a .NET
+#   server (the work-cost tables): S_min. So no .NET server exceeds (S_async + C) / (S_min + C) times the async server,
+#   nor (S_native + C) / (S_min + C) times the native one;
+# - at fib(24), no server's CPU beyond the work is below the native server's, S_native - gcc's fib(24): where that is
+#   more than half the async server's, the goal is out of reach for every server;
+# - p99: not a bound. Where the native server's p99 is also above the async server's, the cell says so ("as the
+#   limit"): the miss belongs to one loop per core on shared cores, not to this implementation.
 native = [(m, cs) for m, cs in sections if cs and all("native" in c for c in cs)]
 if native:
     # the work's CPU time per call where the table gives it (steady state), else its wall time
-    cost = {int(n): float(cpu or us) for n, us, cpu in
-            re.findall(r"^fib\((\d+)\): ([0-9.]+) us(?: \(CPU ([0-9.]+) us)?", text, flags=re.M)}
+    def costs(prefix):
+        return {int(n): float(cpu or us) for n, us, cpu in
+                re.findall(r"^" + prefix + r"fib\((\d+)\): ([0-9.]+) us(?: \(CPU ([0-9.]+) us)?", text, flags=re.M)}
+    cost = costs("")
+    native_cost = costs("native ")
     print()
-    # bound: from 100 connections up the two cores are saturated, messages/s = 2,000,000 / (S + C) (S: the server's
-    # CPU per message, C: the rest, the client and the kernel outside the server, from the async server's cell); no
-    # server spends less than the native one, so none can exceed (S_async + C) / (S_native + C) times the async server.
-    print("| client | work | handlers | cell | ours msgs/s | async | native | ours/async | ours/native | native/async | best any server / async | p99 ours / async us | server CPU us/msg ours / async / native | goal |")
-    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    met = total = 0
+    print("| client | work | handlers | cell | ours msgs/s | async | native | ours/async | ours/native | native/async | best .NET server / async | best .NET server / native | p99 ours / async / native us | server CPU us/msg ours / async / native | goal |")
+    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    tally = {"met": 0, "out of reach": 0, "missed as the limit": 0, "missed": 0}
     for m, cs in native:
         work = int(m.group(2))
+        f_net = cost.get(work, 0.0) if work else 0.0
+        f_gcc = native_cost.get(work, 0.0) if work else 0.0
         for c in cs:
             o, a, n = c["ours"], c["net"], c["native"]
-            ro = float(o[4]) / float(a[4]); rn = float(o[4]) / float(n[4]); na = float(n[4]) / float(a[4])
+            X_o, X_a, X_n = float(o[4]), float(a[4]), float(n[4])
+            S_o, S_a, S_n = float(o[10]), float(a[10]), float(n[10])
+            p_o, p_a, p_n = float(o[7]), float(a[7]), float(n[7])
+            ro = X_o / X_a; rn = X_o / X_n; na = X_n / X_a
             cell = f"{o[2]}x{'4K' if o[3] == '4096' else o[3]}"
-            bound = ""
-            if int(o[2]) >= 100:
-                S_a = float(a[10]); C = 2e6 / float(a[4]) - S_a; S_n = float(n[10])
-                bound = f"{(S_a + C) / (S_n + C):.2f}"
+            saturated = int(o[2]) >= 100
+            have_native_cost = not work or work in native_cost
+            bound_a = bound_n = None
+            if saturated and have_native_cost:
+                S_min = S_n - f_gcc + f_net
+                C_a = 2e6 / X_a - S_a; C_n = 2e6 / X_n - S_n
+                bound_a = (S_a + C_a) / (S_min + C_a); bound_n = (S_n + C_n) / (S_min + C_n)
+            misses = []  # (what, out of reach, as the limit)
             if work == 24:
-                w = cost.get(24, 0.0)
-                ours_beyond = float(o[10]) - w; async_beyond = float(a[10]) - w
+                ours_beyond = S_o - f_net; async_beyond = S_a - f_net
                 good = ours_beyond <= 0.5 * async_beyond
-                goal = f"CPU beyond fib {ours_beyond:.1f} vs {async_beyond:.1f} us: {'met' if good else 'missed'}"
+                if not good:
+                    native_beyond = S_n - f_gcc if 24 in native_cost else None
+                    reach = native_beyond is not None and native_beyond > 0.5 * async_beyond
+                    misses.append((f"CPU beyond fib {ours_beyond:.1f} > half of {async_beyond:.1f} us"
+                                   + (f", native's own {native_beyond:.1f}" if native_beyond is not None else ""), reach, False))
             else:
-                good = ro >= 1.2 and rn >= 0.9 and float(o[7]) <= float(a[7])
-                goal = "met" if good else "missed (" + ", ".join(
-                    x for x, bad in [("<1.2x async", ro < 1.2), ("<0.9x native", rn < 0.9), ("p99", float(o[7]) > float(a[7]))] if bad) + ")"
-            met += good; total += 1
+                if ro < 1.2:
+                    misses.append(("<1.2x async", bound_a is not None and bound_a < 1.2, False))
+                if rn < 0.9:
+                    misses.append(("<0.9x native", bound_n is not None and bound_n < 0.9, False))
+                if p_o > p_a:
+                    misses.append(("p99", False, p_n > p_a))
+            if not misses:
+                verdict = "met"; goal = "met"
+            elif all(r for _, r, _ in misses):
+                verdict = "out of reach"
+            elif all(r or lim for _, r, lim in misses):
+                verdict = "missed as the limit"
+            else:
+                verdict = "missed"
+            if misses:
+                goal = f"{verdict}: " + ", ".join(w + (" (out of reach)" if r else " (as the limit)" if lim else "") for w, r, lim in misses)
+            tally[verdict] += 1
             handlers = "inline" if m.group(5) == "0" else f"{m.group(5)} workers"
-            print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers} | {cell} | {float(o[4]):.0f} | {float(a[4]):.0f} | {float(n[4]):.0f} | {ro:.2f} | {rn:.2f} | {na:.2f} | {bound} | {o[7]} / {a[7]} | {o[10]} / {a[10]} / {n[10]} | {goal} |")
-    print(f"\ngoals met in {met} of {total} cells")
+            fmt = lambda b: "" if b is None else f"{b:.2f}"
+            print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers} | {cell} | {X_o:.0f} | {X_a:.0f} | {X_n:.0f} | {ro:.2f} | {rn:.2f} | {na:.2f} | {fmt(bound_a)} | {fmt(bound_n)} | {o[7]} / {a[7]} / {n[7]} | {o[10]} / {a[10]} / {n[10]} | {goal} |")
+    total = sum(tally.values())
+    print(f"\ngoals met in {tally['met']} of {total} cells; out of reach in {tally['out of reach']}; missed only where the "
+          f"native limit misses too (p99) or out of reach in {tally['missed as the limit']}; missed in {tally['missed']}")
 
 if svg_path and native:
     panel_w, panel_h, cols = 470, 190, 2

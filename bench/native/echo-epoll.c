@@ -9,7 +9,8 @@
  * within what the longest spin would have covered and halving otherwise (--busy-poll-us 0: always block).
  * Build: cc -O2 -pthread -o echo-epoll echo-epoll.c
  * Usage: echo-epoll [--port 9713] [--work 0] [--loops N (default: the cores)] [--busy-poll-us 100];
- * SIGTERM or SIGINT ends it.
+ * SIGTERM or SIGINT ends it. echo-epoll --work-cost prints what fib(n) costs here, n = 15..27, as EchoLoad's
+ * work-cost does for .NET (warmed up, then timed over at least half a second, in wall and CPU time).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <sched.h>
 #include <time.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -158,15 +160,45 @@ static void *loop(void *unused) {
     return NULL;
 }
 
+static long cpu_ns(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000000L
+        + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1000L;
+}
+
+/* Calls fib(n) for at least the given time; returns the calls. */
+static long run_for(int n, long ns) {
+    long calls = 0, start = now_ns();
+    do {
+        sink = fib(n);
+        calls++;
+    } while (now_ns() - start < ns);
+    return calls;
+}
+
+static int work_cost(void) {
+    for (int n = 15; n <= 27; n++) {
+        run_for(n, 300000000L);
+        long cpu = cpu_ns(), wall = now_ns();
+        long calls = run_for(n, 500000000L);
+        wall = now_ns() - wall;
+        cpu = cpu_ns() - cpu;
+        printf("native fib(%d): %.1f us (CPU %.1f us, %ld calls)\n", n, wall / 1e3 / calls, cpu / 1e3 / calls, calls);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     int loops = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (argc == 2 && !strcmp(argv[1], "--work-cost")) return work_cost();
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--work")) work = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--loops")) loops = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--busy-poll-us")) busy_poll_ns = atol(argv[i + 1]) * 1000;
         else {
-            fprintf(stderr, "usage: echo-epoll [--port N] [--work N] [--loops N] [--busy-poll-us N]\n");
+            fprintf(stderr, "usage: echo-epoll [--port N] [--work N] [--loops N] [--busy-poll-us N] | echo-epoll --work-cost\n");
             return 2;
         }
     }
