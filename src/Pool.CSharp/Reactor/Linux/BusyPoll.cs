@@ -10,21 +10,29 @@ namespace Pool.Reactor.Linux;
 /// </summary>
 /// <remarks>
 /// The budget adapts as the thread pool's spin does: after a spin that ran out, it doubles when the event came within
-/// what a spin up to <see cref="Ceiling"/> would have covered, and halves otherwise, down to a floor. A loop whose last
+/// what a spin up to the ceiling (100 µs) would have covered, and halves otherwise, down to a floor. A loop whose last
 /// wait found nothing (it timed out) does not spin, so an idle loop uses no processor time; nor does a loop on a
 /// machine with one processor, where nothing can arrive while it spins. Loop thread only.
 /// </remarks>
 internal sealed class BusyPoll
 {
-    /// <summary>The longest spin before a blocking wait: zero with one processor.</summary>
-    internal static readonly TimeSpan Ceiling =
-        Environment.ProcessorCount > 1 ? TimeSpan.FromMicroseconds(100) : TimeSpan.Zero;
+    /// <summary>The longest spin before a blocking wait, in <see cref="Stopwatch"/> ticks: 100 µs, or zero with one processor.</summary>
+    internal static readonly long DefaultCeilingTicks =
+        Environment.ProcessorCount > 1 ? Stopwatch.Frequency / 10_000 : 0;
 
-    private static readonly long CeilingTicks = (long)(Ceiling.TotalSeconds * Stopwatch.Frequency);
-    private static readonly long FloorTicks = CeilingTicks / 32;
-
-    private long _budget = CeilingTicks; // Stopwatch ticks
+    private readonly long _ceiling; // Stopwatch ticks
+    private readonly long _floor;
+    private long _budget; // Stopwatch ticks
     private bool _lastFound;
+
+    /// <summary>A poller's spin, of at most <paramref name="ceilingTicks"/> (0: never spins).</summary>
+    internal BusyPoll(long ceilingTicks)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ceilingTicks);
+        _ceiling = ceilingTicks;
+        _floor = ceilingTicks / 32;
+        _budget = ceilingTicks;
+    }
 
     /// <summary>
     /// How long the next wait may spin, in <see cref="Stopwatch"/> ticks: zero when <paramref name="timeoutMilliseconds"/>
@@ -45,9 +53,9 @@ internal sealed class BusyPoll
         if (spunTicks > 0)
         {
             _budget =
-                sleptTicks <= CeilingTicks - spunTicks
-                    ? Math.Min(CeilingTicks, _budget * 2)
-                    : Math.Max(FloorTicks, _budget / 2);
+                sleptTicks <= _ceiling - spunTicks
+                    ? Math.Min(_ceiling, _budget * 2)
+                    : Math.Max(_floor, _budget / 2);
         }
         _lastFound = found;
     }

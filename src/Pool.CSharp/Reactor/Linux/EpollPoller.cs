@@ -15,7 +15,7 @@ internal sealed unsafe class EpollPoller : IPoller
     private readonly int _epoll;
     private readonly int _wakeFd;
     private readonly byte[] _events = new byte[Capacity * Native.EpollEventSize];
-    private readonly BusyPoll _busyPoll = new();
+    private readonly BusyPoll _busyPoll = new(BusyPoll.DefaultCeilingTicks);
     private bool _disposed;
 
     internal EpollPoller()
