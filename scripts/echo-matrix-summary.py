@@ -102,54 +102,72 @@ if native:
     print("| client | work | handlers | cell | ours msgs/s | async | native | ours/async | ours/native | native/async | best .NET server / async | best .NET server / native | p99 ours / async / native us | server CPU us/msg ours / async / native | goal |")
     print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     tally = {"met": 0, "out of reach": 0, "missed as the limit": 0, "missed": 0}
+    rows = []
+    # How far the bounds' premise failed in this run: by how much our server beat a bound (ours above "best .NET
+    # server", or our CPU beyond fib(24) below the native server's own). A goal counts as out of reach only where its
+    # bound misses the threshold by more than that.
+    margin = {"async": 1.0, "native": 1.0, "fib24": 1.0}
     for m, cs in native:
         work = int(m.group(2))
         f_net = cost.get(work, 0.0) if work else 0.0
         f_gcc = native_cost.get(work, 0.0) if work else 0.0
         for c in cs:
             o, a, n = c["ours"], c["net"], c["native"]
-            X_o, X_a, X_n = float(o[4]), float(a[4]), float(n[4])
-            S_o, S_a, S_n = float(o[10]), float(a[10]), float(n[10])
-            p_o, p_a, p_n = float(o[7]), float(a[7]), float(n[7])
-            ro = X_o / X_a; rn = X_o / X_n; na = X_n / X_a
-            cell = f"{o[2]}x{'4K' if o[3] == '4096' else o[3]}"
-            saturated = int(o[2]) >= 100
-            have_native_cost = not work or work in native_cost
-            bound_a = bound_n = None
-            if saturated and have_native_cost:
-                S_min = S_n - f_gcc + f_net
-                C_a = 2e6 / X_a - S_a; C_n = 2e6 / X_n - S_n
-                bound_a = (S_a + C_a) / (S_min + C_a); bound_n = (S_n + C_n) / (S_min + C_n)
-            misses = []  # (what, out of reach, as the limit)
-            if work == 24:
-                ours_beyond = S_o - f_net; async_beyond = S_a - f_net
-                good = ours_beyond <= 0.5 * async_beyond
-                if not good:
-                    native_beyond = S_n - f_gcc if 24 in native_cost else None
-                    reach = native_beyond is not None and native_beyond > 0.5 * async_beyond
-                    misses.append((f"CPU beyond fib {ours_beyond:.1f} > half of {async_beyond:.1f} us"
-                                   + (f", native's own {native_beyond:.1f}" if native_beyond is not None else ""), reach, False))
-            else:
-                if ro < 1.2:
-                    misses.append(("<1.2x async", bound_a is not None and bound_a < 1.2, False))
-                if rn < 0.9:
-                    misses.append(("<0.9x native", bound_n is not None and bound_n < 0.9, False))
-                if p_o > p_a:
-                    misses.append(("p99", False, p_n > p_a))
-            if not misses:
-                verdict = "met"; goal = "met"
-            elif all(r for _, r, _ in misses):
-                verdict = "out of reach"
-            elif all(r or lim for _, r, lim in misses):
-                verdict = "missed as the limit"
-            else:
-                verdict = "missed"
-            if misses:
-                goal = f"{verdict}: " + ", ".join(w + (" (out of reach)" if r else " (as the limit)" if lim else "") for w, r, lim in misses)
-            tally[verdict] += 1
-            handlers = "inline" if m.group(5) == "0" else f"{m.group(5)} workers"
-            fmt = lambda b: "" if b is None else f"{b:.2f}"
-            print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers} | {cell} | {X_o:.0f} | {X_a:.0f} | {X_n:.0f} | {ro:.2f} | {rn:.2f} | {na:.2f} | {fmt(bound_a)} | {fmt(bound_n)} | {o[7]} / {a[7]} / {n[7]} | {o[10]} / {a[10]} / {n[10]} | {goal} |")
+            r = dict(m=m, o=o, a=a, n=n, work=work, f_net=f_net, f_gcc=f_gcc)
+            r["X_o"], r["X_a"], r["X_n"] = float(o[4]), float(a[4]), float(n[4])
+            r["S_o"], r["S_a"], r["S_n"] = float(o[10]), float(a[10]), float(n[10])
+            r["ro"] = r["X_o"] / r["X_a"]; r["rn"] = r["X_o"] / r["X_n"]
+            r["bound_a"] = r["bound_n"] = r["native_beyond"] = None
+            if int(o[2]) >= 100 and (not work or work in native_cost):
+                S_min = r["S_n"] - f_gcc + f_net
+                C_a = 2e6 / r["X_a"] - r["S_a"]; C_n = 2e6 / r["X_n"] - r["S_n"]
+                r["bound_a"] = (r["S_a"] + C_a) / (S_min + C_a); r["bound_n"] = (r["S_n"] + C_n) / (S_min + C_n)
+                if work == 24:
+                    r["native_beyond"] = r["S_n"] - f_gcc
+                    margin["fib24"] = max(margin["fib24"], r["native_beyond"] / max(r["S_o"] - f_net, 1e-9))
+                else:
+                    margin["async"] = max(margin["async"], r["ro"] / r["bound_a"])
+                    margin["native"] = max(margin["native"], r["rn"] / r["bound_n"])
+            rows.append(r)
+    for r in rows:
+        m, o, a, n, work, f_net = r["m"], r["o"], r["a"], r["n"], r["work"], r["f_net"]
+        ro, rn = r["ro"], r["rn"]
+        p_o, p_a, p_n = float(o[7]), float(a[7]), float(n[7])
+        bound_a, bound_n = r["bound_a"], r["bound_n"]
+        cell = f"{o[2]}x{'4K' if o[3] == '4096' else o[3]}"
+        misses = []  # (what, out of reach, as the limit)
+        if work == 24:
+            ours_beyond = r["S_o"] - f_net; async_beyond = r["S_a"] - f_net
+            if ours_beyond > 0.5 * async_beyond:
+                native_beyond = r["native_beyond"]
+                reach = native_beyond is not None and native_beyond / margin["fib24"] > 0.5 * async_beyond
+                misses.append((f"CPU beyond fib {ours_beyond:.1f} > half of {async_beyond:.1f} us"
+                               + (f", native's own {native_beyond:.1f}" if native_beyond is not None else ""), reach, False))
+        else:
+            if ro < 1.2:
+                misses.append(("<1.2x async", bound_a is not None and bound_a * margin["async"] < 1.2, False))
+            if rn < 0.9:
+                misses.append(("<0.9x native", bound_n is not None and bound_n * margin["native"] < 0.9, False))
+            if p_o > p_a:
+                misses.append(("p99", False, p_n > p_a))
+        if not misses:
+            verdict = goal = "met"
+        elif all(x for _, x, _ in misses):
+            verdict = "out of reach"
+        elif all(x or lim for _, x, lim in misses):
+            verdict = "missed as the limit"
+        else:
+            verdict = "missed"
+        if misses:
+            goal = f"{verdict}: " + ", ".join(w + (" (out of reach)" if x else " (as the limit)" if lim else "") for w, x, lim in misses)
+        tally[verdict] += 1
+        handlers = "inline" if m.group(5) == "0" else f"{m.group(5)} workers"
+        fmt = lambda b: "" if b is None else f"{b:.2f}"
+        print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers} | {cell} | {r['X_o']:.0f} | {r['X_a']:.0f} | {r['X_n']:.0f} | {ro:.2f} | {rn:.2f} | {r['X_n'] / r['X_a']:.2f} | {fmt(bound_a)} | {fmt(bound_n)} | {o[7]} / {a[7]} / {n[7]} | {o[10]} / {a[10]} / {n[10]} | {goal} |")
+    print(f"\nThe bounds' premise failed in this run by up to {100 * (margin['async'] - 1):.0f}% (ours above \"best .NET server / "
+          f"async\"), {100 * (margin['native'] - 1):.0f}% (ours above \"best .NET server / native\") and "
+          f"{100 * (margin['fib24'] - 1):.0f}% (the native server's CPU beyond fib(24) above ours); a goal counts as out of "
+          "reach only where its bound misses the threshold by more than that.")
     total = sum(tally.values())
     print(f"\ngoals met in {tally['met']} of {total} cells; out of reach in {tally['out of reach']}; missed only where the "
           f"native limit misses too (p99) or out of reach in {tally['missed as the limit']}; missed in {tally['missed']}")
