@@ -4,10 +4,12 @@
 # one loop per core, built here with the system's cc): both load clients, ping-pong, work 0, fib(19) and fib(24) per
 # message on every server; each table is 1/100/1,000 connections x 64 B/4 KiB, 2 s per cell, one round.
 # About 11 minutes on 2 cores. Usage: scripts/echo-matrix-loops.sh [OUTPUT] (default artifacts/echo-matrix-loops.md)
+# DEPTH=8 scripts/echo-matrix-loops.sh OUTPUT: the same matrix pipelined, 8 messages in flight per connection.
 # Summary and chart: python3 scripts/echo-matrix-summary.py OUTPUT --svg docs/echo-matrix-loops.svg
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-artifacts/echo-matrix-loops.md}
+depth=${DEPTH:-1}
 mkdir -p "$(dirname "$out")" artifacts
 cc -O2 -pthread -o artifacts/echo-epoll bench/native/echo-epoll.c
 dotnet build -c Release samples/EchoServer -v q -nologo >/dev/null
@@ -19,9 +21,9 @@ for client in epoll async; do
   for work in 0 19 24; do
     for threads in 0 2; do
       echo | tee -a "$out"
-      echo "### client $client, work $work, depth 1, loops 2, threads $threads" | tee -a "$out"
+      echo "### client $client, work $work, depth $depth, loops 2, threads $threads" | tee -a "$out"
       dotnet bench/EchoLoad/bin/Release/net10.0/EchoLoad.dll compare --seconds 2 --rounds 1 --threads "$threads" \
-        --loops 2 --client "$client" --work "$work" --depth 1 --native artifacts/echo-epoll | tee -a "$out"
+        --loops 2 --client "$client" --work "$work" --depth "$depth" --native artifacts/echo-epoll | tee -a "$out"
     done
   done
 done

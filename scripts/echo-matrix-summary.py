@@ -161,7 +161,7 @@ if native:
         if misses:
             goal = f"{verdict}: " + ", ".join(w + (" (out of reach)" if x else " (as the limit)" if lim else "") for w, x, lim in misses)
         tally[verdict] += 1
-        handlers = "inline" if m.group(5) == "0" else f"{m.group(5)} workers"
+        handlers = ("inline" if m.group(5) == "0" else f"{m.group(5)} workers") + ("" if m.group(3) == "1" else f", depth {m.group(3)}")
         fmt = lambda b: "" if b is None else f"{b:.2f}"
         print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers} | {cell} | {r['X_o']:.0f} | {r['X_a']:.0f} | {r['X_n']:.0f} | {ro:.2f} | {rn:.2f} | {r['X_n'] / r['X_a']:.2f} | {fmt(bound_a)} | {fmt(bound_n)} | {o[7]} / {a[7]} / {n[7]} | {o[10]} / {a[10]} / {n[10]} | {goal} |")
     print(f"\nThe bounds' premise failed in this run by up to {100 * (margin['async'] - 1):.0f}% (ours above \"best .NET server / "
@@ -184,7 +184,7 @@ if svg_path and native:
         out.append(f'<rect x="{10 + k * 160}" y="26" width="10" height="10" fill="{colour}"/><text x="{24 + k * 160}" y="35">{label}</text>')
     for p, (m, cs) in enumerate(native):
         x0 = 10 + (p % cols) * panel_w; y0 = 50 + (p // cols) * panel_h
-        handlers = "inline" if m.group(5) == "0" else f"{m.group(5)} workers"
+        handlers = ("inline" if m.group(5) == "0" else f"{m.group(5)} workers") + ("" if m.group(3) == "1" else f", depth {m.group(3)}")
         out.append(f'<text x="{x0}" y="{y0 + 12}" font-size="11">{m.group(1)} client, work {work_names[m.group(2)]}, {handlers}</text>')
         values = [[float(c["ours"][4]) / float(c["net"][4]), 1.0, float(c["native"][4]) / float(c["net"][4])] for c in cs]
         top = max(2.0, max(max(v) for v in values))
