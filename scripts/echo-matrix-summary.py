@@ -101,7 +101,7 @@ if native:
     print()
     print("| client | work | handlers | cell | ours msgs/s | async | native | ours/async | ours/native | native/async | best .NET server / async | best .NET server / native | p99 ours / async / native us | server CPU us/msg ours / async / native | goal |")
     print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    tally = {"met": 0, "out of reach": 0, "missed as the limit": 0, "missed": 0}
+    tally = {"met": 0, "out of reach": 0, "missed as the limit": 0, "missed": 0, "not judged": 0}
     rows = []
     # How far the bounds' premise failed in this run: by how much our server beat a bound (ours above "best .NET
     # server", or our CPU beyond fib(24) below the native server's own). A goal counts as out of reach only where its
@@ -118,7 +118,10 @@ if native:
             r["S_o"], r["S_a"], r["S_n"] = float(o[10]), float(a[10]), float(n[10])
             r["ro"] = r["X_o"] / r["X_a"]; r["rn"] = r["X_o"] / r["X_n"]
             r["bound_a"] = r["bound_n"] = r["native_beyond"] = None
-            if int(o[2]) >= 100 and (not work or work in native_cost):
+            # Pipelined, a read may carry several messages and the work is done once per read: its cost per message
+            # is unknown, so no bound that counts it is drawn, and the fib(24) goal is not judged.
+            r["per_read"] = work > 0 and m.group(3) != "1"
+            if int(o[2]) >= 100 and (not work or work in native_cost) and not r["per_read"]:
                 S_min = r["S_n"] - f_gcc + f_net
                 C_a = 2e6 / r["X_a"] - r["S_a"]; C_n = 2e6 / r["X_n"] - r["S_n"]
                 r["bound_a"] = (r["S_a"] + C_a) / (S_min + C_a); r["bound_n"] = (r["S_n"] + C_n) / (S_min + C_n)
@@ -136,7 +139,9 @@ if native:
         bound_a, bound_n = r["bound_a"], r["bound_n"]
         cell = f"{o[2]}x{'4K' if o[3] == '4096' else o[3]}"
         misses = []  # (what, out of reach, as the limit)
-        if work == 24:
+        if work == 24 and r["per_read"]:
+            misses.append(("not judged: fib(24) once per read, several messages per read", False, False))
+        elif work == 24:
             ours_beyond = r["S_o"] - f_net; async_beyond = r["S_a"] - f_net
             if ours_beyond > 0.5 * async_beyond:
                 native_beyond = r["native_beyond"]
@@ -150,7 +155,9 @@ if native:
                 misses.append(("<0.9x native", bound_n is not None and bound_n * margin["native"] < 0.9, False))
             if p_o > p_a:
                 misses.append(("p99", False, p_n > p_a))
-        if not misses:
+        if work == 24 and r["per_read"]:
+            verdict = "not judged"; goal = misses[0][0]; misses = []
+        elif not misses:
             verdict = goal = "met"
         elif all(x for _, x, _ in misses):
             verdict = "out of reach"
@@ -170,7 +177,8 @@ if native:
           "reach only where its bound misses the threshold by more than that.")
     total = sum(tally.values())
     print(f"\ngoals met in {tally['met']} of {total} cells; out of reach in {tally['out of reach']}; missed only where the "
-          f"native limit misses too (p99) or out of reach in {tally['missed as the limit']}; missed in {tally['missed']}")
+          f"native limit misses too (p99) or out of reach in {tally['missed as the limit']}; missed in {tally['missed']}"
+          + (f"; not judged in {tally['not judged']}" if tally["not judged"] else ""))
 
 if svg_path and native:
     panel_w, panel_h, cols = 470, 190, 2
