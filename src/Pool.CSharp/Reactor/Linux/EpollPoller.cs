@@ -55,25 +55,15 @@ internal sealed unsafe class EpollPoller : IPoller
             var spun = 0L;
             if (spinTicks > 0)
             {
-                var spinStarted = Stopwatch.GetTimestamp();
-                while (true)
+                var found = Spin(events, capacity, spinTicks, out spun);
+                if (found > 0)
                 {
-                    var found = Poll(events, capacity, 0);
-                    if (found > 0)
-                    {
-                        _busyPoll.Found();
-                        return Fill(events, found, ready);
-                    }
-                    spun = Stopwatch.GetTimestamp() - spinStarted;
-                    if (spun >= spinTicks)
-                    {
-                        break;
-                    }
-                    Thread.Yield(); // to a thread ready on this processor: the spin only uses time nobody else wants
+                    _busyPoll.Found();
+                    return Fill(events, found, ready);
                 }
                 if (milliseconds > 0)
                 {
-                    var spunMilliseconds = Stopwatch.GetElapsedTime(spinStarted).TotalMilliseconds;
+                    var spunMilliseconds = spun * 1000.0 / Stopwatch.Frequency;
                     milliseconds = (int)Math.Max(0, Math.Ceiling(milliseconds - spunMilliseconds));
                 }
             }
@@ -81,6 +71,22 @@ internal sealed unsafe class EpollPoller : IPoller
             var count = Poll(events, capacity, milliseconds);
             _busyPoll.Blocked(spun, Stopwatch.GetTimestamp() - sleepStarted, count > 0);
             return Fill(events, count, ready);
+        }
+    }
+
+    // Polls without blocking until events come (their count) or spinTicks have passed (0, with the time spun).
+    private int Spin(byte* events, int capacity, long spinTicks, out long spun)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var found = Poll(events, capacity, 0);
+            spun = Stopwatch.GetTimestamp() - started;
+            if (found > 0 || spun >= spinTicks)
+            {
+                return found;
+            }
+            Thread.Yield(); // to a thread ready on this processor: the spin only uses time nobody else wants
         }
     }
 
