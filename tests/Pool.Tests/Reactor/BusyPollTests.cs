@@ -65,16 +65,6 @@ public class BusyPollTests
     }
 
     [Fact]
-    public void A_spin_that_found_events_keeps_the_budget_and_spins_again()
-    {
-        var spin = new BusyPoll(Ceiling);
-        spin.Blocked(0, 10, found: true);
-        spin.Blocked(Ceiling, sleptTicks: Ceiling, found: true);
-        spin.Found();
-        Assert.Equal(Ceiling / 2, spin.SpinTicks(-1));
-    }
-
-    [Fact]
     public void A_ceiling_of_zero_never_spins()
     {
         var spin = new BusyPoll(0);

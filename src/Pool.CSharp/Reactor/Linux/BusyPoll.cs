@@ -36,13 +36,11 @@ internal sealed class BusyPoll
 
     /// <summary>
     /// How long the next wait may spin, in <see cref="Stopwatch"/> ticks: zero when <paramref name="timeoutMilliseconds"/>
-    /// is zero (a poll) or the last wait found nothing.
+    /// is zero (a poll) or the last blocking wait found nothing. A spin that finds events changes nothing: the budget
+    /// stands, and the next wait spins again.
     /// </summary>
     internal long SpinTicks(int timeoutMilliseconds) =>
         timeoutMilliseconds == 0 || !_lastFound ? 0 : _budget;
-
-    /// <summary>A spin found events: the budget stands, and the next wait spins again.</summary>
-    internal void Found() => _lastFound = true;
 
     /// <summary>
     /// A blocking wait returned after <paramref name="sleptTicks"/>, following a spin of <paramref name="spunTicks"/>

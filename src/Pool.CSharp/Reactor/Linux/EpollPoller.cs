@@ -58,7 +58,6 @@ internal sealed unsafe class EpollPoller : IPoller
                 var found = Spin(events, capacity, spinTicks, out spun);
                 if (found > 0)
                 {
-                    _busyPoll.Found();
                     return Fill(events, found, ready);
                 }
                 if (milliseconds > 0)
