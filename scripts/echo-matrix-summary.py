@@ -41,6 +41,17 @@ for sec in re.split(r"^### ", text, flags=re.M)[1:]:
         sections.append((m, cells(sec)))
 work_names = {"0": "0", "19": "fib(19)", "24": "fib(24)"}
 
+
+def handlers_of(m):
+    """A section's handler mode, and its depth when pipelined."""
+    mode = "inline" if m.group(5) == "0" else f"{m.group(5)} workers"
+    return mode + ("" if m.group(3) == "1" else f", depth {m.group(3)}")
+
+
+def cell_of(row):
+    """A row's cell: connections x size."""
+    return f"{row[2]}x{'4K' if row[3] == '4096' else row[3]}"
+
 print("| client | work | depth | ours / baseline (1x64, 1x4K, 100x64, 100x4K, 1000x64, 1000x4K) | cells at 1.2x or more | our CPU/msg below the baseline's | our p99 below |")
 print("|---|---|---:|---|---:|---:|---:|")
 tot = ok = 0
@@ -83,11 +94,12 @@ if secs:
 # Where a goal is missed, the cell says whether it is out of reach, by these bounds (cells of 100 connections or more,
 # where the client and the server saturate the two cores, so messages/s = 2,000,000 / (S + C), S the server's CPU per
 # message and C the rest: the client and the kernel outside the server, from the cell of the server compared with):
-# - no server spends less CPU per message than the native one, S_native, less gcc's fib plus .NET's fib for a .NET
-#   server (the work-cost tables): S_min. So no .NET server exceeds (S_async + C) / (S_min + C) times the async server,
-#   nor (S_native + C) / (S_min + C) times the native one;
-# - at fib(24), no server's CPU beyond the work is below the native server's, S_native - gcc's fib(24): where that is
-#   more than half the async server's, the goal is out of reach for every server;
+# - the premise: no server spends less CPU per message than the native one, S_native, less gcc's fib plus .NET's fib
+#   for a .NET server (the work-cost tables): S_min. Then no .NET server exceeds (S_async + C) / (S_min + C) times the
+#   async server, nor (S_native + C) / (S_min + C) times the native one;
+# - at fib(24), by the same premise no server's CPU beyond the work is below the native server's, S_native - gcc's
+#   fib(24): where that is more than half the async server's, the goal is out of reach for every server;
+# - the premise is checked against the run (the margins below), and a bound counts only beyond its error;
 # - p99: not a bound. Where the native server's p99 is also above the async server's, the cell says so ("as the
 #   limit"): the miss belongs to one loop per core on shared cores, not to this implementation.
 native = [(m, cs) for m, cs in sections if cs and all("native" in c for c in cs)]
@@ -137,13 +149,11 @@ if native:
         ro, rn = r["ro"], r["rn"]
         p_o, p_a, p_n = float(o[7]), float(a[7]), float(n[7])
         bound_a, bound_n = r["bound_a"], r["bound_n"]
-        cell = f"{o[2]}x{'4K' if o[3] == '4096' else o[3]}"
+        cell = cell_of(o)
         misses = []  # (what, out of reach, as the limit)
-        if work == 24 and r["per_read"]:
-            misses.append(("not judged: fib(24) once per read, several messages per read", False, False))
-        elif work == 24:
+        if work == 24:
             ours_beyond = r["S_o"] - f_net; async_beyond = r["S_a"] - f_net
-            if ours_beyond > 0.5 * async_beyond:
+            if not r["per_read"] and ours_beyond > 0.5 * async_beyond:
                 native_beyond = r["native_beyond"]
                 reach = native_beyond is not None and native_beyond / margin["fib24"] > 0.5 * async_beyond
                 misses.append((f"CPU beyond fib {ours_beyond:.1f} > half of {async_beyond:.1f} us"
@@ -156,7 +166,7 @@ if native:
             if p_o > p_a:
                 misses.append(("p99", False, p_n > p_a))
         if work == 24 and r["per_read"]:
-            verdict = "not judged"; goal = misses[0][0]; misses = []
+            verdict = "not judged"; goal = "not judged: fib(24) once per read, several messages per read"
         elif not misses:
             verdict = goal = "met"
         elif all(x for _, x, _ in misses):
@@ -168,7 +178,7 @@ if native:
         if misses:
             goal = f"{verdict}: " + ", ".join(w + (" (out of reach)" if x else " (as the limit)" if lim else "") for w, x, lim in misses)
         tally[verdict] += 1
-        handlers = ("inline" if m.group(5) == "0" else f"{m.group(5)} workers") + ("" if m.group(3) == "1" else f", depth {m.group(3)}")
+        handlers = handlers_of(m)
         fmt = lambda b: "" if b is None else f"{b:.2f}"
         print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers} | {cell} | {r['X_o']:.0f} | {r['X_a']:.0f} | {r['X_n']:.0f} | {ro:.2f} | {rn:.2f} | {r['X_n'] / r['X_a']:.2f} | {fmt(bound_a)} | {fmt(bound_n)} | {o[7]} / {a[7]} / {n[7]} | {o[10]} / {a[10]} / {n[10]} | {goal} |")
     print(f"\nThe bounds' premise failed in this run by up to {100 * (margin['async'] - 1):.0f}% (ours above \"best .NET server / "
@@ -192,7 +202,7 @@ if svg_path and native:
         out.append(f'<rect x="{10 + k * 160}" y="26" width="10" height="10" fill="{colour}"/><text x="{24 + k * 160}" y="35">{label}</text>')
     for p, (m, cs) in enumerate(native):
         x0 = 10 + (p % cols) * panel_w; y0 = 50 + (p // cols) * panel_h
-        handlers = ("inline" if m.group(5) == "0" else f"{m.group(5)} workers") + ("" if m.group(3) == "1" else f", depth {m.group(3)}")
+        handlers = handlers_of(m)
         out.append(f'<text x="{x0}" y="{y0 + 12}" font-size="11">{m.group(1)} client, work {work_names[m.group(2)]}, {handlers}</text>')
         values = [[float(c["ours"][4]) / float(c["net"][4]), 1.0, float(c["native"][4]) / float(c["net"][4])] for c in cs]
         top = max(2.0, max(max(v) for v in values))
@@ -210,7 +220,7 @@ if svg_path and native:
                 h = value * scale
                 out.append(f'<rect x="{gx + k * 20:.1f}" y="{base - h:.1f}" width="18" height="{h:.1f}" fill="{colours[k][1]}"><title>{colours[k][0]}: {value:.2f}</title></rect>')
             out.append(f'<text x="{gx + 30:.1f}" y="{base - v[0] * scale - 3:.1f}" text-anchor="middle" font-size="9">{v[0]:.2f}</text>')
-            cell = f"{c['ours'][2]}x{'4K' if c['ours'][3] == '4096' else c['ours'][3]}"
+            cell = cell_of(c["ours"])
             out.append(f'<text x="{gx + 29:.1f}" y="{base + 12}" text-anchor="middle">{cell}</text>')
     out.append("</svg>")
     open(svg_path, "w").write("\n".join(out) + "\n")
