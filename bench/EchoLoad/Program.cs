@@ -12,7 +12,8 @@ using EchoLoad;
 //                                                      is both servers' CPU while idle, before and after the load;
 //                                                      --loops: our server's I/O loops; --native: a third server, the
 //                                                      native epoll echo server (bench/native, one loop per core), whose
-//                                                      row's last column is ours/native
+//                                                      row's last column is ours/native; with --threads T > 0 also a
+//                                                      fourth, the native server handing each read to T workers
 //   work-cost                                          how long fib(n) takes on this machine, n = 15..27
 //   baseline --port P [--work N]                       run the baseline server alone (used by compare)
 //   load --port P --connections C --size B [--seconds S] [--depth D] [--client async|epoll]
@@ -182,13 +183,27 @@ switch (mode)
                 loops.ToString(CultureInfo.InvariantCulture),
             ]
         );
-        using var nativeProcess =
-            native.Length == 0
-                ? null
-                : Start(
-                    native,
-                    ["--port", "9713", "--work", work.ToString(CultureInfo.InvariantCulture)]
+        // The limit: the native server with its loops only, and, when ours hands messages to workers, the native
+        // server handing them to as many workers (the least a hand-off costs).
+        var nativeServers = new List<(string Label, int Port, Process Process)>();
+        if (native.Length > 0)
+        {
+            var workArguments = new[] { "--work", work.ToString(CultureInfo.InvariantCulture) };
+            nativeServers.Add(
+                ("native epoll (C)", 9713, Start(native, ["--port", "9713", .. workArguments]))
+            );
+            if (threads > 0)
+            {
+                var workers = threads.ToString(CultureInfo.InvariantCulture);
+                nativeServers.Add(
+                    (
+                        $"native epoll (C, {threads} workers)",
+                        9714,
+                        Start(native, ["--port", "9714", .. workArguments, "--workers", workers])
+                    )
                 );
+            }
+        }
         using var baselineProcess = Start(
             "dotnet",
             [
@@ -204,9 +219,7 @@ switch (mode)
         Console.WriteLine(
             $"{seconds} s per cell, median of {rounds} alternating round(s), depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work fib({work}), {client} client; client and servers share the machine's cores"
         );
-        Process[] servers = nativeProcess is null
-            ? [oursProcess, baselineProcess]
-            : [oursProcess, baselineProcess, nativeProcess];
+        Process[] servers = [oursProcess, baselineProcess, .. nativeServers.Select(n => n.Process)];
         var idleBefore = IdleCpu(servers, TimeSpan.FromSeconds(2));
         Console.WriteLine();
         Console.WriteLine(
@@ -227,7 +240,7 @@ switch (mode)
             {
                 var ourRuns = new List<Measurement>();
                 var baselineRuns = new List<Measurement>();
-                var nativeRuns = new List<Measurement>();
+                var nativeRuns = nativeServers.Select(_ => new List<Measurement>()).ToList();
                 for (var round = 0; round < rounds; round++)
                 {
                     ourRuns.Add(
@@ -244,15 +257,17 @@ switch (mode)
                             () => drive(9712, connections, size)
                         )
                     );
-                    if (nativeProcess is not null)
+                    for (var n = 0; n < nativeServers.Count; n++)
                     {
-                        nativeRuns.Add(
-                            await Measured(
-                                nativeProcess,
-                                countSyscalls,
-                                () => drive(9713, connections, size)
-                            )
-                        );
+                        var port = nativeServers[n].Port;
+                        nativeRuns[n]
+                            .Add(
+                                await Measured(
+                                    nativeServers[n].Process,
+                                    countSyscalls,
+                                    () => drive(port, connections, size)
+                                )
+                            );
                     }
                 }
                 var a = Median(ourRuns);
@@ -267,12 +282,12 @@ switch (mode)
                     )
                 );
                 Console.WriteLine(Row(".NET Socket async", connections, size, b, null));
-                if (nativeRuns.Count > 0)
+                for (var n = 0; n < nativeServers.Count; n++)
                 {
-                    var c = Median(nativeRuns);
+                    var c = Median(nativeRuns[n]);
                     Console.WriteLine(
                         Row(
-                            "native epoll (C)",
+                            nativeServers[n].Label,
                             connections,
                             size,
                             c,
@@ -301,15 +316,16 @@ switch (mode)
                 $"| .NET Socket async | {idleBefore[1]:F1} | {idleNext[1]:F1} | {idleAfter[1]:F1} |"
             )
         );
-        if (nativeProcess is not null)
+        for (var n = 0; n < nativeServers.Count; n++)
         {
             Console.WriteLine(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| native epoll (C) | {idleBefore[2]:F1} | {idleNext[2]:F1} | {idleAfter[2]:F1} |"
+                    $"| {nativeServers[n].Label} | {idleBefore[n + 2]:F1} | {idleNext[n + 2]:F1} | {idleAfter[n + 2]:F1} |"
                 )
             );
-            Stop(nativeProcess);
+            Stop(nativeServers[n].Process);
+            nativeServers[n].Process.Dispose();
         }
         Stop(oursProcess);
         Stop(baselineProcess);
