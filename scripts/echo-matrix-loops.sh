@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Our echo server with two I/O loops (--loops 2), inline (--threads 0) and with two workers (--threads 2), against
 # the .NET Socket async baseline and the limit, a minimal native epoll echo server in C (bench/native/echo-epoll.c,
-# one loop per core, built here with the system's cc): both load clients, ping-pong, work 0, fib(19) and fib(24) per
-# message on every server; each table is 1/100/1,000 connections x 64 B/4 KiB, 2 s per cell, one round.
-# About 11 minutes on 2 cores. Usage: scripts/echo-matrix-loops.sh [OUTPUT] (default artifacts/echo-matrix-loops.md)
+# one loop per core, built here with the system's cc; in the worker tables also with --workers 2, the limit of the
+# hand-off): both load clients, ping-pong, work 0, fib(19) and fib(24) per message on every server; each table is
+# 1/100/1,000 connections x 64 B/4 KiB, 2 s per cell, one round. About 14 minutes on 2 cores.
+# Usage: scripts/echo-matrix-loops.sh [OUTPUT] (default artifacts/echo-matrix-loops.md)
 # DEPTH=8 scripts/echo-matrix-loops.sh OUTPUT: the same matrix pipelined, 8 messages in flight per connection.
 # Summary and chart: python3 scripts/echo-matrix-summary.py OUTPUT --svg docs/echo-matrix-loops.svg
 set -euo pipefail
