@@ -208,7 +208,7 @@ if svg_path and native:
     rows = (len(native) + cols - 1) // cols
     width, height = cols * panel_w + 20, rows * panel_h + 60
     colours = [("ours (2 loops)", "#2b6cb0"), (".NET async server", "#a0aec0"), ("native epoll (C)", "#c05621"),
-               ("native epoll (C) with workers", "#dd6b20")]
+               ("native epoll (C) with workers", "#f6ad55")]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="10">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
            '<text x="10" y="16" font-size="13">Echo: messages/s relative to the .NET async server (1.0), per cell (connections x size); dashed: 1.2</text>']
