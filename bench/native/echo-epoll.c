@@ -68,6 +68,13 @@ static long now_ns(void) {
     return t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
+/* After a spin of `spun` ns that found nothing and a sleep of `slept` ns: the budget doubles when the sleep was within
+ * what the longest spin would have covered, and halves otherwise (the pool's and the Pool reactor's rule). */
+static void adapt(long *budget, long spun, long slept) {
+    if (slept <= busy_poll_ns - spun) *budget = *budget * 2 < busy_poll_ns ? *budget * 2 : busy_poll_ns;
+    else *budget = *budget / 2 > busy_poll_ns / 32 ? *budget / 2 : busy_poll_ns / 32;
+}
+
 /* epoll_wait with no timeout, after a spin of up to *budget ns when the last wait found events (*found). */
 static int wait_events(int epoll, struct epoll_event *ready, int capacity, long *budget, int *found) {
     long spun = 0;
@@ -84,10 +91,7 @@ static int wait_events(int epoll, struct epoll_event *ready, int capacity, long 
     long slept = now_ns();
     int count = epoll_wait(epoll, ready, capacity, -1);
     slept = now_ns() - slept;
-    if (spun > 0) {
-        if (slept <= busy_poll_ns - spun) *budget = *budget * 2 < busy_poll_ns ? *budget * 2 : busy_poll_ns;
-        else *budget = *budget / 2 > busy_poll_ns / 32 ? *budget / 2 : busy_poll_ns / 32;
-    }
+    if (spun > 0) adapt(budget, spun, slept);
     *found = count > 0;
     return count;
 }
@@ -189,10 +193,7 @@ static struct connection *take(long *budget) {
     __atomic_store_n(&tasks.head, c->next, __ATOMIC_RELEASE);
     if (c->next == NULL) tasks.tail = NULL;
     pthread_mutex_unlock(&tasks.lock);
-    if (spun > 0 && waited) {
-        if (slept <= busy_poll_ns - spun) *budget = *budget * 2 < busy_poll_ns ? *budget * 2 : busy_poll_ns;
-        else *budget = *budget / 2 > busy_poll_ns / 32 ? *budget / 2 : busy_poll_ns / 32;
-    }
+    if (spun > 0 && waited) adapt(budget, spun, slept);
     return c;
 }
 
