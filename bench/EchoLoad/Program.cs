@@ -4,9 +4,11 @@ using EchoLoad;
 
 // Echo load generator. Modes:
 //   compare [--seconds S] [--depth D] [--threads T] [--loops L] [--work N] [--rounds R] [--client epoll|async]
-//           [--ours PATH] [--native PATH] [--connections 1,100,1000] [--sizes 64,4096] [--syscalls]
+//           [--ours PATH] [--native PATH] [--connections 1,100,1000] [--sizes 64,4096] [--syscalls] [--warmup-ms M]
 //                                                      our samples/EchoServer (T workers, 0: inline) vs a Socket-async
-//                                                      baseline, side by side; each cell R times, alternating, median kept;
+//                                                      baseline, side by side, after a warm-up (every server driven with
+//                                                      each connection count for M ms, default 500, not measured);
+//                                                      each cell R times, alternating, median kept;
 //                                                      both servers compute fib(N) per message; --syscalls adds perf's
 //                                                      per-message counts of the servers' system calls; the last table
 //                                                      is both servers' CPU while idle, before and after the load;
@@ -128,23 +130,18 @@ switch (mode)
         var connectionCounts = Numbers(Option("--connections", "1,100,1000"));
         var sizes = Numbers(Option("--sizes", "64,4096"));
         var countSyscalls = args.Contains("--syscalls");
+        var warmup = TimeSpan.FromMilliseconds(Number("--warmup-ms", 500));
         var client = Option("--client", "epoll");
-        Func<int, int, int, Task<LoadResult>> drive = client switch
+        Func<int, int, int, TimeSpan, Task<LoadResult>> driveFor = client switch
         {
-            "epoll" => (port, connections, size) =>
-                Task.FromResult(
-                    EpollLoadGenerator.Run(
-                        port,
-                        connections,
-                        size,
-                        depth,
-                        TimeSpan.FromSeconds(seconds)
-                    )
-                ),
-            "async" => (port, connections, size) =>
-                LoadGenerator.Run(port, connections, size, depth, TimeSpan.FromSeconds(seconds)),
+            "epoll" => (port, connections, size, duration) =>
+                Task.FromResult(EpollLoadGenerator.Run(port, connections, size, depth, duration)),
+            "async" => (port, connections, size, duration) =>
+                LoadGenerator.Run(port, connections, size, depth, duration),
             _ => throw new ArgumentException($"--client must be epoll or async, not {client}"),
         };
+        Task<LoadResult> drive(int port, int connections, int size) =>
+            driveFor(port, connections, size, TimeSpan.FromSeconds(seconds));
         var handlers = threads == 0 ? "inline" : $"{threads} workers";
         var label =
             loops == 1 ? $"Pool reactor ({handlers})" : $"Pool reactor ({loops} loops, {handlers})";
@@ -220,6 +217,19 @@ switch (mode)
             $"{seconds} s per cell, median of {rounds} alternating round(s), depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work fib({work}), {client} client; client and servers share the machine's cores"
         );
         Process[] servers = [oursProcess, baselineProcess, .. nativeServers.Select(n => n.Process)];
+        // Warm-up, not measured: every server and the client itself run each connection count once, so that no
+        // cell measures the runtimes' first compilations (the client's and the .NET servers') or first accepts.
+        int[] ports = [9711, 9712, .. nativeServers.Select(n => n.Port)];
+        if (warmup > TimeSpan.Zero)
+        {
+            foreach (var connections in connectionCounts)
+            {
+                foreach (var port in ports)
+                {
+                    _ = await driveFor(port, connections, sizes[0], warmup);
+                }
+            }
+        }
         var idleBefore = IdleCpu(servers, TimeSpan.FromSeconds(2));
         Console.WriteLine();
         Console.WriteLine(
