@@ -3,7 +3,9 @@
 # the .NET Socket async baseline and the limit, a minimal native epoll echo server in C (bench/native/echo-epoll.c,
 # one loop per core, built here with the system's cc; in the worker tables also with --workers 2, the limit of the
 # hand-off): both load clients, ping-pong, work 0, fib(19) and fib(24) per message on every server; each table is
-# 1/100/1,000 connections x 64 B/4 KiB, 2 s per cell, one round. About 14 minutes on 2 cores.
+# 1/100/1,000 connections x 64 B/4 KiB, 2 s per cell, one round, after a warm-up. At fib(24) perf also samples
+# each server's CPU in the work, under load (--work-cpu; the column stays empty without perf). About 16 minutes on
+# 2 cores.
 # Usage: scripts/echo-matrix-loops.sh [OUTPUT] (default artifacts/echo-matrix-loops.md)
 # DEPTH=8 scripts/echo-matrix-loops.sh OUTPUT: the same matrix pipelined, 8 messages in flight per connection.
 # Summary and chart: python3 scripts/echo-matrix-summary.py OUTPUT --svg docs/echo-matrix-loops.svg
@@ -23,8 +25,10 @@ for client in epoll async; do
     for threads in 0 2; do
       echo | tee -a "$out"
       echo "### client $client, work $work, depth $depth, loops 2, threads $threads" | tee -a "$out"
+      sample=(); if [ "$work" = 24 ]; then sample=(--work-cpu); fi
       dotnet bench/EchoLoad/bin/Release/net10.0/EchoLoad.dll compare --seconds 2 --rounds 1 --threads "$threads" \
-        --loops 2 --client "$client" --work "$work" --depth "$depth" --native artifacts/echo-epoll | tee -a "$out"
+        --loops 2 --client "$client" --work "$work" --depth "$depth" --native artifacts/echo-epoll "${sample[@]}" \
+        | tee -a "$out"
     done
   done
 done

@@ -26,5 +26,13 @@ internal sealed record LoadResult(
     }
 }
 
-/// <summary>One server's run of a cell: the load, its CPU per message (us), and its system calls (null: not counted).</summary>
-internal sealed record Measurement(LoadResult Load, double Cpu, Dictionary<string, long>? Syscalls);
+/// <summary>
+/// One server's run of a cell: the load, its CPU per message (us), its system calls (null: not counted) and the
+/// part of its CPU per message spent in the work (us; NaN: not sampled).
+/// </summary>
+internal sealed record Measurement(
+    LoadResult Load,
+    double Cpu,
+    Dictionary<string, long>? Syscalls,
+    double WorkCpu
+);

@@ -5,12 +5,16 @@ using EchoLoad;
 // Echo load generator. Modes:
 //   compare [--seconds S] [--depth D] [--threads T] [--loops L] [--work N] [--rounds R] [--client epoll|async]
 //           [--ours PATH] [--native PATH] [--connections 1,100,1000] [--sizes 64,4096] [--syscalls] [--warmup-ms M]
+//           [--work-cpu]
 //                                                      our samples/EchoServer (T workers, 0: inline) vs a Socket-async
 //                                                      baseline, side by side, after a warm-up (every server driven with
 //                                                      each connection count for M ms, default 500, not measured);
 //                                                      each cell R times, alternating, median kept;
 //                                                      both servers compute fib(N) per message; --syscalls adds perf's
-//                                                      per-message counts of the servers' system calls; the last table
+//                                                      per-message counts of the servers' system calls; --work-cpu
+//                                                      adds the part of each server's CPU per message that perf's
+//                                                      samples place in fib (the work, measured under load, in a
+//                                                      second run of each cell); the last table
 //                                                      is both servers' CPU while idle, before and after the load;
 //                                                      --loops: our server's I/O loops; --native: a third server, the
 //                                                      native epoll echo server (bench/native, one loop per core), whose
@@ -112,7 +116,7 @@ switch (mode)
                 "server",
                 Number("--connections", 1),
                 Number("--size", 64),
-                new Measurement(result, double.NaN, null),
+                new Measurement(result, double.NaN, null, double.NaN),
                 null
             )
         );
@@ -130,6 +134,12 @@ switch (mode)
         var connectionCounts = Numbers(Option("--connections", "1,100,1000"));
         var sizes = Numbers(Option("--sizes", "64,4096"));
         var countSyscalls = args.Contains("--syscalls");
+        var sampleWork = args.Contains("--work-cpu");
+        // perf names the .NET servers' compiled code only from the map the runtime writes when asked to, and only
+        // where that code is not double-mapped (the runtime's write-xor-execute, on by default)
+        string[] dotnetEnvironment = sampleWork
+            ? ["DOTNET_PerfMapEnabled=1", "DOTNET_EnableWriteXorExecute=0"]
+            : [];
         var warmup = TimeSpan.FromMilliseconds(Number("--warmup-ms", 500));
         var client = Option("--client", "epoll");
         Func<int, int, int, TimeSpan, Task<LoadResult>> driveFor = client switch
@@ -168,6 +178,7 @@ switch (mode)
         var self = typeof(LoadGenerator).Assembly.Location;
         using var oursProcess = Start(
             "dotnet",
+            dotnetEnvironment,
             [
                 ours,
                 "--port",
@@ -187,7 +198,7 @@ switch (mode)
         {
             var workArguments = new[] { "--work", work.ToString(CultureInfo.InvariantCulture) };
             nativeServers.Add(
-                ("native epoll (C)", 9713, Start(native, ["--port", "9713", .. workArguments]))
+                ("native epoll (C)", 9713, Start(native, [], ["--port", "9713", .. workArguments]))
             );
             if (threads > 0)
             {
@@ -196,13 +207,18 @@ switch (mode)
                     (
                         $"native epoll (C, {threads} workers)",
                         9714,
-                        Start(native, ["--port", "9714", .. workArguments, "--workers", workers])
+                        Start(
+                            native,
+                            [],
+                            ["--port", "9714", .. workArguments, "--workers", workers]
+                        )
                     )
                 );
             }
         }
         using var baselineProcess = Start(
             "dotnet",
+            dotnetEnvironment,
             [
                 self,
                 "baseline",
@@ -239,10 +255,12 @@ switch (mode)
                         ? " futex/msg | epoll_wait/msg | recv/msg | send+write/msg | ctx switches/msg |"
                         : ""
                 )
+                + (sampleWork ? " work CPU us/msg |" : "")
         );
         Console.WriteLine(
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
                 + (countSyscalls ? "---:|---:|---:|---:|---:|" : "")
+                + (sampleWork ? "---:|" : "")
         );
         foreach (var connections in connectionCounts)
         {
@@ -257,6 +275,7 @@ switch (mode)
                         await Measured(
                             oursProcess,
                             countSyscalls,
+                            sampleWork,
                             () => drive(9711, connections, size)
                         )
                     );
@@ -264,6 +283,7 @@ switch (mode)
                         await Measured(
                             baselineProcess,
                             countSyscalls,
+                            sampleWork,
                             () => drive(9712, connections, size)
                         )
                     );
@@ -275,6 +295,7 @@ switch (mode)
                                 await Measured(
                                     nativeServers[n].Process,
                                     countSyscalls,
+                                    sampleWork,
                                     () => drive(port, connections, size)
                                 )
                             );
@@ -288,10 +309,11 @@ switch (mode)
                         connections,
                         size,
                         a,
-                        a.Load.MessagesPerSecond / b.Load.MessagesPerSecond
+                        a.Load.MessagesPerSecond / b.Load.MessagesPerSecond,
+                        sampleWork
                     )
                 );
-                Console.WriteLine(Row(".NET Socket async", connections, size, b, null));
+                Console.WriteLine(Row(".NET Socket async", connections, size, b, null, sampleWork));
                 for (var n = 0; n < nativeServers.Count; n++)
                 {
                     var c = Median(nativeRuns[n]);
@@ -301,7 +323,8 @@ switch (mode)
                             connections,
                             size,
                             c,
-                            a.Load.MessagesPerSecond / c.Load.MessagesPerSecond
+                            a.Load.MessagesPerSecond / c.Load.MessagesPerSecond,
+                            sampleWork
                         )
                     );
                 }
@@ -354,21 +377,43 @@ static int[] Numbers(string list) =>
 static Measurement Median(List<Measurement> runs) =>
     runs.OrderBy(r => r.Load.MessagesPerSecond).ElementAt(runs.Count / 2);
 
-// Runs the load and returns it with the server process's CPU time per message, in microseconds, and (with
-// countSyscalls) the server's system calls during the load.
+// Runs the load and returns it with the server process's CPU time per message, in microseconds, (with
+// countSyscalls) the server's system calls during the load, and (with sampleWork) the part of its CPU per message
+// that perf's samples place in the work. The samples come from a second run of the same load: sampling costs the
+// server messages/s and stalls some wake-ups, so nothing else is taken from that run.
 static async Task<Measurement> Measured(
     Process server,
     bool countSyscalls,
+    bool sampleWork,
     Func<Task<LoadResult>> run
 )
 {
     var counter = countSyscalls ? SyscallCounter.Start(server.Id) : null;
+    var (load, cpu) = await CpuPerMessage(server, run);
+    var syscalls = counter?.Stop();
+    var work = double.NaN;
+    if (sampleWork && WorkSampler.Start(server.Id) is { } sampler)
+    {
+        var (_, sampledCpu) = await CpuPerMessage(server, run);
+        work = sampler.Stop() * sampledCpu;
+    }
+    return new Measurement(load, cpu, syscalls, work);
+}
+
+// Runs the load and returns it with the server process's CPU time per message, in microseconds.
+static async Task<(LoadResult Load, double Cpu)> CpuPerMessage(
+    Process server,
+    Func<Task<LoadResult>> run
+)
+{
     server.Refresh();
     var before = server.TotalProcessorTime;
     var load = await run();
     server.Refresh();
-    var cpu = (server.TotalProcessorTime - before).TotalMicroseconds / Math.Max(1, load.Messages);
-    return new Measurement(load, cpu, counter?.Stop());
+    return (
+        load,
+        (server.TotalProcessorTime - before).TotalMicroseconds / Math.Max(1, load.Messages)
+    );
 }
 
 // The CPU time, in milliseconds, each process spends over the next window (nothing drives them meanwhile).
@@ -394,7 +439,14 @@ static double[] IdleCpu(Process[] servers, TimeSpan window)
     ];
 }
 
-static string Row(string server, int connections, int size, Measurement run, double? ratio)
+static string Row(
+    string server,
+    int connections,
+    int size,
+    Measurement run,
+    double? ratio,
+    bool sampleWork = false
+)
 {
     var r = run.Load;
     var cpu = double.IsNaN(run.Cpu) ? "" : run.Cpu.ToString("F1", CultureInfo.InvariantCulture);
@@ -402,9 +454,12 @@ static string Row(string server, int connections, int size, Measurement run, dou
         CultureInfo.InvariantCulture,
         $"| {server} | {connections} | {size} | {r.MessagesPerSecond:F0} | {r.MegabytesPerSecond:F1} | {r.Percentile(0.50):F0} | {r.Percentile(0.99):F0} | {r.Percentile(0.999):F0} | {r.Errors} | {cpu} | {(ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "")} |"
     );
+    var work = double.IsNaN(run.WorkCpu)
+        ? ""
+        : run.WorkCpu.ToString("F1", CultureInfo.InvariantCulture);
     if (run.Syscalls is not { } calls)
     {
-        return row;
+        return row + (sampleWork ? $" {work} |" : "");
     }
     string PerMessage(params string[] events) =>
         (events.Sum(e => calls.GetValueOrDefault(e)) / (double)Math.Max(1, r.Messages)).ToString(
@@ -412,16 +467,25 @@ static string Row(string server, int connections, int size, Measurement run, dou
             CultureInfo.InvariantCulture
         );
     return row
-        + $" {PerMessage("syscalls:sys_enter_futex")} | {PerMessage("syscalls:sys_enter_epoll_wait", "syscalls:sys_enter_epoll_pwait")} | {PerMessage("syscalls:sys_enter_recvfrom", "syscalls:sys_enter_recvmsg", "syscalls:sys_enter_read")} | {PerMessage("syscalls:sys_enter_sendto", "syscalls:sys_enter_sendmsg", "syscalls:sys_enter_write")} | {PerMessage("context-switches")} |";
+        + $" {PerMessage("syscalls:sys_enter_futex")} | {PerMessage("syscalls:sys_enter_epoll_wait", "syscalls:sys_enter_epoll_pwait")} | {PerMessage("syscalls:sys_enter_recvfrom", "syscalls:sys_enter_recvmsg", "syscalls:sys_enter_read")} | {PerMessage("syscalls:sys_enter_sendto", "syscalls:sys_enter_sendmsg", "syscalls:sys_enter_write")} | {PerMessage("context-switches")} |"
+        + (sampleWork ? $" {work} |" : "");
 }
 
-static Process Start(string file, string[] arguments)
+static Process Start(string file, string[] environment, string[] arguments)
 {
     var start = new ProcessStartInfo(file)
     {
         RedirectStandardOutput = true,
         UseShellExecute = false,
     };
+    foreach (var variable in environment)
+    {
+        var (name, value) = (
+            variable[..variable.IndexOf('=')],
+            variable[(variable.IndexOf('=') + 1)..]
+        );
+        start.Environment[name] = value;
+    }
     foreach (var argument in arguments)
     {
         start.ArgumentList.Add(argument);

@@ -48,6 +48,19 @@ public class EchoLoadTests
         }
     }
 
+    [Fact]
+    public void TheWorkSharesCountOnlyTheWorksSymbols()
+    {
+        const string report = """
+                50.00%  [.] fib
+                20.00%  [.] Program::<<Main>$>g__Fibonacci|0_3(int32)[OptimizedTier1]
+                20.00%  [k] _raw_spin_unlock_irqrestore
+                10.00%  [.] fibonacci_heap_insert
+            """;
+        Assert.Equal(0.7, WorkSampler.WorkShare(report), precision: 6);
+        Assert.True(double.IsNaN(WorkSampler.WorkShare("")), "no samples: no share");
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(1, 1)]
