@@ -4,7 +4,7 @@
 # one loop per core, built here with the system's cc; in the worker tables also with --workers 2, the limit of the
 # hand-off): both load clients, ping-pong, work 0, fib(19) and fib(24) per message on every server; each table is
 # 1/100/1,000 connections x 64 B/4 KiB, 2 s per cell, one round, after a warm-up. At fib(24) perf also samples
-# each server's CPU in the work, under load (--work-cpu; the column stays empty without perf). About 16 minutes on
+# each server's CPU in the work, under load (--work-cpu; the column stays empty without perf). About 18 minutes on
 # 2 cores.
 # Usage: scripts/echo-matrix-loops.sh [OUTPUT] (default artifacts/echo-matrix-loops.md)
 # DEPTH=8 scripts/echo-matrix-loops.sh OUTPUT: the same matrix pipelined, 8 messages in flight per connection.
