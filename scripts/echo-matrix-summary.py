@@ -88,7 +88,6 @@ def print_ratios(sections):
     print(f"\ntotal: {ok} of {tot} cells at 1.2x or more")
 
 
-
 def print_zero_overhead(sections):
     """For the ping-pong fib(24) tables without loops: the best ratio a server with no overhead beyond the work could reach."""
     print()
@@ -112,10 +111,9 @@ def print_zero_overhead(sections):
 # The goals (docs/benchmarks.md), where the native server ran: at work 0 and fib(19) ours >= 1.2x the async server,
 # >= 0.9x the native one, p99 no worse than the async server's; at fib(24) our server CPU per message beyond the
 # work (server CPU per message minus fib(24)'s cost from the work-cost table) at most half the async server's. Where
-# the table has
-# each server's work CPU measured under load (EchoLoad compare --work-cpu: perf's samples in fib), that is subtracted
-# instead, each server its own, at every depth; no bound is drawn there, and a miss is "as the limit" where the
-# limit's own CPU beyond the work (below) is above half the async server's too.
+# a ping-pong table has each server's work CPU measured under load (EchoLoad compare --work-cpu: perf's samples in
+# fib), that is subtracted instead, each server its own; no bound is drawn there, and a miss is "as the limit" where
+# the limit's own CPU beyond the work (below) is above half the async server's too.
 #
 # Where a goal is missed, the cell says whether it is out of reach, by these bounds (cells of 100 connections or more,
 # where the client and the server saturate the two cores, so messages/s = 2,000,000 / (S + C), S the server's CPU per
