@@ -6,11 +6,11 @@ namespace EchoLoad;
 
 /// <summary>
 /// Measures the share of a server process's CPU time spent in the work itself (fib), under load, by sampling the
-/// process with <c>perf record</c> while a load runs (a CPU-clock sample every 200 us on each running thread) and
-/// counting the samples whose symbol is the work's (<c>fib</c> in the native server, <c>Fibonacci</c> in the .NET
-/// ones, which must run with <c>DOTNET_PerfMapEnabled=1</c> and <c>DOTNET_EnableWriteXorExecute=0</c> so that perf can
-/// name their compiled code). No change
-/// to the servers. Where perf is missing or not permitted, <see cref="Start"/> returns null and the column stays empty.
+/// process with <c>perf record</c> while a load runs (a CPU-clock sample about every millisecond on each running
+/// thread) and counting the samples whose symbol is the work's (<c>fib</c> in the native server, <c>Fibonacci</c> in
+/// the .NET ones, which must run with <c>DOTNET_PerfMapEnabled=1</c> and <c>DOTNET_EnableWriteXorExecute=0</c> so that
+/// perf can name their compiled code). No change to the servers, but sampling costs them messages/s: take nothing
+/// else from a sampled run. Where perf is missing or not permitted, <see cref="Start"/> returns null.
 /// </summary>
 internal sealed partial class WorkSampler
 {
