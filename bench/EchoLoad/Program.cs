@@ -137,8 +137,8 @@ switch (mode)
         var sampleWork = args.Contains("--work-cpu");
         // perf names the .NET servers' compiled code only from the map the runtime writes when asked to, and only
         // where that code is not double-mapped (the runtime's write-xor-execute, on by default)
-        string[] dotnetEnvironment = sampleWork
-            ? ["DOTNET_PerfMapEnabled=1", "DOTNET_EnableWriteXorExecute=0"]
+        (string Name, string Value)[] dotnetEnvironment = sampleWork
+            ? [("DOTNET_PerfMapEnabled", "1"), ("DOTNET_EnableWriteXorExecute", "0")]
             : [];
         var warmup = TimeSpan.FromMilliseconds(Number("--warmup-ms", 500));
         var client = Option("--client", "epoll");
@@ -471,19 +471,15 @@ static string Row(
         + (sampleWork ? $" {work} |" : "");
 }
 
-static Process Start(string file, string[] environment, string[] arguments)
+static Process Start(string file, (string Name, string Value)[] environment, string[] arguments)
 {
     var start = new ProcessStartInfo(file)
     {
         RedirectStandardOutput = true,
         UseShellExecute = false,
     };
-    foreach (var variable in environment)
+    foreach (var (name, value) in environment)
     {
-        var (name, value) = (
-            variable[..variable.IndexOf('=')],
-            variable[(variable.IndexOf('=') + 1)..]
-        );
         start.Environment[name] = value;
     }
     foreach (var argument in arguments)
