@@ -59,6 +59,7 @@ internal sealed partial class WorkSampler
             .Start("kill", ["-INT", _perf.Id.ToString(CultureInfo.InvariantCulture)])!
             .WaitForExit();
         _perf.WaitForExit(10_000);
+        _perf.Dispose();
         using var report = Run(
             "report",
             "-i",
@@ -97,6 +98,7 @@ internal sealed partial class WorkSampler
         return total > 0 ? work / total : double.NaN;
     }
 
+    // perf with its diagnostics drained (a full pipe would stop it), and its output kept for the caller to read
     private static Process Run(params string[] arguments)
     {
         var start = new ProcessStartInfo("perf")
@@ -109,7 +111,10 @@ internal sealed partial class WorkSampler
         {
             start.ArgumentList.Add(argument);
         }
-        return Process.Start(start)!;
+        var perf = Process.Start(start)!;
+        perf.ErrorDataReceived += (_, _) => { };
+        perf.BeginErrorReadLine();
+        return perf;
     }
 
     // "    45.23%  [.] fib" : a symbol's share of the samples
