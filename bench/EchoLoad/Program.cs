@@ -5,7 +5,7 @@ using EchoLoad;
 // Echo load generator. Modes:
 //   compare [--seconds S] [--depth D] [--threads T] [--loops L] [--work N] [--rounds R] [--client epoll|async]
 //           [--ours PATH] [--native PATH] [--connections 1,100,1000] [--sizes 64,4096] [--syscalls] [--warmup-ms M]
-//           [--work-cpu]
+//           [--work-cpu] [--native-dotnet-work]
 //                                                      our samples/EchoServer (T workers, 0: inline) vs a Socket-async
 //                                                      baseline, side by side, after a warm-up (every server driven with
 //                                                      each connection count for M ms, default 500, not measured);
@@ -19,7 +19,9 @@ using EchoLoad;
 //                                                      --loops: our server's I/O loops; --native: a third server, the
 //                                                      native epoll echo server (bench/native, one loop per core), whose
 //                                                      row's last column is ours/native; with --threads T > 0 also a
-//                                                      fourth, the native server handing each read to T workers
+//                                                      fourth, the native server handing each read to T workers;
+//                                                      --native-dotnet-work: the native servers once more, their work
+//                                                      replaced by the CPU time .NET's fib(N) takes here (idle)
 //   work-cost                                          how long fib(n) takes on this machine, n = 15..27
 //   baseline --port P [--work N]                       run the baseline server alone (used by compare)
 //   load --port P --connections C --size B [--seconds S] [--depth D] [--client async|epoll]
@@ -57,40 +59,16 @@ switch (mode)
     }
     case "work-cost":
     {
-        // What fib(n) costs a handler in steady state here, to choose --work for a given CPU cost per message and to
-        // subtract the work from a server's CPU per message: each n is warmed up until the JIT's optimised code runs
-        // (tiered compilation starts in unoptimised code), then timed over at least half a second, in wall time and in
-        // the process's CPU time (one thread busy, so the two agree on an idle machine and the CPU time is the cost
-        // when it is not idle).
-        var process = Process.GetCurrentProcess();
+        // What fib(n) costs a handler here, to choose --work for a given CPU cost per message (see WorkCost).
         for (var n = 15; n <= 27; n++)
         {
-            RunFor(n, TimeSpan.FromMilliseconds(300));
-            process.Refresh();
-            var cpuBefore = process.TotalProcessorTime;
-            var watch = Stopwatch.StartNew();
-            var calls = RunFor(n, TimeSpan.FromMilliseconds(500));
-            var wall = watch.Elapsed;
-            process.Refresh();
-            var cpu = process.TotalProcessorTime - cpuBefore;
+            var (wall, cpu, calls) = WorkCost.Measure(n);
             Console.WriteLine(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"fib({n}): {wall.TotalMicroseconds / calls:F1} us (CPU {cpu.TotalMicroseconds / calls:F1} us, {calls} calls)"
+                    $"fib({n}): {wall:F1} us (CPU {cpu:F1} us, {calls} calls)"
                 )
             );
-        }
-
-        static long RunFor(int n, TimeSpan duration)
-        {
-            var watch = Stopwatch.StartNew();
-            long calls = 0;
-            while (watch.Elapsed < duration)
-            {
-                _ = Work.Fibonacci(n);
-                calls++;
-            }
-            return calls;
         }
         return 0;
     }
@@ -135,6 +113,20 @@ switch (mode)
         var sizes = Numbers(Option("--sizes", "64,4096"));
         var countSyscalls = args.Contains("--syscalls");
         var sampleWork = args.Contains("--work-cpu");
+        // measured before any server starts, so that nothing else runs meanwhile
+        double? dotnetWorkCost =
+            args.Contains("--native-dotnet-work") && work > 0 && native.Length > 0
+                ? WorkCost.Measure(work).CpuUs
+                : null;
+        if (dotnetWorkCost is { } measuredCost)
+        {
+            Console.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $".NET's fib({work}) here, idle: {measuredCost:F1} us of CPU"
+                )
+            );
+        }
         // perf names the .NET servers' compiled code only from the map the runtime writes when asked to, and only
         // where that code is not double-mapped (the runtime's write-xor-execute, on by default)
         (string Name, string Value)[] dotnetEnvironment = sampleWork
@@ -193,26 +185,37 @@ switch (mode)
         );
         // The limit: the native server with its loops only, and, when ours hands messages to workers, the native
         // server handing them to as many workers (the least a hand-off costs).
+        // With --native-dotnet-work, the native servers again with the work replaced by what .NET's fib(N) costs
+        // (measured here, idle, in CPU time): the least a .NET server of either design pays per message.
         var nativeServers = new List<(string Label, int Port, Process Process)>();
         if (native.Length > 0)
         {
-            var workArguments = new[] { "--work", work.ToString(CultureInfo.InvariantCulture) };
-            nativeServers.Add(
-                ("native epoll (C)", 9713, Start(native, [], ["--port", "9713", .. workArguments]))
-            );
+            var fib = new[] { "--work", work.ToString(CultureInfo.InvariantCulture) };
+            string[] workers =
+                threads > 0 ? ["--workers", threads.ToString(CultureInfo.InvariantCulture)] : [];
+            var withWorkers = threads > 0 ? $", {threads} workers" : "";
+            var kinds = new List<(string Label, string[] Arguments)> { ("native epoll (C)", fib) };
             if (threads > 0)
             {
-                var workers = threads.ToString(CultureInfo.InvariantCulture);
+                kinds.Add(($"native epoll (C{withWorkers})", [.. fib, .. workers]));
+            }
+            if (dotnetWorkCost is { } cost)
+            {
+                string[] spin = ["--work-us", cost.ToString("F1", CultureInfo.InvariantCulture)];
+                kinds.Add(("native epoll (C, .NET's work)", spin));
+                if (threads > 0)
+                {
+                    kinds.Add(
+                        ($"native epoll (C{withWorkers}, .NET's work)", [.. spin, .. workers])
+                    );
+                }
+            }
+            foreach (var (kindLabel, arguments) in kinds)
+            {
+                var port = 9713 + nativeServers.Count;
+                var portArgument = port.ToString(CultureInfo.InvariantCulture);
                 nativeServers.Add(
-                    (
-                        $"native epoll (C, {threads} workers)",
-                        9714,
-                        Start(
-                            native,
-                            [],
-                            ["--port", "9714", .. workArguments, "--workers", workers]
-                        )
-                    )
+                    (kindLabel, port, Start(native, [], ["--port", portArgument, .. arguments]))
                 );
             }
         }

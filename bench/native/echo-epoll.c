@@ -12,8 +12,11 @@
  * take and writes the reply itself, until the connection has no input left; an idle worker spins on the queue as the
  * loops do before it sleeps. That is the least a hand-off of each message to a worker costs, the limit for the Pool
  * reactor's worker mode.
+ * With --work-us X the work is not fib but X microseconds of CPU (a loop calibrated at start): the same server paying
+ * what another compiler's fib costs, to tell what a server built with that compiler could reach at best.
  * Build: cc -O2 -pthread -o echo-epoll echo-epoll.c
- * Usage: echo-epoll [--port 9713] [--work 0] [--loops N (default: the cores)] [--busy-poll-us 100] [--workers 0];
+ * Usage: echo-epoll [--port 9713] [--work 0] [--work-us X] [--loops N (default: the cores)] [--busy-poll-us 100]
+ * [--workers 0];
  * SIGTERM or SIGINT ends it. echo-epoll --work-cost prints what fib(n) costs here, n = 15..27, as EchoLoad's
  * work-cost does for .NET (warmed up, then timed over at least half a second, in wall and CPU time).
  */
@@ -36,6 +39,8 @@
 #define BUFFER (64 * 1024)
 
 static int port = 9713, work = 0, workers = 0;
+static double work_us = 0;       /* > 0: the work is this much CPU time instead of fib(work) */
+static long spin_iterations = 0; /* what work_us takes, calibrated at start */
 static long busy_poll_ns = 100000; /* the longest spin before a blocking wait */
 
 struct connection {
@@ -61,6 +66,19 @@ static struct {
 static long fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 
 static volatile long sink;
+
+/* A loop the compiler cannot shorten: each step depends on the last through an empty assembly statement. */
+static long spin(long iterations) {
+    long x = 0;
+    for (long i = 0; i < iterations; i++) __asm__ volatile("" : "+r"(x) : "r"(i));
+    return x;
+}
+
+/* The work of one read: fib(work), or with --work-us the calibrated spin. */
+static void compute(void) {
+    if (spin_iterations > 0) sink = spin(spin_iterations);
+    else if (work > 0) sink = fib(work);
+}
 
 static long now_ns(void) {
     struct timespec t;
@@ -223,7 +241,7 @@ static void *worker(void *unused) {
             taken = input;
             taken_capacity = capacity;
             pthread_mutex_unlock(&c->lock);
-            if (work > 0) sink = fib(work);
+            compute();
             pthread_mutex_lock(&c->lock);
             if (!c->closed) {
                 append(&c->pending, &c->length, &c->capacity, taken, n);
@@ -290,7 +308,7 @@ static void *loop(void *unused) {
                 if (first) submit(c);
                 continue;
             }
-            if (work > 0) sink = fib(work);
+            compute();
             append(&c->pending, &c->length, &c->capacity, buffer, (size_t)n);
             if (flush(c) < 0) drop(epoll, c);
         }
@@ -303,6 +321,21 @@ static long cpu_ns(void) {
     getrusage(RUSAGE_SELF, &usage);
     return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000000L
         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1000L;
+}
+
+/* How many spin iterations take work_us of this process's CPU time (the machine idle, one thread busy). */
+static long calibrate(void) {
+    long iterations = 1000000;
+    sink = spin(iterations * 50); /* warm-up */
+    long cpu = cpu_ns();
+    long start = now_ns();
+    long done = 0;
+    while (now_ns() - start < 300000000L) {
+        sink = spin(iterations);
+        done += iterations;
+    }
+    cpu = cpu_ns() - cpu;
+    return (long)(work_us * 1000.0 * (double)done / (double)cpu);
 }
 
 /* Calls fib(n) for at least the given time; returns the calls. */
@@ -333,14 +366,16 @@ int main(int argc, char **argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--work")) work = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--work-us")) work_us = atof(argv[i + 1]);
         else if (!strcmp(argv[i], "--loops")) loops = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--busy-poll-us")) busy_poll_ns = atol(argv[i + 1]) * 1000;
         else if (!strcmp(argv[i], "--workers")) workers = atoi(argv[i + 1]);
         else {
-            fprintf(stderr, "usage: echo-epoll [--port N] [--work N] [--loops N] [--busy-poll-us N] [--workers N] | echo-epoll --work-cost\n");
+            fprintf(stderr, "usage: echo-epoll [--port N] [--work N] [--loops N] [--busy-poll-us N] [--workers N] [--work-us X] | echo-epoll --work-cost\n");
             return 2;
         }
     }
+    if (work_us > 0) spin_iterations = calibrate();
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
@@ -350,7 +385,11 @@ int main(int argc, char **argv) {
         pthread_t thread;
         pthread_create(&thread, NULL, i < loops ? loop : worker, NULL);
     }
-    printf("native epoll echo server on 127.0.0.1:%d, %d loops, %d workers, work fib(%d)\n", port, loops, workers, work);
+    if (spin_iterations > 0)
+        printf("native epoll echo server on 127.0.0.1:%d, %d loops, %d workers, work %.1f us of CPU (%ld iterations)\n",
+               port, loops, workers, work_us, spin_iterations);
+    else
+        printf("native epoll echo server on 127.0.0.1:%d, %d loops, %d workers, work fib(%d)\n", port, loops, workers, work);
     fflush(stdout);
     int signal;
     sigwait(&signals, &signal);
