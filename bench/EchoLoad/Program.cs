@@ -382,8 +382,10 @@ static Measurement Median(List<Measurement> runs) =>
 
 // Runs the load and returns it with the server process's CPU time per message, in microseconds, (with
 // countSyscalls) the server's system calls during the load, and (with sampleWork) the part of its CPU per message
-// that perf's samples place in the work. The samples come from a second run of the same load: sampling costs the
-// server messages/s and stalls some wake-ups, so nothing else is taken from that run.
+// that perf's samples place in the work: the share of the samples in the work, times this run's CPU per message. The
+// samples come from a second run of the same load: sampling costs the server messages/s and CPU (its own, and wake-ups
+// it stalls), so only the share is taken from that run, not its CPU per message, which differs from this run's by as
+// much as the overhead being judged.
 static async Task<Measurement> Measured(
     Process server,
     bool countSyscalls,
@@ -397,8 +399,8 @@ static async Task<Measurement> Measured(
     var work = double.NaN;
     if (sampleWork && WorkSampler.Start(server.Id) is { } sampler)
     {
-        var (_, sampledCpu) = await CpuPerMessage(server, run);
-        work = sampler.Stop() * sampledCpu;
+        _ = await CpuPerMessage(server, run);
+        work = sampler.Stop() * cpu;
     }
     return new Measurement(load, cpu, syscalls, work);
 }
