@@ -21,7 +21,7 @@ using EchoLoad;
 //                                                      row's last column is ours/native; with --threads T > 0 also a
 //                                                      fourth, the native server handing each read to T workers;
 //                                                      --native-dotnet-work: the native servers once more, their work
-//                                                      replaced by the CPU time .NET's fib(N) takes here (idle)
+//                                                      replaced by the time .NET's fib(N) takes here (idle)
 //   work-cost                                          how long fib(n) takes on this machine, n = 15..27
 //   baseline --port P [--work N]                       run the baseline server alone (used by compare)
 //   load --port P --connections C --size B [--seconds S] [--depth D] [--client async|epoll]
@@ -113,17 +113,17 @@ switch (mode)
         var sizes = Numbers(Option("--sizes", "64,4096"));
         var countSyscalls = args.Contains("--syscalls");
         var sampleWork = args.Contains("--work-cpu");
-        // measured before any server starts, so that nothing else runs meanwhile
+        // measured before any server starts, so that nothing else runs meanwhile and the wall time is the cost
         double? dotnetWorkCost =
             args.Contains("--native-dotnet-work") && work > 0 && native.Length > 0
-                ? WorkCost.Measure(work).CpuUs
+                ? WorkCost.Measure(work).WallUs
                 : null;
         if (dotnetWorkCost is { } measuredCost)
         {
             Console.WriteLine(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $".NET's fib({work}) here, idle: {measuredCost:F1} us of CPU"
+                    $".NET's fib({work}) here, idle: {measuredCost:F1} us (wall time, one thread computing)"
                 )
             );
         }
