@@ -279,17 +279,18 @@ def write_svg(native, path):
     rows = (len(native) + cols - 1) // cols
     width, height = cols * panel_w + 20, rows * panel_h + 60
     colours = [("ours (2 loops)", "#2b6cb0"), (".NET async server", "#a0aec0"), ("native epoll (C)", "#c05621"),
-               ("native epoll (C) with workers", "#f6ad55"), ("native, .NET's work", "#6b46c1"),
-               ("native with workers, .NET's work", "#b794f4")]
+               ("native epoll (C) with workers", "#f6ad55"), ("native, .NET's fib", "#6b46c1"),
+               ("native with workers, .NET's fib", "#b794f4")]
     keys = ["native workers", "native dotnet", "native workers dotnet"]
     shown = [0, 1, 2] + [3 + k for k, key in enumerate(keys) if any(key in c for _, cs in native for c in cs)]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="10">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
            '<text x="10" y="16" font-size="13">Echo: messages/s relative to the .NET async server (1.0), per cell (connections x size); dashed: 1.2</text>']
-    for j, k in enumerate(shown):
+    x = 10
+    for k in shown:
         label, colour = colours[k]
-        x = 10 + j * (width - 20) / len(shown)
         out.append(f'<rect x="{x:.0f}" y="26" width="10" height="10" fill="{colour}"/><text x="{x + 14:.0f}" y="35">{label}</text>')
+        x += 14 + 5.6 * len(label) + 16  # the label's width at this font size, about 5.6 px a character
     for p, (m, cs) in enumerate(native):
         x0 = 10 + (p % cols) * panel_w; y0 = 50 + (p // cols) * panel_h
         handlers = handlers_of(m)
