@@ -195,10 +195,7 @@ def judge(text, native):
             ours_beyond = r["S_o"] - W["o"]; async_beyond = r["S_a"] - W["a"]
             limit, S_l = ("w", float(r["w"][10])) if r["w"] is not None and "w" in W else ("n", r["S_n"])
             limit_beyond = S_l - W[limit]
-            if min(ours_beyond, async_beyond) <= 0:
-                # the sampled run's work exceeds the measured run's CPU: the two runs differ by more than what is judged
-                r["unmeasured"] = True
-            elif ours_beyond > 0.5 * async_beyond:
+            if ours_beyond > 0.5 * async_beyond:
                 misses.append((f"CPU beyond the work {ours_beyond:.1f} > half of {async_beyond:.1f} us, the limit's own "
                                f"{limit_beyond:.1f}", False, limit_beyond > 0.5 * async_beyond))
         elif work == 24:
@@ -225,8 +222,6 @@ def judge(text, native):
                 misses.append(("p99", False, p_l > p_a))
         if work == 24 and r["per_read"]:
             verdict = "not judged"; goal = "not judged: fib(24) once per read, several messages per read"
-        elif r.get("unmeasured"):
-            verdict = "not judged"; goal = "not judged: a server's work under load measured above its CPU per message"
         elif not misses:
             verdict = goal = "met"
         elif all(x for _, x, _ in misses):
