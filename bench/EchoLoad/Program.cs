@@ -186,7 +186,7 @@ switch (mode)
         // The limit: the native server with its loops only, and, when ours hands messages to workers, the native
         // server handing them to as many workers (the least a hand-off costs).
         // With --native-dotnet-work, the native servers again with the work replaced by what .NET's fib(N) costs
-        // (measured here, idle, in CPU time): the least a .NET server of either design pays per message.
+        // (measured here, idle, in wall time): the least a .NET server of either design pays per message.
         var nativeServers = new List<(string Label, int Port, Process Process)>();
         if (native.Length > 0)
         {
