@@ -3,10 +3,10 @@
 # the .NET Socket async baseline and the limit, a minimal native epoll echo server in C (bench/native/echo-epoll.c,
 # one loop per core, built here with the system's cc; in the worker tables also with --workers 2, the limit of the
 # hand-off): both load clients, ping-pong, work 0, fib(19) and fib(24) per message on every server; each table is
-# 1/100/1,000 connections x 64 B/4 KiB, 2 s per cell, one round (ROUNDS), after a warm-up. At fib(19) the native servers run
-# once more paying what .NET's fib(19) costs instead of gcc's (--native-dotnet-work), the limit for a .NET server. At
-# fib(24) perf also samples each server's CPU in the work, under load (--work-cpu; the column stays empty without
-# perf). About 20 minutes on 2 cores.
+# 1/100/1,000 connections x 64 B/4 KiB, 2 s per cell, one round (ROUNDS), after a warm-up. At fib(19) the native
+# servers run once more paying what .NET's fib(19) costs instead of gcc's (--native-dotnet-work), the limit for a .NET
+# server. At fib(24) perf also samples each server's CPU in the work, under load (--work-cpu; the column stays empty
+# without perf). About 20 minutes on 2 cores.
 # Usage: scripts/echo-matrix-loops.sh [OUTPUT] (default artifacts/echo-matrix-loops.md)
 # DEPTH=8 scripts/echo-matrix-loops.sh OUTPUT: the same matrix pipelined, 8 messages in flight per connection.
 # ROUNDS=3: each cell three times, the servers alternating, the median kept (about three times as long);
@@ -30,10 +30,10 @@ for client in epoll async; do
     for threads in 0 2; do
       echo | tee -a "$out"
       echo "### client $client, work $work, depth $depth, loops 2, threads $threads" | tee -a "$out"
-      sample=(); if [ "$work" = 24 ]; then sample=(--work-cpu); fi
-      if [ "$work" = 19 ]; then sample=(--native-dotnet-work); fi
+      extra=(); if [ "$work" = 24 ]; then extra=(--work-cpu); fi
+      if [ "$work" = 19 ]; then extra=(--native-dotnet-work); fi
       dotnet bench/EchoLoad/bin/Release/net10.0/EchoLoad.dll compare --seconds 2 --rounds "$rounds" --threads "$threads" \
-        --loops 2 --client "$client" --work "$work" --depth "$depth" --native artifacts/echo-epoll "${sample[@]}" \
+        --loops 2 --client "$client" --work "$work" --depth "$depth" --native artifacts/echo-epoll "${extra[@]}" \
         | tee -a "$out"
     done
   done

@@ -132,7 +132,7 @@ def print_zero_overhead(sections):
 #   workers, where the run has it (for all three goals). The miss then belongs to the design on shared cores (one loop
 #   per core, or a hand-off per message), not to this implementation; our server beat the limit with workers in some
 #   cells (the column "ours / native workers"), so it bounds nothing. Where the table has the native servers paying
-#   .NET's fib (EchoLoad compare --native-dotnet-work: their work is a spin of the CPU time .NET's fib takes), those
+#   .NET's fib (EchoLoad compare --native-dotnet-work: their work is a loop as long as .NET's fib, idle), those
 #   are the limit instead, for all three goals: a .NET server pays .NET's fib, so the native server paying gcc's is
 #   not a limit it could reach by its design.
 def judge(text, native):
@@ -156,8 +156,9 @@ def judge(text, native):
         f_gcc = native_cost.get(work, 0.0) if work else 0.0
         for c in cs:
             o, a, n = c["ours"], c["net"], c["native"]
-            r = dict(m=m, o=o, a=a, n=n, w=c.get("native workers"), work=work, f_net=f_net, f_gcc=f_gcc,
-                     nd=c.get("native dotnet"), wd=c.get("native workers dotnet"))
+            r = dict(m=m, o=o, a=a, n=n, w=c.get("native workers"), work=work, f_net=f_net, f_gcc=f_gcc)
+            # the limit paying .NET's work, of the same design (with workers where the table has them), if it ran
+            r["dotnet_limit"] = c.get("native workers dotnet" if r["w"] is not None else "native dotnet")
             r["X_o"], r["X_a"], r["X_n"] = float(o[4]), float(a[4]), float(n[4])
             r["S_o"], r["S_a"], r["S_n"] = float(o[10]), float(a[10]), float(n[10])
             r["ro"] = r["X_o"] / r["X_a"]; r["rn"] = r["X_o"] / r["X_n"]
@@ -211,9 +212,8 @@ def judge(text, native):
             w = r["w"]
             X_l = float(w[4]) if w else r["X_n"]
             p_l = float(w[7]) if w else p_n
-            dotnet_limit = r["wd"] if w else r["nd"]
-            if work and dotnet_limit is not None:
-                X_l, p_l = float(dotnet_limit[4]), float(dotnet_limit[7])
+            if work and r["dotnet_limit"] is not None:
+                X_l, p_l = float(r["dotnet_limit"][4]), float(r["dotnet_limit"][7])
             if ro < 1.2:
                 misses.append(("<1.2x async", bound_a is not None and bound_a * margin["async"] < 1.2, X_l / r["X_a"] < 1.2))
             if rn < 0.9:
@@ -240,7 +240,7 @@ def judge(text, native):
 def print_goals(rows, tally, margin):
     """The goals table of one run, its premise's margins and its tally."""
     print()
-    dotnet = any(r["nd"] is not None for r in rows)
+    dotnet = any(r["dotnet_limit"] is not None for r in rows)
     print("| client | work | handlers | cell | ours msgs/s | async | native | ours/async | ours/native | native/async | ours / native workers | best .NET server / async | best .NET server / native | "
           + ("limit with .NET's work / native | " if dotnet else "")
           + "p99 ours / async / native us | server CPU us/msg ours / async / native | goal |")
@@ -252,7 +252,7 @@ def print_goals(rows, tally, margin):
         handlers = handlers_of(m)
         fmt = lambda b: "" if b is None else f"{b:.2f}"
         versus_workers = "" if r["w"] is None else f"{r['X_o'] / float(r['w'][4]):.2f}"
-        limit = r["wd"] if r["w"] is not None else r["nd"]
+        limit = r["dotnet_limit"]
         dotnet_column = (("" if limit is None else f"{float(limit[4]) / r['X_n']:.2f}") + " | ") if dotnet else ""
         print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers} | {cell} | {r['X_o']:.0f} | {r['X_a']:.0f} | {r['X_n']:.0f} | {ro:.2f} | {rn:.2f} | {r['X_n'] / r['X_a']:.2f} | {versus_workers} | {fmt(bound_a)} | {fmt(bound_n)} | {dotnet_column}{o[7]} / {a[7]} / {n[7]} | {o[10]} / {a[10]} / {n[10]} | {goal} |")
     fib24 = any(r["native_beyond"] is not None for r in rows)

@@ -399,7 +399,7 @@ static async Task<Measurement> Measured(
     var work = double.NaN;
     if (sampleWork && WorkSampler.Start(server.Id) is { } sampler)
     {
-        _ = await CpuPerMessage(server, run);
+        _ = await run();
         work = sampler.Stop() * cpu;
     }
     return new Measurement(load, cpu, syscalls, work);
