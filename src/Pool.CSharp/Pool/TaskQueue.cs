@@ -32,8 +32,9 @@ internal sealed class TaskQueue
     // sleeper microseconds (more on a virtual machine), a spin that finds work costs the consumer less.
     internal const int SpinIterations = 30;
 
-    // An idle consumer's spin yields the processor once every this many spins.
-    private const int SpinsBetweenYields = 2;
+    // An idle consumer's spin yields the processor once every this many spins (the waiter's, and the re-checks of one
+    // that sees the waiter before it parks).
+    internal const int SpinsBetweenYields = 2;
 
     // Set in _control by Close; the bits below count exit entries.
     private const long ClosedBit = 1L << 62;
