@@ -24,7 +24,8 @@ paths = args or ["artifacts/echo-matrix.md"]
 def cells(section):
     """The cells of one table: dicts with the ours, .NET and (if run) native rows (native: its loops only; native
     workers: handing each read to workers; native dotnet and native workers dotnet: the same with the work replaced
-    by what .NET's fib costs, EchoLoad compare --native-dotnet-work), each a list of columns, and "work": the column
+    by what .NET's fib costs, EchoLoad compare --native-dotnet-work; minimal: the native server's design in C#,
+    EchoLoad compare --minimal-dotnet), each a list of columns, and "work": the column
     of the work's CPU per message, where the table has it (EchoLoad compare --work-cpu), else None."""
     result = []
     work = None
@@ -44,6 +45,8 @@ def cells(section):
             result[-1]["native workers"] = row
         elif line.startswith("| native") and result:
             result[-1]["native"] = row
+        elif line.startswith("| minimal .NET") and result:
+            result[-1]["minimal"] = row
     return [c for c in result if "net" in c]
 
 
@@ -159,6 +162,8 @@ def judge(text, native):
             r = dict(m=m, o=o, a=a, n=n, w=c.get("native workers"), work=work, f_net=f_net, f_gcc=f_gcc)
             # the limit paying .NET's work, of the same design (with workers where the table has them), if it ran
             r["dotnet_limit"] = c.get("native workers dotnet" if r["w"] is not None else "native dotnet")
+            # the native server's design in C#, where it ran: what a .NET server of that design reaches, not a bound
+            r["minimal"] = c.get("minimal")
             r["X_o"], r["X_a"], r["X_n"] = float(o[4]), float(a[4]), float(n[4])
             r["S_o"], r["S_a"], r["S_n"] = float(o[10]), float(a[10]), float(n[10])
             r["ro"] = r["X_o"] / r["X_a"]; r["rn"] = r["X_o"] / r["X_n"]
@@ -241,10 +246,13 @@ def print_goals(rows, tally, margin):
     """The goals table of one run, its premise's margins and its tally."""
     print()
     dotnet = any(r["dotnet_limit"] is not None for r in rows)
+    minimal = any(r["minimal"] is not None for r in rows)
     print("| client | work | handlers | cell | ours msgs/s | async | native | ours/async | ours/native | native/async | ours / native workers | best .NET server / async | best .NET server / native | "
           + ("limit with .NET's work / native | " if dotnet else "")
+          + ("minimal .NET / native | ours / minimal .NET | " if minimal else "")
           + "p99 ours / async / native us | server CPU us/msg ours / async / native | goal |")
-    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if dotnet else "") + "---|")
+    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if dotnet else "")
+          + ("---:|---:|" if minimal else "") + "---|")
     for r in rows:
         m, o, a, n, work = r["m"], r["o"], r["a"], r["n"], r["work"]
         ro, rn, bound_a, bound_n, goal = r["ro"], r["rn"], r["bound_a"], r["bound_n"], r["goal"]
@@ -254,6 +262,9 @@ def print_goals(rows, tally, margin):
         versus_workers = "" if r["w"] is None else f"{r['X_o'] / float(r['w'][4]):.2f}"
         limit = r["dotnet_limit"]
         dotnet_column = (("" if limit is None else f"{float(limit[4]) / r['X_n']:.2f}") + " | ") if dotnet else ""
+        x_m = None if r["minimal"] is None else float(r["minimal"][4])
+        if minimal:
+            dotnet_column += "| | " if x_m is None else f"{x_m / r['X_n']:.2f} | {r['X_o'] / x_m:.2f} | "
         print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers} | {cell} | {r['X_o']:.0f} | {r['X_a']:.0f} | {r['X_n']:.0f} | {ro:.2f} | {rn:.2f} | {r['X_n'] / r['X_a']:.2f} | {versus_workers} | {fmt(bound_a)} | {fmt(bound_n)} | {dotnet_column}{o[7]} / {a[7]} / {n[7]} | {o[10]} / {a[10]} / {n[10]} | {goal} |")
     fib24 = any(r["native_beyond"] is not None for r in rows)
     failed = [f"{100 * (margin['async'] - 1):.0f}% (ours above \"best .NET server / async\")",
@@ -275,8 +286,8 @@ def write_svg(native, path):
     width, height = cols * panel_w + 20, rows * panel_h + 60
     colours = [("ours (2 loops)", "#2b6cb0"), (".NET async server", "#a0aec0"), ("native epoll (C)", "#c05621"),
                ("native epoll (C) with workers", "#f6ad55"), ("native, .NET's fib", "#6b46c1"),
-               ("native with workers, .NET's fib", "#b794f4")]
-    keys = ["native workers", "native dotnet", "native workers dotnet"]
+               ("native with workers, .NET's fib", "#b794f4"), ("minimal .NET server (native's design)", "#38a169")]
+    keys = ["native workers", "native dotnet", "native workers dotnet", "minimal"]
     shown = [0, 1, 2] + [3 + k for k, key in enumerate(keys) if any(key in c for _, cs in native for c in cs)]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="10">',
            f'<rect width="{width}" height="{height}" fill="white"/>',

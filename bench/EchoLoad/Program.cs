@@ -5,7 +5,7 @@ using EchoLoad;
 // Echo load generator. Modes:
 //   compare [--seconds S] [--depth D] [--threads T] [--loops L] [--work N] [--rounds R] [--client epoll|async]
 //           [--ours PATH] [--native PATH] [--connections 1,100,1000] [--sizes 64,4096] [--syscalls] [--warmup-ms M]
-//           [--work-cpu] [--native-dotnet-work]
+//           [--work-cpu] [--native-dotnet-work] [--minimal-dotnet]
 //                                                      our samples/EchoServer (T workers, 0: inline) vs a Socket-async
 //                                                      baseline, side by side, after a warm-up (every server driven with
 //                                                      each connection count for M ms, default 500, not measured);
@@ -21,9 +21,12 @@ using EchoLoad;
 //                                                      row's last column is ours/native; with --threads T > 0 also a
 //                                                      fourth, the native server handing each read to T workers;
 //                                                      --native-dotnet-work: the native servers once more, their work
-//                                                      replaced by the time .NET's fib(N) takes here (idle)
+//                                                      replaced by the time .NET's fib(N) takes here (idle);
+//                                                      --minimal-dotnet: one more server, the native server's design
+//                                                      in C# (MinimalEpollServer, as many loops and workers as ours)
 //   work-cost                                          how long fib(n) takes on this machine, n = 15..27
 //   baseline --port P [--work N]                       run the baseline server alone (used by compare)
+//   minimal --port P [--loops L] [--workers W] [--work N]  run MinimalEpollServer alone (used by compare)
 //   load --port P --connections C --size B [--seconds S] [--depth D] [--client async|epoll]
 var mode = args.Length > 0 ? args[0] : "compare";
 string Option(string name, string fallback)
@@ -55,6 +58,31 @@ switch (mode)
         );
         stop.Wait();
         server.Stop();
+        return 0;
+    }
+    case "minimal":
+    {
+        var port = Number("--port", 9001);
+        var server = new MinimalEpollServer(
+            port,
+            Number("--work", 0),
+            Number("--loops", Environment.ProcessorCount),
+            Number("--workers", 0)
+        );
+        server.Start();
+        Console.WriteLine(
+            $"minimal .NET epoll echo server on 127.0.0.1:{port}, {server.Loops} loops, {server.Workers} workers"
+        );
+        using var stop = new ManualResetEventSlim();
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM,
+            c =>
+            {
+                c.Cancel = true;
+                stop.Set();
+            }
+        );
+        stop.Wait();
         return 0;
     }
     case "work-cost":
@@ -187,7 +215,7 @@ switch (mode)
         // server handing them to as many workers (the least a hand-off costs).
         // With --native-dotnet-work, the native servers again with the work replaced by what .NET's fib(N) costs
         // (measured here, idle, in wall time): the least a .NET server of either design pays per message.
-        var nativeServers = new List<(string Label, int Port, Process Process)>();
+        var limitServers = new List<(string Label, int Port, Process Process)>();
         if (native.Length > 0)
         {
             var fib = new[] { "--work", work.ToString(CultureInfo.InvariantCulture) };
@@ -212,12 +240,41 @@ switch (mode)
             }
             foreach (var (kindLabel, arguments) in kinds)
             {
-                var port = 9713 + nativeServers.Count;
+                var port = 9713 + limitServers.Count;
                 var portArgument = port.ToString(CultureInfo.InvariantCulture);
-                nativeServers.Add(
+                limitServers.Add(
                     (kindLabel, port, Start(native, [], ["--port", portArgument, .. arguments]))
                 );
             }
+        }
+        // The native server's design written in C#, with as many loops and workers as ours: the least a .NET
+        // server of that design costs (bench/EchoLoad/MinimalEpollServer.cs).
+        if (args.Contains("--minimal-dotnet"))
+        {
+            var port = 9713 + limitServers.Count;
+            var workers = threads > 0 ? $", {threads} workers" : "";
+            limitServers.Add(
+                (
+                    $"minimal .NET epoll ({loops} loops{workers})",
+                    port,
+                    Start(
+                        "dotnet",
+                        dotnetEnvironment,
+                        [
+                            self,
+                            "minimal",
+                            "--port",
+                            port.ToString(CultureInfo.InvariantCulture),
+                            "--loops",
+                            loops.ToString(CultureInfo.InvariantCulture),
+                            "--workers",
+                            threads.ToString(CultureInfo.InvariantCulture),
+                            "--work",
+                            work.ToString(CultureInfo.InvariantCulture),
+                        ]
+                    )
+                )
+            );
         }
         using var baselineProcess = Start(
             "dotnet",
@@ -235,10 +292,10 @@ switch (mode)
         Console.WriteLine(
             $"{seconds} s per cell, median of {rounds} alternating round(s), depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work fib({work}), {client} client; client and servers share the machine's cores"
         );
-        Process[] servers = [oursProcess, baselineProcess, .. nativeServers.Select(n => n.Process)];
+        Process[] servers = [oursProcess, baselineProcess, .. limitServers.Select(n => n.Process)];
         // Warm-up, not measured: every server and the client itself run each connection count once, so that no
         // cell measures the runtimes' first compilations (the client's and the .NET servers') or first accepts.
-        int[] ports = [9711, 9712, .. nativeServers.Select(n => n.Port)];
+        int[] ports = [9711, 9712, .. limitServers.Select(n => n.Port)];
         if (warmup > TimeSpan.Zero)
         {
             foreach (var connections in connectionCounts)
@@ -271,7 +328,7 @@ switch (mode)
             {
                 var ourRuns = new List<Measurement>();
                 var baselineRuns = new List<Measurement>();
-                var nativeRuns = nativeServers.Select(_ => new List<Measurement>()).ToList();
+                var limitRuns = limitServers.Select(_ => new List<Measurement>()).ToList();
                 for (var round = 0; round < rounds; round++)
                 {
                     ourRuns.Add(
@@ -290,13 +347,13 @@ switch (mode)
                             () => drive(9712, connections, size)
                         )
                     );
-                    for (var n = 0; n < nativeServers.Count; n++)
+                    for (var n = 0; n < limitServers.Count; n++)
                     {
-                        var port = nativeServers[n].Port;
-                        nativeRuns[n]
+                        var port = limitServers[n].Port;
+                        limitRuns[n]
                             .Add(
                                 await Measured(
-                                    nativeServers[n].Process,
+                                    limitServers[n].Process,
                                     countSyscalls,
                                     sampleWork,
                                     () => drive(port, connections, size)
@@ -317,12 +374,12 @@ switch (mode)
                     )
                 );
                 Console.WriteLine(Row(".NET Socket async", connections, size, b, null, sampleWork));
-                for (var n = 0; n < nativeServers.Count; n++)
+                for (var n = 0; n < limitServers.Count; n++)
                 {
-                    var c = Median(nativeRuns[n]);
+                    var c = Median(limitRuns[n]);
                     Console.WriteLine(
                         Row(
-                            nativeServers[n].Label,
+                            limitServers[n].Label,
                             connections,
                             size,
                             c,
@@ -352,16 +409,16 @@ switch (mode)
                 $"| .NET Socket async | {idleBefore[1]:F1} | {idleNext[1]:F1} | {idleAfter[1]:F1} |"
             )
         );
-        for (var n = 0; n < nativeServers.Count; n++)
+        for (var n = 0; n < limitServers.Count; n++)
         {
             Console.WriteLine(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| {nativeServers[n].Label} | {idleBefore[n + 2]:F1} | {idleNext[n + 2]:F1} | {idleAfter[n + 2]:F1} |"
+                    $"| {limitServers[n].Label} | {idleBefore[n + 2]:F1} | {idleNext[n + 2]:F1} | {idleAfter[n + 2]:F1} |"
                 )
             );
-            Stop(nativeServers[n].Process);
-            nativeServers[n].Process.Dispose();
+            Stop(limitServers[n].Process);
+            limitServers[n].Process.Dispose();
         }
         Stop(oursProcess);
         Stop(baselineProcess);

@@ -1,0 +1,514 @@
+using System.Buffers.Binary;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace EchoLoad;
+
+/// <summary>
+/// The design of the native limit (bench/native/echo-epoll.c) written in C#, with nothing beyond it: one epoll loop per
+/// thread, each with its own listening socket on the port (SO_REUSEPORT), level-triggered, each readable connection
+/// read once into 64 KiB, fib(work) once per read, the bytes written back; with workers the loops only read, and a
+/// connection with input waiting is queued once (one lock and condition) for the workers, which compute and write the
+/// reply themselves until the connection has no input left. Loops and idle workers poll (yielding) for up to 100 µs
+/// before they block, the budget adapted as the native server's is. No framing, no metrics, no timers, no teardown
+/// safety beyond a reference count: what it reaches is the least a .NET server of either design pays, to tell what
+/// the native server's numbers ask of .NET from what any .NET server could give.
+/// </summary>
+internal sealed partial class MinimalEpollServer
+{
+    private const int BufferSize = 64 * 1024;
+    private const int Capacity = 256; // events per epoll_wait
+    private const uint EpollIn = 0x001;
+    private const uint EpollOut = 0x004;
+    private const uint EpollErr = 0x008;
+    private const uint EpollHup = 0x010;
+    private const int EpollCtlAdd = 1;
+    private const int EpollCtlDel = 2;
+    private const int EpollCtlMod = 3;
+    private const int Eagain = 11;
+    private const int Eintr = 4;
+    private const int SockNonblockCloexec = 0x800 | 0x80000;
+    private const int MsgNosignal = 0x4000;
+
+    private static readonly int EventSize =
+        RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+    private static readonly int DataOffset =
+        RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
+
+    // The longest spin before a blocking wait: 100 µs in Stopwatch ticks, as the native server's.
+    private static readonly long s_busyPoll = Stopwatch.Frequency / 10_000;
+
+    private readonly int _port;
+    private readonly int _work;
+    private readonly bool _withWorkers;
+    private readonly object _tasksLock = new(); // guards _head's writes, _tail and _sleeping
+    private Connection? _head; // read without the lock by spinning workers (Volatile)
+    private Connection? _tail;
+    private int _sleeping;
+    private static long s_sink;
+
+    private sealed class Connection(int descriptor, int epoll)
+    {
+        public readonly int Descriptor = descriptor;
+        public readonly int Epoll = epoll;
+        public readonly object Lock = new(); // with workers: guards everything below, shared by the loop and the workers
+        public byte[] Pending = new byte[4096]; // bytes the socket did not take yet
+        public int PendingLength;
+        public bool WritableWanted; // EPOLLOUT is in the interest set
+        public byte[] Input = new byte[4096]; // with workers: bytes read, waiting for a worker
+        public int InputLength;
+        public bool Scheduled; // a worker's task is queued or running
+        public bool Closed; // the loop dropped it
+        public int References = 1; // the loop's, and the task's while scheduled
+        public Connection? Next; // in the task queue
+    }
+
+    /// <summary>A server on 127.0.0.1:<paramref name="port"/>; nothing runs before <see cref="Start"/>.</summary>
+    internal MinimalEpollServer(int port, int work, int loops, int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(loops, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        (_port, _work, Loops, Workers) = (port, work, loops, workers);
+        _withWorkers = workers > 0;
+    }
+
+    internal int Loops { get; }
+
+    internal int Workers { get; }
+
+    /// <summary>Starts the loops (each listening before this returns) and the workers, as background threads.</summary>
+    internal void Start()
+    {
+        for (var i = 0; i < Loops; i++)
+        {
+            var listener = Listen();
+            new Thread(() => Loop(listener)) { IsBackground = true, Name = $"loop-{i}" }.Start();
+        }
+        for (var i = 0; i < Workers; i++)
+        {
+            new Thread(RunWorker) { IsBackground = true, Name = $"worker-{i}" }.Start();
+        }
+    }
+
+    private Socket Listen()
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.SetRawSocketOption(
+            1 /* SOL_SOCKET */
+            ,
+            15 /* SO_REUSEPORT */
+            ,
+            BitConverter.GetBytes(1)
+        );
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, _port));
+        listener.Listen(1024);
+        listener.Blocking = false;
+        return listener;
+    }
+
+    private void Compute()
+    {
+        if (_work > 0)
+        {
+            Volatile.Write(ref s_sink, Work.Fibonacci(_work));
+        }
+    }
+
+    private void Loop(Socket listener)
+    {
+        var listening = (int)listener.Handle;
+        var epoll = Check(EpollCreate1(0x80000), "epoll_create1");
+        Control(epoll, EpollCtlAdd, listening, EpollIn, ulong.MaxValue);
+        var connections = new Connection?[1024]; // by descriptor: the token is the descriptor
+        var events = new byte[Capacity * EventSize];
+        var buffer = new byte[BufferSize];
+        var budget = s_busyPoll;
+        var found = false;
+        while (true)
+        {
+            var count = WaitEvents(epoll, events, ref budget, ref found);
+            for (var i = 0; i < count; i++)
+            {
+                var flags = BinaryPrimitives.ReadUInt32LittleEndian(events.AsSpan(i * EventSize));
+                var token = BinaryPrimitives.ReadUInt64LittleEndian(
+                    events.AsSpan(i * EventSize + DataOffset)
+                );
+                if (token == ulong.MaxValue)
+                {
+                    Accept(listening, epoll, ref connections);
+                    continue;
+                }
+                var c = connections[(int)token]!;
+                if ((flags & EpollOut) != 0)
+                {
+                    bool failed;
+                    if (_withWorkers)
+                    {
+                        lock (c.Lock)
+                        {
+                            failed = Flush(c) < 0;
+                        }
+                    }
+                    else
+                    {
+                        failed = Flush(c) < 0;
+                    }
+                    if (failed)
+                    {
+                        Drop(c, connections);
+                        continue;
+                    }
+                }
+                if ((flags & (EpollIn | EpollHup | EpollErr)) == 0)
+                {
+                    continue;
+                }
+                var n = (int)Recv(c.Descriptor, buffer, BufferSize, 0);
+                if (n < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno is not (Eagain or Eintr))
+                    {
+                        Drop(c, connections);
+                    }
+                    continue;
+                }
+                if (n == 0)
+                {
+                    Drop(c, connections);
+                    continue;
+                }
+                if (_withWorkers)
+                {
+                    bool first;
+                    lock (c.Lock)
+                    {
+                        Append(ref c.Input, ref c.InputLength, buffer.AsSpan(0, n));
+                        first = !c.Scheduled;
+                        if (first)
+                        {
+                            c.Scheduled = true;
+                            c.References++;
+                        }
+                    }
+                    if (first)
+                    {
+                        Submit(c);
+                    }
+                    continue;
+                }
+                Compute();
+                Append(ref c.Pending, ref c.PendingLength, buffer.AsSpan(0, n));
+                if (Flush(c) < 0)
+                {
+                    Drop(c, connections);
+                }
+            }
+        }
+    }
+
+    private static void Accept(int listening, int epoll, ref Connection?[] connections)
+    {
+        int descriptor;
+        while ((descriptor = Accept4(listening, 0, 0, SockNonblockCloexec)) >= 0)
+        {
+            var one = 1;
+            _ = SetSockOpt(
+                descriptor,
+                6 /* IPPROTO_TCP */
+                ,
+                1 /* TCP_NODELAY */
+                ,
+                ref one,
+                sizeof(int)
+            );
+            if (descriptor >= connections.Length)
+            {
+                Array.Resize(ref connections, Math.Max(descriptor + 1, connections.Length * 2));
+            }
+            connections[descriptor] = new Connection(descriptor, epoll);
+            Control(epoll, EpollCtlAdd, descriptor, EpollIn, (ulong)descriptor);
+        }
+    }
+
+    // epoll_wait with no timeout, after a spin of up to `budget` ticks when the last wait found events.
+    private static int WaitEvents(int epoll, byte[] events, ref long budget, ref bool found)
+    {
+        long spun = 0;
+        if (found && budget > 0)
+        {
+            var start = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                var polled = EpollWait(epoll, events, Capacity, 0);
+                if (polled > 0)
+                {
+                    return polled;
+                }
+                spun = Stopwatch.GetTimestamp() - start;
+                if (spun >= budget)
+                {
+                    break;
+                }
+                Thread.Yield();
+            }
+        }
+        var before = Stopwatch.GetTimestamp();
+        var count = EpollWait(epoll, events, Capacity, -1);
+        var slept = Stopwatch.GetTimestamp() - before;
+        if (spun > 0)
+        {
+            Adapt(ref budget, spun, slept);
+        }
+        found = count > 0;
+        return Math.Max(0, count);
+    }
+
+    private static void Adapt(ref long budget, long spun, long slept) =>
+        budget =
+            slept <= s_busyPoll - spun
+                ? Math.Min(s_busyPoll, budget * 2)
+                : Math.Max(s_busyPoll / 32, budget / 2);
+
+    // The loop is done with the connection; it is closed with its last reference (a worker may still hold one).
+    private void Drop(Connection c, Connection?[] connections)
+    {
+        Control(c.Epoll, EpollCtlDel, c.Descriptor, 0, 0);
+        connections[c.Descriptor] = null;
+        bool last;
+        if (_withWorkers)
+        {
+            lock (c.Lock)
+            {
+                c.Closed = true;
+                last = --c.References == 0;
+            }
+        }
+        else
+        {
+            last = true;
+        }
+        if (last)
+        {
+            _ = Close(c.Descriptor);
+        }
+    }
+
+    private static void Append(ref byte[] to, ref int length, ReadOnlySpan<byte> bytes)
+    {
+        if (length + bytes.Length > to.Length)
+        {
+            Array.Resize(ref to, (length + bytes.Length) * 2);
+        }
+        bytes.CopyTo(to.AsSpan(length));
+        length += bytes.Length;
+    }
+
+    // Writes what is pending (with workers: under the connection's lock); -1 when the connection failed.
+    private static int Flush(Connection c)
+    {
+        var done = 0;
+        while (done < c.PendingLength)
+        {
+            var n = (int)Send(
+                c.Descriptor,
+                c.Pending.AsSpan(done),
+                c.PendingLength - done,
+                MsgNosignal
+            );
+            if (n < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno is Eagain or Eintr)
+                {
+                    break;
+                }
+                return -1;
+            }
+            done += n;
+        }
+        c.Pending.AsSpan(done, c.PendingLength - done).CopyTo(c.Pending);
+        c.PendingLength -= done;
+        if (c.PendingLength > 0 != c.WritableWanted)
+        {
+            c.WritableWanted = c.PendingLength > 0;
+            Control(
+                c.Epoll,
+                EpollCtlMod,
+                c.Descriptor,
+                EpollIn | (c.WritableWanted ? EpollOut : 0),
+                (ulong)c.Descriptor
+            );
+        }
+        return 0;
+    }
+
+    private void Submit(Connection c)
+    {
+        lock (_tasksLock)
+        {
+            c.Next = null;
+            if (_tail is not null)
+            {
+                _tail.Next = c;
+            }
+            else
+            {
+                Volatile.Write(ref _head, c);
+            }
+            _tail = c;
+            if (_sleeping > 0)
+            {
+                Monitor.Pulse(_tasksLock);
+            }
+        }
+    }
+
+    // A worker's next connection: after a spin of up to `budget` ticks (adapted as the loops' is), it sleeps.
+    private Connection Take(ref long budget)
+    {
+        long spun = 0;
+        if (budget > 0)
+        {
+            var start = Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref _head) is null)
+            {
+                spun = Stopwatch.GetTimestamp() - start;
+                if (spun >= budget)
+                {
+                    break;
+                }
+                Thread.Yield();
+            }
+        }
+        Connection c;
+        long slept;
+        var waited = false;
+        lock (_tasksLock)
+        {
+            var before = Stopwatch.GetTimestamp();
+            while (_head is null)
+            {
+                _sleeping++;
+                Monitor.Wait(_tasksLock);
+                _sleeping--;
+                waited = true;
+            }
+            slept = Stopwatch.GetTimestamp() - before;
+            c = _head;
+            Volatile.Write(ref _head, c.Next);
+            if (c.Next is null)
+            {
+                _tail = null;
+            }
+        }
+        if (spun > 0 && waited)
+        {
+            Adapt(ref budget, spun, slept);
+        }
+        return c;
+    }
+
+    // A worker: takes a connection's input, computes fib(work) once per take, and writes the reply itself (what the
+    // socket does not take waits for the loop's EPOLLOUT), until the connection has no input left.
+    private void RunWorker()
+    {
+        var taken = new byte[4096];
+        var budget = s_busyPoll;
+        while (true)
+        {
+            var c = Take(ref budget);
+            while (true)
+            {
+                int n;
+                lock (c.Lock)
+                {
+                    if (c.InputLength == 0 || c.Closed)
+                    {
+                        c.Scheduled = false;
+                        if (--c.References == 0)
+                        {
+                            _ = Close(c.Descriptor);
+                        }
+                        break;
+                    }
+                    (taken, c.Input) = (c.Input, taken); // the loop appends to the worker's old buffer
+                    n = c.InputLength;
+                    c.InputLength = 0;
+                }
+                Compute();
+                lock (c.Lock)
+                {
+                    if (!c.Closed)
+                    {
+                        Append(ref c.Pending, ref c.PendingLength, taken.AsSpan(0, n));
+                        _ = Flush(c); // a failure shows in the loop as an error event
+                    }
+                }
+            }
+        }
+    }
+
+    private static int Check(int result, string call) =>
+        result >= 0
+            ? result
+            : throw new Win32Exception(Marshal.GetLastPInvokeError(), $"{call} failed");
+
+    private static void Control(int epoll, int operation, int descriptor, uint events, ulong token)
+    {
+        Span<byte> epollEvent = stackalloc byte[16];
+        epollEvent.Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(epollEvent, events);
+        BinaryPrimitives.WriteUInt64LittleEndian(epollEvent[DataOffset..], token);
+        _ = Check(EpollCtl(epoll, operation, descriptor, epollEvent), "epoll_ctl");
+    }
+
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    private static partial int EpollCreate1(int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    private static partial int EpollCtl(
+        int epoll,
+        int operation,
+        int descriptor,
+        ReadOnlySpan<byte> epollEvent
+    );
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    private static partial int EpollWait(
+        int epoll,
+        [Out] byte[] events,
+        int maxEvents,
+        int timeoutMilliseconds
+    );
+
+    [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
+    private static partial int Accept4(int descriptor, nint address, nint addressLength, int flags);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    private static partial int SetSockOpt(
+        int descriptor,
+        int level,
+        int name,
+        ref int value,
+        int length
+    );
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    private static partial nint Recv(int descriptor, [Out] byte[] buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    private static partial nint Send(
+        int descriptor,
+        ReadOnlySpan<byte> buffer,
+        nint length,
+        int flags
+    );
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int descriptor);
+}
