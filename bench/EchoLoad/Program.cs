@@ -71,7 +71,7 @@ switch (mode)
         );
         server.Start();
         Console.WriteLine(
-            $"minimal .NET epoll echo server on 127.0.0.1:{port}, {server.Loops} loops, {server.Workers} workers"
+            $"minimal .NET epoll echo server on 127.0.0.1:{server.Port}, {server.Loops} loops, {server.Workers} workers"
         );
         using var stop = new ManualResetEventSlim();
         using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
@@ -83,6 +83,7 @@ switch (mode)
             }
         );
         stop.Wait();
+        server.Stop();
         return 0;
     }
     case "work-cost":

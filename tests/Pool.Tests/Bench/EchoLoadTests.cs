@@ -48,6 +48,71 @@ public class EchoLoadTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(2, 0)]
+    [InlineData(2, 12)]
+    public void TheMinimalServerEchoesEveryByteInOrder(int workers, int work)
+    {
+        var server = new MinimalEpollServer(0, work, loops: 2, workers);
+        server.Start();
+        try
+        {
+            using var clients = new DisposableList<System.Net.Sockets.Socket>();
+            for (var c = 0; c < 4; c++) // spread over both loops by the kernel
+            {
+                var socket = new System.Net.Sockets.Socket(
+                    System.Net.Sockets.SocketType.Stream,
+                    System.Net.Sockets.ProtocolType.Tcp
+                );
+                clients.Add(socket);
+                socket.Connect(System.Net.IPAddress.Loopback, server.Port);
+            }
+            for (var round = 0; round < 5; round++)
+            {
+                foreach (var socket in clients)
+                {
+                    var message = Enumerable
+                        .Range(0, 5000)
+                        .Select(i => (byte)(i * 7 + round + socket.GetHashCode()))
+                        .ToArray();
+                    socket.Send(message);
+                    var reply = new byte[message.Length];
+                    var received = 0;
+                    while (received < reply.Length)
+                    {
+                        var n = socket.Receive(reply.AsSpan(received));
+                        Assert.True(n > 0, "the server closed the connection");
+                        received += n;
+                    }
+                    Assert.Equal(message, reply);
+                }
+            }
+            var load = EpollLoadGenerator.Run(
+                server.Port,
+                3,
+                100,
+                2,
+                TimeSpan.FromMilliseconds(200)
+            );
+            Assert.Equal(0, load.Errors);
+            Assert.True(
+                load.Messages >= 6,
+                "at least the first messages of every connection came back"
+            );
+        }
+        finally
+        {
+            server.Stop();
+        }
+    }
+
+    private sealed class DisposableList<T> : List<T>, IDisposable
+        where T : IDisposable
+    {
+        public void Dispose() => ForEach(item => item.Dispose());
+    }
+
     [Fact]
     public void TheWorkSharesCountOnlyTheWorksSymbols()
     {
