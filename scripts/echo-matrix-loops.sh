@@ -12,7 +12,8 @@
 # Usage: scripts/echo-matrix-loops.sh [OUTPUT] (default artifacts/echo-matrix-loops.md)
 # DEPTH=8 scripts/echo-matrix-loops.sh OUTPUT: the same matrix pipelined, 8 messages in flight per connection.
 # ROUNDS=3: each cell three times, the servers alternating, the median kept (about three times as long);
-# WORKS="0 19": only those tables; THREADS=2: only the tables with workers (THREADS=0: only inline).
+# WORKS="0 19": only those tables; THREADS=2: only the tables with workers (THREADS=0: only inline); TWIN=1: a second
+# copy of our server in every table (--twin), to tell the run's noise.
 # Summary and chart: python3 scripts/echo-matrix-summary.py OUTPUT --svg docs/echo-matrix-loops.svg
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,7 @@ for client in epoll async; do
       echo "### client $client, work $work, depth $depth, loops 2, threads $threads" | tee -a "$out"
       extra=(); if [ "$work" = 24 ]; then extra=(--work-cpu); fi
       if [ "$work" = 19 ]; then extra=(--native-dotnet-work); fi
+      if [ "${TWIN:-0}" = 1 ]; then extra+=(--twin); fi
       dotnet bench/EchoLoad/bin/Release/net10.0/EchoLoad.dll compare --seconds 2 --rounds "$rounds" --threads "$threads" \
         --loops 2 --client "$client" --work "$work" --depth "$depth" --native artifacts/echo-epoll --minimal-dotnet "${extra[@]}" \
         | tee -a "$out"

@@ -25,7 +25,8 @@ def cells(section):
     """The cells of one table: dicts with the ours, .NET and (if run) native rows (native: its loops only; native
     workers: handing each read to workers; native dotnet and native workers dotnet: the same with the work replaced
     by what .NET's fib costs, EchoLoad compare --native-dotnet-work; minimal: the native server's design in C#,
-    EchoLoad compare --minimal-dotnet), each a list of columns, and "work": the column
+    EchoLoad compare --minimal-dotnet; twin: a second copy of our server, --twin), each a list of columns, and "work":
+    the column
     of the work's CPU per message, where the table has it (EchoLoad compare --work-cpu), else None."""
     result = []
     work = None
@@ -47,6 +48,8 @@ def cells(section):
             result[-1]["native"] = row
         elif line.startswith("| minimal .NET") and result:
             result[-1]["minimal"] = row
+        elif line.startswith("| twin of ours") and result:
+            result[-1]["twin"] = row
     return [c for c in result if "net" in c]
 
 
@@ -164,12 +167,13 @@ def judge(text, native):
             r["dotnet_limit"] = c.get("native workers dotnet" if r["w"] is not None else "native dotnet")
             # the native server's design in C#, where it ran: what a .NET server of that design reaches, not a bound
             r["minimal"] = c.get("minimal")
+            r["twin"] = c.get("twin")
             r["X_o"], r["X_a"], r["X_n"] = float(o[4]), float(a[4]), float(n[4])
             r["S_o"], r["S_a"], r["S_n"] = float(o[10]), float(a[10]), float(n[10])
             r["ro"] = r["X_o"] / r["X_a"]; r["rn"] = r["X_o"] / r["X_n"]
             r["bound_a"] = r["bound_n"] = r["native_beyond"] = None
             # the work's CPU per message of each server, measured under load, where the table has it
-            k = c["work"]
+            k = r["k"] = c["work"]
             measured = k is not None and all(row[k] for row in (o, a, n))
             r["W"] = {name: float(row[k]) for name, row in
                       (("o", o), ("a", a), ("n", n), ("w", r["w"])) if row is not None and row[k]} if measured else None
@@ -225,6 +229,23 @@ def judge(text, native):
                 misses.append(("<0.9x native", bound_n is not None and bound_n * margin["native"] < 0.9, X_l / r["X_n"] < 0.9))
             if p_o > p_a:
                 misses.append(("p99", False, p_l > p_a))
+        # whether the native server's design in C# (where it ran) misses every goal ours misses, measured as ours
+        r["minimal_too"] = None
+        if r["minimal"] is not None and misses:
+            mn, k = r["minimal"], r["k"]
+            too = []
+            for what, _, _ in misses:
+                if what.startswith("<1.2x"):
+                    too.append(float(mn[4]) / r["X_a"] < 1.2)
+                elif what.startswith("<0.9x"):
+                    too.append(float(mn[4]) / r["X_n"] < 0.9)
+                elif what == "p99":
+                    too.append(float(mn[7]) > p_a)
+                elif what.startswith("CPU beyond the work") and k is not None and mn[k]:
+                    too.append(float(mn[10]) - float(mn[k]) > 0.5 * (r["S_a"] - r["W"]["a"]))
+                else:
+                    too.append(False)
+            r["minimal_too"] = all(too)
         if work == 24 and r["per_read"]:
             verdict = "not judged"; goal = "not judged: fib(24) once per read, several messages per read"
         elif not misses:
@@ -240,6 +261,25 @@ def judge(text, native):
         tally[verdict] += 1
         r["verdict"], r["goal"] = verdict, goal
     return rows, tally, margin
+
+
+def print_twins(rows):
+    """Where a second copy of our server ran: ours / its twin per cell, the distance the run's noise alone puts between
+    two measurements of one server, against the goals' 0.9x and 1.2x."""
+    pairs = [(r, r["X_o"] / float(r["twin"][4])) for r in rows if r["twin"] is not None]
+    if not pairs:
+        return
+    print()
+    print("| client | work | handlers | cell | ours msgs/s | twin msgs/s | ours / twin |")
+    print("|---|---|---|---|---:|---:|---:|")
+    for r, ratio in pairs:
+        m = r["m"]
+        print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers_of(m)} | {cell_of(r['o'])} | {r['X_o']:.0f} | "
+              f"{float(r['twin'][4]):.0f} | {ratio:.2f} |")
+    apart = sorted(max(x, 1 / x) for _, x in pairs)
+    print(f"\nours / twin in {len(pairs)} cells: {min(x for _, x in pairs):.2f}-{max(x for _, x in pairs):.2f}; the faster "
+          f"copy ahead by a median of {100 * (apart[len(apart) // 2] - 1):.0f}%; one copy below 0.9x the other in "
+          f"{sum(1 for x in apart if x > 1 / 0.9)} of {len(pairs)} cells")
 
 
 def print_goals(rows, tally, margin):
@@ -277,6 +317,12 @@ def print_goals(rows, tally, margin):
     print(f"\ngoals met in {tally['met']} of {total} cells; out of reach in {tally['out of reach']}; missed only where the "
           f"native limit misses too or out of reach in {tally['missed as the limit']}; missed in {tally['missed']}"
           + (f"; not judged in {tally['not judged']}" if tally["not judged"] else ""))
+    compared = [r for r in rows if r["minimal_too"] is not None and r["verdict"] in ("missed", "missed as the limit")]
+    if compared:
+        for verdict in ("missed", "missed as the limit"):
+            these = [r for r in compared if r["verdict"] == verdict]
+            print(f"of the {len(these)} cells {verdict}, the native server's design in C# (minimal .NET) misses every "
+                  f"goal ours misses in {sum(1 for r in these if r['minimal_too'])}")
 
 
 def write_svg(native, path):
@@ -292,13 +338,19 @@ def write_svg(native, path):
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="10">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
            '<text x="10" y="16" font-size="13">Echo: messages/s relative to the .NET async server (1.0), per cell (connections x size); dashed: 1.2</text>']
-    x = 10
+    x, y = 10, 26
     for k in shown:
         label, colour = colours[k]
-        out.append(f'<rect x="{x:.0f}" y="26" width="10" height="10" fill="{colour}"/><text x="{x + 14:.0f}" y="35">{label}</text>')
-        x += 14 + 5.6 * len(label) + 16  # the label's width at this font size, about 5.6 px a character
+        advance = 14 + 5.6 * len(label) + 16  # the label's width at this font size, about 5.6 px a character
+        if x + advance > width:
+            x, y = 10, y + 14  # the legend goes on in a second row
+        out.append(f'<rect x="{x:.0f}" y="{y}" width="10" height="10" fill="{colour}"/><text x="{x + 14:.0f}" y="{y + 9}">{label}</text>')
+        x += advance
+    legend = y - 26  # the height the legend's extra rows take
+    out[0] = out[0].replace(f'height="{height}"', f'height="{height + legend}"')
+    out[1] = out[1].replace(f'height="{height}"', f'height="{height + legend}"')
     for p, (m, cs) in enumerate(native):
-        x0 = 10 + (p % cols) * panel_w; y0 = 50 + (p // cols) * panel_h
+        x0 = 10 + (p % cols) * panel_w; y0 = 50 + legend + (p // cols) * panel_h
         handlers = handlers_of(m)
         out.append(f'<text x="{x0}" y="{y0 + 12}" font-size="11">{m.group(1)} client, work {work_names[m.group(2)]}, {handlers}</text>')
         bars = [[(0, float(c["ours"][4])), (1, float(c["net"][4])), (2, float(c["native"][4]))]
@@ -379,7 +431,9 @@ if len(paths) == 1:
     print_zero_overhead(sections)
     native = [(m, cs) for m, cs in sections if cs and all("native" in c for c in cs)]
     if native:
-        print_goals(*judge(text, native))
+        rows, tally, margin = judge(text, native)
+        print_goals(rows, tally, margin)
+        print_twins(rows)
     if svg_path and native:
         write_svg(native, svg_path)
 else:

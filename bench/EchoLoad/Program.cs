@@ -5,7 +5,7 @@ using EchoLoad;
 // Echo load generator. Modes:
 //   compare [--seconds S] [--depth D] [--threads T] [--loops L] [--work N] [--rounds R] [--client epoll|async]
 //           [--ours PATH] [--native PATH] [--connections 1,100,1000] [--sizes 64,4096] [--syscalls] [--warmup-ms M]
-//           [--work-cpu] [--native-dotnet-work] [--minimal-dotnet]
+//           [--work-cpu] [--native-dotnet-work] [--minimal-dotnet] [--twin]
 //                                                      our samples/EchoServer (T workers, 0: inline) vs a Socket-async
 //                                                      baseline, side by side, after a warm-up (every server driven with
 //                                                      each connection count for M ms, default 500, not measured);
@@ -23,7 +23,8 @@ using EchoLoad;
 //                                                      --native-dotnet-work: the native servers once more, their work
 //                                                      replaced by the time .NET's fib(N) takes here (idle);
 //                                                      --minimal-dotnet: one more server, the native server's design
-//                                                      in C# (MinimalEpollServer, as many loops and workers as ours)
+//                                                      in C# (MinimalEpollServer, as many loops and workers as ours);
+//                                                      --twin: a second copy of our server, measured as the others
 //   work-cost                                          how long fib(n) takes on this machine, n = 15..27
 //   baseline --port P [--work N]                       run the baseline server alone (used by compare)
 //   minimal --port P [--loops L] [--workers W] [--work N]  run MinimalEpollServer alone (used by compare)
@@ -197,21 +198,19 @@ switch (mode)
             return 2;
         }
         var self = typeof(LoadGenerator).Assembly.Location;
-        using var oursProcess = Start(
-            "dotnet",
-            dotnetEnvironment,
+        string[] OurArguments(int port) =>
             [
                 ours,
                 "--port",
-                "9711",
+                port.ToString(CultureInfo.InvariantCulture),
                 "--threads",
                 threads.ToString(CultureInfo.InvariantCulture),
                 "--work",
                 work.ToString(CultureInfo.InvariantCulture),
                 "--loops",
                 loops.ToString(CultureInfo.InvariantCulture),
-            ]
-        );
+            ];
+        using var oursProcess = Start("dotnet", dotnetEnvironment, OurArguments(9711));
         // The limit: the native server with its loops only, and, when ours hands messages to workers, the native
         // server handing them to as many workers (the least a hand-off costs).
         // With --native-dotnet-work, the native servers again with the work replaced by what .NET's fib(N) costs
@@ -248,8 +247,8 @@ switch (mode)
                 );
             }
         }
-        // The native server's design written in C#, with as many loops and workers as ours: the least a .NET
-        // server of that design costs (bench/EchoLoad/MinimalEpollServer.cs).
+        // The native server's design written in C#, with as many loops and workers as ours: what a .NET server of
+        // that design reaches with nothing else (bench/EchoLoad/MinimalEpollServer.cs).
         if (args.Contains("--minimal-dotnet"))
         {
             var port = 9713 + limitServers.Count;
@@ -274,6 +273,19 @@ switch (mode)
                             work.ToString(CultureInfo.InvariantCulture),
                         ]
                     )
+                )
+            );
+        }
+        // A second copy of our server, measured as the others: how far one server's measurement moves from another's
+        // when nothing but the run's noise differs.
+        if (args.Contains("--twin"))
+        {
+            var port = 9713 + limitServers.Count;
+            limitServers.Add(
+                (
+                    $"twin of ours ({loops} loops, {handlers})",
+                    port,
+                    Start("dotnet", dotnetEnvironment, OurArguments(port))
                 )
             );
         }
