@@ -215,7 +215,8 @@ switch (mode)
         // server handing them to as many workers (the least a hand-off costs).
         // With --native-dotnet-work, the native servers again with the work replaced by what .NET's fib(N) costs
         // (measured here, idle, in wall time): the least a .NET server of either design pays per message.
-        var limitServers = new List<(string Label, int Port, Process Process)>();
+        // Every server measured beside ours and the baseline (each row's last column is ours/that server's).
+        var referenceServers = new List<(string Label, int Port, Process Process)>();
         if (native.Length > 0)
         {
             var fib = new[] { "--work", work.ToString(CultureInfo.InvariantCulture) };
@@ -240,9 +241,9 @@ switch (mode)
             }
             foreach (var (kindLabel, arguments) in kinds)
             {
-                var port = 9713 + limitServers.Count;
+                var port = 9713 + referenceServers.Count;
                 var portArgument = port.ToString(CultureInfo.InvariantCulture);
-                limitServers.Add(
+                referenceServers.Add(
                     (kindLabel, port, Start(native, [], ["--port", portArgument, .. arguments]))
                 );
             }
@@ -251,9 +252,9 @@ switch (mode)
         // that design reaches with nothing else (bench/EchoLoad/MinimalEpollServer.cs).
         if (args.Contains("--minimal-dotnet"))
         {
-            var port = 9713 + limitServers.Count;
+            var port = 9713 + referenceServers.Count;
             var workers = threads > 0 ? $", {threads} workers" : "";
-            limitServers.Add(
+            referenceServers.Add(
                 (
                     $"minimal .NET epoll ({loops} loops{workers})",
                     port,
@@ -280,8 +281,8 @@ switch (mode)
         // when nothing but the run's noise differs.
         if (args.Contains("--twin"))
         {
-            var port = 9713 + limitServers.Count;
-            limitServers.Add(
+            var port = 9713 + referenceServers.Count;
+            referenceServers.Add(
                 (
                     $"twin of ours ({loops} loops, {handlers})",
                     port,
@@ -305,10 +306,15 @@ switch (mode)
         Console.WriteLine(
             $"{seconds} s per cell, median of {rounds} alternating round(s), depth {depth} ({(depth == 1 ? "ping-pong" : "pipelined")}), work fib({work}), {client} client; client and servers share the machine's cores"
         );
-        Process[] servers = [oursProcess, baselineProcess, .. limitServers.Select(n => n.Process)];
+        Process[] servers =
+        [
+            oursProcess,
+            baselineProcess,
+            .. referenceServers.Select(n => n.Process),
+        ];
         // Warm-up, not measured: every server and the client itself run each connection count once, so that no
         // cell measures the runtimes' first compilations (the client's and the .NET servers') or first accepts.
-        int[] ports = [9711, 9712, .. limitServers.Select(n => n.Port)];
+        int[] ports = [9711, 9712, .. referenceServers.Select(n => n.Port)];
         if (warmup > TimeSpan.Zero)
         {
             foreach (var connections in connectionCounts)
@@ -341,7 +347,7 @@ switch (mode)
             {
                 var ourRuns = new List<Measurement>();
                 var baselineRuns = new List<Measurement>();
-                var limitRuns = limitServers.Select(_ => new List<Measurement>()).ToList();
+                var referenceRuns = referenceServers.Select(_ => new List<Measurement>()).ToList();
                 for (var round = 0; round < rounds; round++)
                 {
                     ourRuns.Add(
@@ -360,13 +366,13 @@ switch (mode)
                             () => drive(9712, connections, size)
                         )
                     );
-                    for (var n = 0; n < limitServers.Count; n++)
+                    for (var n = 0; n < referenceServers.Count; n++)
                     {
-                        var port = limitServers[n].Port;
-                        limitRuns[n]
+                        var port = referenceServers[n].Port;
+                        referenceRuns[n]
                             .Add(
                                 await Measured(
-                                    limitServers[n].Process,
+                                    referenceServers[n].Process,
                                     countSyscalls,
                                     sampleWork,
                                     () => drive(port, connections, size)
@@ -387,12 +393,12 @@ switch (mode)
                     )
                 );
                 Console.WriteLine(Row(".NET Socket async", connections, size, b, null, sampleWork));
-                for (var n = 0; n < limitServers.Count; n++)
+                for (var n = 0; n < referenceServers.Count; n++)
                 {
-                    var c = Median(limitRuns[n]);
+                    var c = Median(referenceRuns[n]);
                     Console.WriteLine(
                         Row(
-                            limitServers[n].Label,
+                            referenceServers[n].Label,
                             connections,
                             size,
                             c,
@@ -422,16 +428,16 @@ switch (mode)
                 $"| .NET Socket async | {idleBefore[1]:F1} | {idleNext[1]:F1} | {idleAfter[1]:F1} |"
             )
         );
-        for (var n = 0; n < limitServers.Count; n++)
+        for (var n = 0; n < referenceServers.Count; n++)
         {
             Console.WriteLine(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| {limitServers[n].Label} | {idleBefore[n + 2]:F1} | {idleNext[n + 2]:F1} | {idleAfter[n + 2]:F1} |"
+                    $"| {referenceServers[n].Label} | {idleBefore[n + 2]:F1} | {idleNext[n + 2]:F1} | {idleAfter[n + 2]:F1} |"
                 )
             );
-            Stop(limitServers[n].Process);
-            limitServers[n].Process.Dispose();
+            Stop(referenceServers[n].Process);
+            referenceServers[n].Process.Dispose();
         }
         Stop(oursProcess);
         Stop(baselineProcess);
