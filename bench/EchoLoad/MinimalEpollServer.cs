@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
@@ -19,7 +18,7 @@ namespace EchoLoad;
 /// a blocking wait lasts at most 100 ms (the C server's never ends), which an idle server pays with ten wake-ups a second
 /// per loop.
 /// </summary>
-internal sealed partial class MinimalEpollServer
+internal sealed class MinimalEpollServer
 {
     private const int BufferSize = 64 * 1024;
     private const int Capacity = 256; // events per epoll_wait
@@ -30,15 +29,8 @@ internal sealed partial class MinimalEpollServer
     private const int EpollCtlAdd = 1;
     private const int EpollCtlDel = 2;
     private const int EpollCtlMod = 3;
-    private const int Eagain = 11;
-    private const int Eintr = 4;
     private const int SockNonblockCloexec = 0x800 | 0x80000;
     private const int MsgNosignal = 0x4000;
-
-    private static readonly int EventSize =
-        RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
-    private static readonly int DataOffset =
-        RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
 
     // The longest spin before a blocking wait: 100 µs in Stopwatch ticks, as the native server's.
     private static readonly long s_busyPoll = Stopwatch.Frequency / 10_000;
@@ -148,10 +140,10 @@ internal sealed partial class MinimalEpollServer
     private void Loop(Socket listener)
     {
         var listening = (int)listener.Handle;
-        var epoll = Check(EpollCreate1(0x80000), "epoll_create1");
+        var epoll = Check(LibC.EpollCreate1(LibC.EpollCloexec), "epoll_create1");
         Control(epoll, EpollCtlAdd, listening, EpollIn, ulong.MaxValue);
         var connections = new Connection?[1024]; // by descriptor: the token is the descriptor
-        var events = new byte[Capacity * EventSize];
+        var events = new byte[Capacity * LibC.EpollEventSize];
         var buffer = new byte[BufferSize];
         var budget = s_busyPoll;
         var found = false;
@@ -160,10 +152,7 @@ internal sealed partial class MinimalEpollServer
             var count = WaitEvents(epoll, events, ref budget, ref found);
             for (var i = 0; i < count; i++)
             {
-                var flags = BinaryPrimitives.ReadUInt32LittleEndian(events.AsSpan(i * EventSize));
-                var token = BinaryPrimitives.ReadUInt64LittleEndian(
-                    events.AsSpan(i * EventSize + DataOffset)
-                );
+                var (flags, token) = LibC.EpollEvent(events, i);
                 if (token == ulong.MaxValue)
                 {
                     Accept(listening, epoll, ref connections);
@@ -194,11 +183,11 @@ internal sealed partial class MinimalEpollServer
                 {
                     continue;
                 }
-                var n = (int)Recv(c.Descriptor, buffer, BufferSize, 0);
+                var n = (int)LibC.Recv(c.Descriptor, buffer, BufferSize, 0);
                 if (n < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
-                    if (errno is not (Eagain or Eintr))
+                    if (errno is not (LibC.Eagain or LibC.Eintr))
                     {
                         Drop(c, connections);
                     }
@@ -243,17 +232,17 @@ internal sealed partial class MinimalEpollServer
                 Drop(c, connections);
             }
         }
-        _ = Close(epoll);
+        _ = LibC.Close(epoll);
         listener.Dispose();
     }
 
     private static void Accept(int listening, int epoll, ref Connection?[] connections)
     {
         int descriptor;
-        while ((descriptor = Accept4(listening, 0, 0, SockNonblockCloexec)) >= 0)
+        while ((descriptor = LibC.Accept4(listening, 0, 0, SockNonblockCloexec)) >= 0)
         {
             var one = 1;
-            _ = SetSockOpt(
+            _ = LibC.SetSockOpt(
                 descriptor,
                 6 /* IPPROTO_TCP */
                 ,
@@ -280,7 +269,7 @@ internal sealed partial class MinimalEpollServer
             var start = Stopwatch.GetTimestamp();
             while (true)
             {
-                var polled = EpollWait(epoll, events, Capacity, 0);
+                var polled = LibC.EpollWait(epoll, events, Capacity, 0);
                 if (polled > 0)
                 {
                     return polled;
@@ -294,7 +283,7 @@ internal sealed partial class MinimalEpollServer
             }
         }
         var before = Stopwatch.GetTimestamp();
-        var count = EpollWait(epoll, events, Capacity, IdleWaitMilliseconds);
+        var count = LibC.EpollWait(epoll, events, Capacity, IdleWaitMilliseconds);
         var slept = Stopwatch.GetTimestamp() - before;
         if (spun > 0)
         {
@@ -330,7 +319,7 @@ internal sealed partial class MinimalEpollServer
         }
         if (last)
         {
-            _ = Close(c.Descriptor);
+            _ = LibC.Close(c.Descriptor);
         }
     }
 
@@ -350,16 +339,17 @@ internal sealed partial class MinimalEpollServer
         var done = 0;
         while (done < c.PendingLength)
         {
-            var n = (int)Send(
-                c.Descriptor,
-                c.Pending.AsSpan(done),
-                c.PendingLength - done,
-                MsgNosignal
-            );
+            var n = (int)
+                LibC.Send(
+                    c.Descriptor,
+                    c.Pending.AsSpan(done),
+                    c.PendingLength - done,
+                    MsgNosignal
+                );
             if (n < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno is Eagain or Eintr)
+                if (errno is LibC.Eagain or LibC.Eintr)
                 {
                     break;
                 }
@@ -476,7 +466,7 @@ internal sealed partial class MinimalEpollServer
                         c.Scheduled = false;
                         if (--c.References == 0)
                         {
-                            _ = Close(c.Descriptor);
+                            _ = LibC.Close(c.Descriptor);
                         }
                         break;
                     }
@@ -502,57 +492,11 @@ internal sealed partial class MinimalEpollServer
             ? result
             : throw new Win32Exception(Marshal.GetLastPInvokeError(), $"{call} failed");
 
-    private static void Control(int epoll, int operation, int descriptor, uint events, ulong token)
-    {
-        Span<byte> epollEvent = stackalloc byte[16];
-        epollEvent.Clear();
-        BinaryPrimitives.WriteUInt32LittleEndian(epollEvent, events);
-        BinaryPrimitives.WriteUInt64LittleEndian(epollEvent[DataOffset..], token);
-        _ = Check(EpollCtl(epoll, operation, descriptor, epollEvent), "epoll_ctl");
-    }
-
-    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
-    private static partial int EpollCreate1(int flags);
-
-    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
-    private static partial int EpollCtl(
+    private static void Control(
         int epoll,
         int operation,
         int descriptor,
-        ReadOnlySpan<byte> epollEvent
-    );
-
-    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
-    private static partial int EpollWait(
-        int epoll,
-        [Out] byte[] events,
-        int maxEvents,
-        int timeoutMilliseconds
-    );
-
-    [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
-    private static partial int Accept4(int descriptor, nint address, nint addressLength, int flags);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetSockOpt(
-        int descriptor,
-        int level,
-        int name,
-        ref int value,
-        int length
-    );
-
-    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
-    private static partial nint Recv(int descriptor, [Out] byte[] buffer, nint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    private static partial nint Send(
-        int descriptor,
-        ReadOnlySpan<byte> buffer,
-        nint length,
-        int flags
-    );
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int descriptor);
+        uint events,
+        ulong token
+    ) => _ = Check(LibC.EpollControl(epoll, operation, descriptor, events, token), "epoll_ctl");
 }

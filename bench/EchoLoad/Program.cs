@@ -48,16 +48,7 @@ switch (mode)
         var server = new AsyncEchoServer(Number("--port", 9001), Number("--work", 0));
         server.Start();
         Console.WriteLine($"baseline echo server on 127.0.0.1:{server.Port}");
-        using var stop = new ManualResetEventSlim();
-        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM,
-            c =>
-            {
-                c.Cancel = true;
-                stop.Set();
-            }
-        );
-        stop.Wait();
+        WaitForSigterm();
         server.Stop();
         return 0;
     }
@@ -74,16 +65,7 @@ switch (mode)
         Console.WriteLine(
             $"minimal .NET epoll echo server on 127.0.0.1:{server.Port}, {server.Loops} loops, {server.Workers} workers"
         );
-        using var stop = new ManualResetEventSlim();
-        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM,
-            c =>
-            {
-                c.Cancel = true;
-                stop.Set();
-            }
-        );
-        stop.Wait();
+        WaitForSigterm();
         server.Stop();
         return 0;
     }
@@ -448,6 +430,21 @@ switch (mode)
             "usage: EchoLoad compare|baseline|load [options] (see Program.cs header)"
         );
         return 2;
+}
+
+// Blocks until the process gets SIGTERM (compare stops the servers it started so).
+static void WaitForSigterm()
+{
+    using var stop = new ManualResetEventSlim();
+    using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+        System.Runtime.InteropServices.PosixSignal.SIGTERM,
+        c =>
+        {
+            c.Cancel = true;
+            stop.Set();
+        }
+    );
+    stop.Wait();
 }
 
 static int[] Numbers(string list) =>
