@@ -9,10 +9,6 @@ namespace EchoLoad;
 /// </summary>
 internal sealed class Epoll : IDisposable
 {
-    private const int EpollCtlAdd = 1;
-    private const int EpollCtlDel = 2;
-    private const uint EpollIn = 0x001;
-
     private readonly int _descriptor;
     private byte[] _events = [];
 
@@ -26,9 +22,9 @@ internal sealed class Epoll : IDisposable
     }
 
     /// <summary>Watches <paramref name="descriptor"/> for input; <see cref="Wait"/> reports it as <paramref name="token"/>.</summary>
-    internal void Add(int descriptor, ulong token) => Control(EpollCtlAdd, descriptor, token);
+    internal void Add(int descriptor, ulong token) => Control(LibC.EpollCtlAdd, descriptor, token);
 
-    internal void Remove(int descriptor) => Control(EpollCtlDel, descriptor, 0);
+    internal void Remove(int descriptor) => Control(LibC.EpollCtlDel, descriptor, 0);
 
     /// <summary>Waits up to <paramref name="timeout"/> and writes the tokens of readable descriptors; returns their count.</summary>
     internal int Wait(Span<ulong> tokens, TimeSpan timeout)
@@ -59,7 +55,7 @@ internal sealed class Epoll : IDisposable
 
     private void Control(int operation, int descriptor, ulong token)
     {
-        if (LibC.EpollControl(_descriptor, operation, descriptor, EpollIn, token) < 0)
+        if (LibC.EpollControl(_descriptor, operation, descriptor, LibC.EpollIn, token) < 0)
         {
             throw new Win32Exception(Marshal.GetLastPInvokeError(), "epoll_ctl failed");
         }

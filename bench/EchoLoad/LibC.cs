@@ -13,6 +13,13 @@ internal static partial class LibC
     internal const int Eintr = 4;
     internal const int Eagain = 11;
     internal const int EpollCloexec = 0x80000;
+    internal const int EpollCtlAdd = 1;
+    internal const int EpollCtlDel = 2;
+    internal const int EpollCtlMod = 3;
+    internal const uint EpollIn = 0x001;
+    internal const uint EpollOut = 0x004;
+    internal const uint EpollErr = 0x008;
+    internal const uint EpollHup = 0x010;
 
     /// <summary><c>struct epoll_event</c> is packed (12 bytes) on x86-64 and naturally aligned (16) elsewhere.</summary>
     internal static readonly int EpollEventSize =

@@ -13,39 +13,32 @@ namespace EchoLoad;
 /// connection with input waiting is queued once (one lock and condition) for the workers, which compute and write the
 /// reply themselves until the connection has no input left. Loops and idle workers poll (yielding) for up to 100 µs
 /// before they block, the budget adapted as the native server's is. No framing, no metrics, no timers, no teardown
-/// safety beyond a reference count: what it reaches is the least a .NET server of either design pays, to tell what
-/// the native server's numbers ask of .NET from what any .NET server could give. One difference, for <see cref="Stop"/>:
-/// a blocking wait lasts at most 100 ms (the C server's never ends), which an idle server pays with ten wake-ups a second
-/// per loop.
+/// safety beyond a reference count: what it reaches is what a .NET server of either design reaches with nothing else
+/// (not a bound: a better one may exist), to tell a miss of ours from one of .NET or of the design. One difference,
+/// for <see cref="Stop"/>: a blocking wait lasts at most 100 ms (the C server's never ends), which an idle server pays
+/// with ten wake-ups a second per loop.
 /// </summary>
 internal sealed class MinimalEpollServer
 {
     private const int BufferSize = 64 * 1024;
     private const int Capacity = 256; // events per epoll_wait
-    private const uint EpollIn = 0x001;
-    private const uint EpollOut = 0x004;
-    private const uint EpollErr = 0x008;
-    private const uint EpollHup = 0x010;
-    private const int EpollCtlAdd = 1;
-    private const int EpollCtlDel = 2;
-    private const int EpollCtlMod = 3;
     private const int SockNonblockCloexec = 0x800 | 0x80000;
     private const int MsgNosignal = 0x4000;
 
+    private const int IdleWaitMilliseconds = 100; // a blocking wait's longest, so that a loop sees Stop
+
     // The longest spin before a blocking wait: 100 µs in Stopwatch ticks, as the native server's.
     private static readonly long s_busyPoll = Stopwatch.Frequency / 10_000;
+    private static long s_sink; // the work's result, so that it is not optimised away
 
-    private const int IdleWaitMilliseconds = 100; // a blocking wait's longest, so that a loop sees Stop
     private readonly int _port; // 0: the first loop's listener picks one, the others share it
     private readonly int _work;
-    private readonly bool _withWorkers;
     private readonly object _tasksLock = new(); // guards _head's writes, _tail and _sleeping
     private Connection? _head; // read without the lock by spinning workers (Volatile)
     private Connection? _tail;
     private int _sleeping;
     private int _stopped; // 1 once Stop was called (Volatile)
     private readonly List<Thread> _threads = [];
-    private static long s_sink;
 
     private sealed class Connection(int descriptor, int epoll)
     {
@@ -69,7 +62,6 @@ internal sealed class MinimalEpollServer
         ArgumentOutOfRangeException.ThrowIfLessThan(loops, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(workers);
         (_port, _work, Loops, Workers) = (port, work, loops, workers);
-        _withWorkers = workers > 0;
     }
 
     internal int Loops { get; }
@@ -78,6 +70,8 @@ internal sealed class MinimalEpollServer
     internal int Port { get; private set; }
 
     internal int Workers { get; }
+
+    private bool WithWorkers => Workers > 0;
 
     /// <summary>Starts the loops (each listening before this returns) and the workers, as background threads. Once.</summary>
     internal void Start()
@@ -141,7 +135,7 @@ internal sealed class MinimalEpollServer
     {
         var listening = (int)listener.Handle;
         var epoll = Check(LibC.EpollCreate1(LibC.EpollCloexec), "epoll_create1");
-        Control(epoll, EpollCtlAdd, listening, EpollIn, ulong.MaxValue);
+        Control(epoll, LibC.EpollCtlAdd, listening, LibC.EpollIn, ulong.MaxValue);
         var connections = new Connection?[1024]; // by descriptor: the token is the descriptor
         var events = new byte[Capacity * LibC.EpollEventSize];
         var buffer = new byte[BufferSize];
@@ -159,10 +153,10 @@ internal sealed class MinimalEpollServer
                     continue;
                 }
                 var c = connections[(int)token]!;
-                if ((flags & EpollOut) != 0)
+                if ((flags & LibC.EpollOut) != 0)
                 {
                     bool failed;
-                    if (_withWorkers)
+                    if (WithWorkers)
                     {
                         lock (c.Lock)
                         {
@@ -179,7 +173,7 @@ internal sealed class MinimalEpollServer
                         continue;
                     }
                 }
-                if ((flags & (EpollIn | EpollHup | EpollErr)) == 0)
+                if ((flags & (LibC.EpollIn | LibC.EpollHup | LibC.EpollErr)) == 0)
                 {
                     continue;
                 }
@@ -198,7 +192,7 @@ internal sealed class MinimalEpollServer
                     Drop(c, connections);
                     continue;
                 }
-                if (_withWorkers)
+                if (WithWorkers)
                 {
                     bool first;
                     lock (c.Lock)
@@ -256,7 +250,7 @@ internal sealed class MinimalEpollServer
                 Array.Resize(ref connections, Math.Max(descriptor + 1, connections.Length * 2));
             }
             connections[descriptor] = new Connection(descriptor, epoll);
-            Control(epoll, EpollCtlAdd, descriptor, EpollIn, (ulong)descriptor);
+            Control(epoll, LibC.EpollCtlAdd, descriptor, LibC.EpollIn, (ulong)descriptor);
         }
     }
 
@@ -302,10 +296,10 @@ internal sealed class MinimalEpollServer
     // The loop is done with the connection; it is closed with its last reference (a worker may still hold one).
     private void Drop(Connection c, Connection?[] connections)
     {
-        Control(c.Epoll, EpollCtlDel, c.Descriptor, 0, 0);
+        Control(c.Epoll, LibC.EpollCtlDel, c.Descriptor, 0, 0);
         connections[c.Descriptor] = null;
         bool last;
-        if (_withWorkers)
+        if (WithWorkers)
         {
             lock (c.Lock)
             {
@@ -364,9 +358,9 @@ internal sealed class MinimalEpollServer
             c.WritableWanted = c.PendingLength > 0;
             Control(
                 c.Epoll,
-                EpollCtlMod,
+                LibC.EpollCtlMod,
                 c.Descriptor,
-                EpollIn | (c.WritableWanted ? EpollOut : 0),
+                LibC.EpollIn | (c.WritableWanted ? LibC.EpollOut : 0),
                 (ulong)c.Descriptor
             );
         }
