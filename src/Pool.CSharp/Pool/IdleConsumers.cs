@@ -113,16 +113,18 @@ internal sealed class IdleConsumers
     }
 
     /// <summary>
-    /// Called after <see cref="IsWaiting"/> was seen true: re-reads it as often as the waiter spins at first
-    /// (<see cref="IThreading.SpinCountBeforeBlocking"/>) before the caller parks, yielding the processor every other
+    /// Called after <see cref="IsWaiting"/> was seen true: re-reads it as often as the consumer's
+    /// <paramref name="budget"/> says (at first as often as the waiter spins, <see cref="IThreading.SpinCountBeforeBlocking"/>)
+    /// before the caller parks, yielding the processor every other
     /// re-check as the waiter does. Where work comes from several producers at once the waiter leaves within a few
     /// microseconds, and a consumer that comes straight back finds the next task without a park and a wake-up, which
-    /// cost it and the producer more than the re-checks; where one task comes at a time the re-checks only use time that
-    /// the yields give to any thread ready to run.
+    /// cost it and the producer more than the re-checks; where one task comes at a time the parks last long, and the
+    /// budget shrinks (<see cref="Park"/>).
     /// </summary>
-    public bool WaiterLeavesSoon()
+    public bool WaiterLeavesSoon(RecheckBudget budget)
     {
-        var spins = _threading.SpinCountBeforeBlocking;
+        var started = _threading.Now;
+        var spins = budget.Limit;
         for (var i = 1; i <= spins; i++)
         {
             _threading.SpinWait(TaskQueue.SpinIterations);
@@ -135,6 +137,7 @@ internal sealed class IdleConsumers
                 _threading.Sleep(TimeSpan.Zero);
             }
         }
+        budget.RecheckedInVain(_threading.Now - started);
         return false;
     }
 
@@ -142,10 +145,12 @@ internal sealed class IdleConsumers
     /// For a consumer with no lock held that found nothing to claim and saw the waiter: parks until it is owed a
     /// wake-up (a token), nobody waits any more (it goes and becomes the waiter), or the control word is set. The
     /// increment is a full fence before <c>_waiting</c> is read again: whoever makes work available and then reads
-    /// <c>_standby</c> either sees this consumer or made it see <c>_waiting</c> clear.
+    /// <c>_standby</c> either sees this consumer or made it see <c>_waiting</c> clear. How long it stayed adapts the
+    /// consumer's re-check <paramref name="budget"/>.
     /// </summary>
-    public void Park()
+    public void Park(RecheckBudget budget)
     {
+        var started = _threading.Now;
         _lock.Enter();
         try
         {
@@ -167,6 +172,7 @@ internal sealed class IdleConsumers
         {
             _lock.Exit();
         }
+        budget.Parked(_threading.Now - started);
     }
 
     /// <summary>

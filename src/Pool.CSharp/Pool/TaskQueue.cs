@@ -127,6 +127,10 @@ internal sealed class TaskQueue
         _idle.WakeAll();
     }
 
+    /// <summary>For a worker starting: how often it re-checks before it parks, its own from then on.</summary>
+    public RecheckBudget NewRecheckBudget() =>
+        new(_threading.SpinCountBeforeBlocking, _threading.SpinCountCeiling);
+
     /// <summary>
     /// For a worker starting: the slot for the tasks it will claim. A slot left behind by a worker that left
     /// is adopted with the tasks still in it (they are the oldest in the queue, so they run first).
@@ -147,9 +151,10 @@ internal sealed class TaskQueue
     /// <summary>
     /// Blocks until there is an exit entry, a task, or the queue is closed. <paramref name="own"/> is the
     /// caller's slot from <see cref="JoinConsumers"/>: its claimed tasks come first, and a worker that still
-    /// has some leaves exit entries to an idle worker.
+    /// has some leaves exit entries to an idle worker. <paramref name="rechecks"/> is the caller's own (see
+    /// <see cref="NewRecheckBudget"/>).
     /// </summary>
-    public DequeueResult Dequeue(ClaimedTasks own, out PoolTask task)
+    public DequeueResult Dequeue(ClaimedTasks own, RecheckBudget rechecks, out PoolTask task)
     {
         while (true)
         {
@@ -184,12 +189,12 @@ internal sealed class TaskQueue
             {
                 return DequeueResult.Task;
             }
-            if (_idle.IsWaiting() && !_idle.WaiterLeavesSoon())
+            if (_idle.IsWaiting() && !_idle.WaiterLeavesSoon(rechecks))
             {
                 // Another consumer waits for work. Queueing behind it on the get lock would hand the waiting over at
                 // every task (a wake-up each time); parked, this one is woken only for work the waiter leaves.
                 own.ForgetAllTaken(); // a parked worker keeps no finished task alive
-                _idle.Park();
+                _idle.Park(rechecks);
                 continue;
             }
             _getLock.Enter();

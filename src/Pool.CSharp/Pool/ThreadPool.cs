@@ -329,7 +329,8 @@ public sealed class ThreadPool
     {
         _currentWorker.Value = worker;
         var claimed = _queue.JoinConsumers();
-        while (_queue.Dequeue(claimed, out var task) == DequeueResult.Task)
+        var rechecks = _queue.NewRecheckBudget();
+        while (_queue.Dequeue(claimed, rechecks, out var task) == DequeueResult.Task)
         {
             worker.CountStarted();
             Run(task);
