@@ -34,10 +34,11 @@ let runOnQueue (program: QueueProgram) (threading: IThreading) : QueueOutcome =
 
     let consume () =
         let own = queue.JoinConsumers()
+        let rechecks = queue.NewRecheckBudget()
         let mutable consuming = true
 
         while consuming do
-            match queue.Dequeue(own) with
+            match queue.Dequeue(own, rechecks) with
             | DequeueResult.Task, next -> next.Routine.Invoke next.Context
             | DequeueResult.Exit, _ ->
                 locked (fun () -> exits <- exits + 1)
