@@ -127,10 +127,6 @@ internal sealed class TaskQueue
         _idle.WakeAll();
     }
 
-    /// <summary>For a worker starting: how often it re-checks before it parks, its own from then on.</summary>
-    public RecheckBudget NewRecheckBudget() =>
-        new(_threading.SpinCountBeforeBlocking, _threading.SpinCountCeiling);
-
     /// <summary>
     /// For a worker starting: the slot for the tasks it will claim. A slot left behind by a worker that left
     /// is adopted with the tasks still in it (they are the oldest in the queue, so they run first).
@@ -147,6 +143,10 @@ internal sealed class TaskQueue
             _getLock.Exit();
         }
     }
+
+    /// <summary>For a worker starting: how often it re-checks before it parks, its own from then on.</summary>
+    public RecheckBudget NewRecheckBudget() =>
+        new(_threading.SpinCountBeforeBlocking, _threading.SpinCountCeiling);
 
     /// <summary>
     /// Blocks until there is an exit entry, a task, or the queue is closed. <paramref name="own"/> is the
