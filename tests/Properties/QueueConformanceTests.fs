@@ -34,7 +34,7 @@ let runOnQueue (program: QueueProgram) (threading: IThreading) : QueueOutcome =
 
     let consume () =
         let own = queue.JoinConsumers()
-        let rechecks = queue.NewRecheckBudget()
+        let rechecks = queue.NewSpinBudget()
         let mutable consuming = true
 
         while consuming do

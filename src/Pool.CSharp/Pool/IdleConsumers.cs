@@ -121,7 +121,7 @@ internal sealed class IdleConsumers
     /// cost it and the producer more than the re-checks; where one task comes at a time the parks last long, and the
     /// budget shrinks (<see cref="Park"/>).
     /// </summary>
-    public bool WaiterLeavesSoon(RecheckBudget budget)
+    public bool WaiterLeavesSoon(SpinBudget budget)
     {
         var started = _threading.Now;
         var spins = budget.Limit;
@@ -137,7 +137,7 @@ internal sealed class IdleConsumers
                 _threading.Sleep(TimeSpan.Zero);
             }
         }
-        budget.RecheckedInVain(_threading.Now - started);
+        budget.SpunInVain(spins, _threading.Now - started);
         return false;
     }
 
@@ -148,7 +148,7 @@ internal sealed class IdleConsumers
     /// <c>_standby</c> either sees this consumer or made it see <c>_waiting</c> clear. How long it stayed adapts the
     /// consumer's re-check <paramref name="budget"/>.
     /// </summary>
-    public void Park(RecheckBudget budget)
+    public void Park(SpinBudget budget)
     {
         var started = _threading.Now;
         _lock.Enter();
@@ -172,7 +172,7 @@ internal sealed class IdleConsumers
         {
             _lock.Exit();
         }
-        budget.Parked(_threading.Now - started);
+        budget.Blocked(_threading.Now - started);
     }
 
     /// <summary>

@@ -48,7 +48,7 @@ internal sealed class TaskQueue
     private readonly ClaimWord _claims; // claims on the get list; replaced under both locks
     private readonly ClaimedTaskSlots _slots; // guarded by _getLock
     private readonly Func<bool> _hasWorkOrSignal; // HasWorkOrSignal, for the waiter's sleep
-    private int _spinLimit; // guarded by _getLock: how often an idle consumer re-checks before it sleeps
+    private readonly SpinBudget _waiterSpin; // guarded by _getLock: how often the waiter re-checks before it sleeps
     private TaskRing _putList = new(); // guarded by the put gate
     private TaskRing _getList = new(); // replaced under both locks; frozen in between, cleared once used up
     private bool _sealed; // guarded by the put gate
@@ -66,7 +66,7 @@ internal sealed class TaskQueue
         _idle = new IdleConsumers(threading, _control);
         _claims = new ClaimWord(threading, _getList);
         _slots = new ClaimedTaskSlots(threading);
-        _spinLimit = threading.SpinCountBeforeBlocking;
+        _waiterSpin = NewSpinBudget();
         _hasWorkOrSignal = HasWorkOrSignal;
     }
 
@@ -145,16 +145,16 @@ internal sealed class TaskQueue
     }
 
     /// <summary>For a worker starting: how often it re-checks before it parks, its own from then on.</summary>
-    public RecheckBudget NewRecheckBudget() =>
+    public SpinBudget NewSpinBudget() =>
         new(_threading.SpinCountBeforeBlocking, _threading.SpinCountCeiling);
 
     /// <summary>
     /// Blocks until there is an exit entry, a task, or the queue is closed. <paramref name="own"/> is the
     /// caller's slot from <see cref="JoinConsumers"/>: its claimed tasks come first, and a worker that still
     /// has some leaves exit entries to an idle worker. <paramref name="rechecks"/> is the caller's own (see
-    /// <see cref="NewRecheckBudget"/>).
+    /// <see cref="NewSpinBudget"/>).
     /// </summary>
-    public DequeueResult Dequeue(ClaimedTasks own, RecheckBudget rechecks, out PoolTask task)
+    public DequeueResult Dequeue(ClaimedTasks own, SpinBudget rechecks, out PoolTask task)
     {
         while (true)
         {
@@ -349,7 +349,7 @@ internal sealed class TaskQueue
         }
         var spinStarted = _threading.Now;
         var spins = 0;
-        while (spins < _spinLimit && !HasWorkOrSignal())
+        while (spins < _waiterSpin.Limit && !HasWorkOrSignal())
         {
             _threading.SpinWait(SpinIterations);
             spins++;
@@ -364,7 +364,8 @@ internal sealed class TaskQueue
         {
             var sleepStarted = _threading.Now;
             _idle.Sleep(_hasWorkOrSignal);
-            AdaptSpinLimit(spins, sleepStarted - spinStarted, _threading.Now - sleepStarted);
+            _waiterSpin.SpunInVain(spins, sleepStarted - spinStarted);
+            _waiterSpin.Blocked(_threading.Now - sleepStarted);
         }
         _putGate.Enter();
         try
@@ -387,20 +388,6 @@ internal sealed class TaskQueue
         {
             _idle.WakeParked();
         }
-    }
-
-    // Called with the get lock held, after a sleep that followed `spins` spins. Work that came before a spin up to
-    // the ceiling would have ended means that spinning longer saves a sleep and a wake-up: the limit doubles;
-    // otherwise the spin was wasted and the limit halves, so an idle pool soon stops spinning at all.
-    private void AdaptSpinLimit(int spins, TimeSpan spun, TimeSpan slept)
-    {
-        var perSpin = spins == 0 ? TimeSpan.Zero : spun / spins;
-        var ceiling = _threading.SpinCountCeiling;
-        var floor = Math.Min(1, _threading.SpinCountBeforeBlocking); // 0 where the threading never spins
-        _spinLimit =
-            slept <= perSpin * (ceiling - spins)
-                ? Math.Min(ceiling, Math.Max(1, _spinLimit * 2))
-                : Math.Max(floor, _spinLimit / 2);
     }
 
     // Called with the get lock held.

@@ -329,7 +329,7 @@ public sealed class ThreadPool
     {
         _currentWorker.Value = worker;
         var claimed = _queue.JoinConsumers();
-        var rechecks = _queue.NewRecheckBudget();
+        var rechecks = _queue.NewSpinBudget();
         while (_queue.Dequeue(claimed, rechecks, out var task) == DequeueResult.Task)
         {
             worker.CountStarted();
