@@ -1,7 +1,7 @@
 namespace EchoLoad;
 
-/// <summary>The CPU work a message costs on both servers: fib(n), computed the naive way (as samples/EchoServer does).</summary>
+/// <summary>The CPU work a message costs on every server: fib(n), the same code as samples/EchoServer's (samples/Shared).</summary>
 internal static class Work
 {
-    internal static long Fibonacci(int n) => n < 2 ? n : Fibonacci(n - 1) + Fibonacci(n - 2);
+    internal static long Fibonacci(int n) => Pool.Samples.Fibonacci.Of(n);
 }

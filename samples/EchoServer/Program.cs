@@ -27,7 +27,7 @@ var server = new TcpServer(
     {
         if (options.Work > 0)
         {
-            _ = Fibonacci(options.Work);
+            _ = Pool.Samples.Fibonacci.Of(options.Work);
         }
         reply.Write(message.Span);
     },
@@ -58,8 +58,6 @@ Console.WriteLine(
         + $"{server.Errors} errors, {server.DroppedSends} replies dropped after their connection closed"
 );
 return 0;
-
-static long Fibonacci(int n) => n < 2 ? n : Fibonacci(n - 1) + Fibonacci(n - 2);
 
 internal sealed record Options(int Port, int Threads, int Work, int MaxConnections, int Loops)
 {

@@ -141,7 +141,7 @@ internal sealed class HostedEchoServer(
     {
         if (_options.Work > 0)
         {
-            _ = Fibonacci(_options.Work);
+            _ = Pool.Samples.Fibonacci.Of(_options.Work);
         }
         if (_options.HandlerDelay > TimeSpan.Zero)
         {
@@ -163,6 +163,4 @@ internal sealed class HostedEchoServer(
             lifetime.StopApplication();
         }
     }
-
-    private static long Fibonacci(int n) => n < 2 ? n : Fibonacci(n - 1) + Fibonacci(n - 2);
 }
