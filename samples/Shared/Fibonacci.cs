@@ -16,7 +16,7 @@ namespace Pool.Samples;
 /// </remarks>
 internal static class Fibonacci
 {
-    /// <summary>fib(<paramref name="n"/>), by about fib(n) calls; n below 2 is returned as it is.</summary>
+    /// <summary>fib(<paramref name="n"/>) by the naive recursion, whose cost grows as fib(n) does; n below 2 is returned as it is.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     internal static long Of(int n) => n < 2 ? n : SecondLevel(n - 1) + SecondLevel(n - 2);
 
