@@ -129,6 +129,8 @@ public class EchoLoadTests
     [Theory]
     [InlineData(0, 0)]
     [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
     [InlineData(10, 55)]
     [InlineData(20, 6765)]
     public void TheWorkIsTheFibonacciNumber(int n, long expected) =>
