@@ -113,9 +113,9 @@ public static partial class ConnectionScenarios
         LocalShutdownCase(threading, workers: false);
 
     /// <summary>
-    /// Two workers answer: messages of one connection could be handled at the same time on different workers only if
-    /// they were on different serial queues, which the server must never do (a connection always uses one), so the
-    /// peer receives every reply in order. Reads may be partial, so two sends make two or more messages.
+    /// Two workers answer: a connection's next batch may run on the other worker, but it is submitted only once the
+    /// reply before it is written or handed to the loop, so the peer receives every reply in order. Reads may be
+    /// partial, so two sends make two or more messages.
     /// </summary>
     [SystematicTest(CiIterations = 1000)]
     public static void RepliesKeepTheirOrderOnTwoWorkers(IThreading threading)

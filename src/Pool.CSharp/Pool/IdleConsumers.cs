@@ -115,8 +115,8 @@ internal sealed class IdleConsumers
     /// <summary>
     /// Called after <see cref="IsWaiting"/> was seen true: re-reads it as often as the consumer's
     /// <paramref name="budget"/> says (at first as often as the waiter spins, <see cref="IThreading.SpinCountBeforeBlocking"/>)
-    /// before the caller parks, yielding the processor every other
-    /// re-check as the waiter does. Where work comes from several producers at once the waiter leaves within a few
+    /// before the caller parks, yielding the processor after each
+    /// re-check but the last, as the waiter does. Where work comes from several producers at once the waiter leaves within a few
     /// microseconds, and a consumer that comes straight back finds the next task without a park and a wake-up, which
     /// cost it and the producer more than the re-checks; where one task comes at a time the parks last long, and the
     /// budget shrinks (<see cref="Park"/>).
@@ -132,7 +132,7 @@ internal sealed class IdleConsumers
             {
                 return true;
             }
-            if (i % TaskQueue.SpinsBetweenYields == 0 && i < spins)
+            if (i < spins)
             {
                 _threading.Sleep(TimeSpan.Zero);
             }

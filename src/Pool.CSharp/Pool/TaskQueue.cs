@@ -32,10 +32,6 @@ internal sealed class TaskQueue
     // sleeper microseconds (more on a virtual machine), a spin that finds work costs the consumer less.
     internal const int SpinIterations = 30;
 
-    // An idle consumer's spin yields the processor once every this many spins (the waiter's, and the re-checks of one
-    // that sees the waiter before it parks).
-    internal const int SpinsBetweenYields = 2;
-
     // Set in _control by Close; the bits below count exit entries.
     private const long ClosedBit = 1L << 62;
 
@@ -353,10 +349,10 @@ internal sealed class TaskQueue
         {
             _threading.SpinWait(SpinIterations);
             spins++;
-            if (spins % SpinsBetweenYields == 0)
+            if (spins < _waiterSpin.Limit)
             {
                 // Give the processor to a thread that is ready to run (the producer, when the machine has more
-                // runnable threads than cores): a spinner that never yields delays the work it waits for.
+                // runnable threads than cores): a spinner that does not yield delays the work it waits for.
                 _threading.Sleep(TimeSpan.Zero);
             }
         }

@@ -9,6 +9,15 @@ namespace Pool.Reactor;
 /// </summary>
 internal sealed class InputBatch
 {
+    /// <summary>
+    /// The largest buffer an emptied batch keeps. A connection's two batches (the one filling and the one handled, each
+    /// with its input and its replies) keep their buffers up to this size between batches, so a busy connection does not
+    /// rent two buffers per batch on one thread (the loop's input, the worker's replies) and give them back on another
+    /// through the shared pool; larger buffers go back to the pool. So an idle connection holds at most four such
+    /// buffers (16 KiB).
+    /// </summary>
+    internal const int KeptBytes = 4096;
+
     private readonly List<(int Offset, int Length)> _messages = [];
     private readonly PooledBufferWriter _bytes = new();
 
@@ -42,11 +51,23 @@ internal sealed class InputBatch
         }
     }
 
-    /// <summary>Empties the batch and its replies and returns their buffers to the pool (an idle connection holds none).</summary>
+    /// <summary>Empties the batch and its replies, keeping each buffer of at most <see cref="KeptBytes"/> for the next batch.</summary>
     public void Clear()
     {
-        Replies.Clear();
+        Empty(Replies);
         _messages.Clear();
-        _bytes.Clear();
+        Empty(_bytes);
+    }
+
+    private static void Empty(PooledBufferWriter writer)
+    {
+        if (writer.Capacity <= KeptBytes)
+        {
+            writer.Reset();
+        }
+        else
+        {
+            writer.Clear();
+        }
     }
 }

@@ -57,10 +57,10 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
     /// <summary>Discards what was written after the first <paramref name="count"/> bytes (a handler that failed).</summary>
     public void Truncate(int count) => Count = Math.Min(count, Count);
 
-    /// <summary>Empties the writer, keeping its buffer (the loop's own writer, reused for every reply).</summary>
+    /// <summary>Empties the writer, keeping its buffer (the loop's own writer, reused for every reply; a batch's small ones).</summary>
     public void Reset() => Count = 0;
 
-    /// <summary>Empties the writer and returns its buffer to the pool (a batch's: an idle connection holds none).</summary>
+    /// <summary>Empties the writer and returns its buffer to the pool (a batch's, beyond <see cref="InputBatch.KeptBytes"/>).</summary>
     public void Clear()
     {
         Count = 0;
@@ -88,4 +88,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
         }
         _buffer = larger;
     }
+
+    /// <summary>The length of the buffer the writer holds (0 while it holds none).</summary>
+    public int Capacity => _buffer.Length;
 }

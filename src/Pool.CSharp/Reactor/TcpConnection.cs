@@ -186,20 +186,25 @@ public sealed class TcpConnection : IChannel
 
     /// <summary>
     /// Worker: handles every message waiting, in order, and writes their replies as one. Input that arrived
-    /// meanwhile gets the next task, submitted before this reply settles (so the connection cannot be released
-    /// between the two).
+    /// meanwhile gets the next task: it is counted in flight before this reply settles (so the connection cannot be
+    /// released between the two), and submitted only once this reply is written or handed to the loop (so the next
+    /// batch's reply, on whichever worker, cannot overtake it).
     /// </summary>
     private void HandleInput()
     {
         var batch = _input.Take();
         var replied = _owner.HandleBatch(batch);
-        if (_input.Finish())
+        var more = _input.Finish();
+        if (more)
         {
             BeginReply();
-            _owner.Submit(this);
         }
         CompleteReply(batch.Replies.Written, replied);
         _input.Return(batch);
+        if (more)
+        {
+            _owner.Submit(this);
+        }
     }
 
     /// <summary>

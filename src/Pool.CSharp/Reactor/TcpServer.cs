@@ -11,8 +11,9 @@ namespace Pool.Reactor;
 /// <see cref="MessageFraming"/>) answered by the handler's reply. Without workers the handler runs inline on the
 /// connection's loop thread; with an <see cref="Executor"/> it runs on a worker, one task per connection at a time:
 /// what the loop reads while that task is queued or running waits for the connection's next task, which handles it
-/// all as one batch and writes the batch's replies at once. A connection always submits to the same serial queue
-/// (connections are spread over a fixed set of them).
+/// all as one batch and writes the batch's replies at once. The next task is submitted only once the reply before it
+/// is written or handed to the loop, so replies keep their order whichever worker runs each task; the tasks go to a
+/// fixed set of the executor's concurrent queues (connections spread over them, so that the queues' locks are not one).
 /// </summary>
 /// <remarks>
 /// <para>The server's loop accepts. With more than one loop, the server starts the others on threads of its own at
@@ -26,7 +27,7 @@ namespace Pool.Reactor;
 /// </remarks>
 public sealed class TcpServer
 {
-    private const int SerialQueuesPerWorker = 4;
+    private const int QueuesPerWorker = 4;
     private readonly EventLoop _loop;
     private readonly IThreading _threading;
     private readonly INetwork _network;
@@ -116,8 +117,8 @@ public sealed class TcpServer
             :
             [
                 .. Enumerable
-                    .Range(0, Math.Max(1, workers.ThreadCount * SerialQueuesPerWorker))
-                    .Select(i => workers.CreateQueue($"tcp-{i}", serial: true)),
+                    .Range(0, Math.Max(1, workers.ThreadCount * QueuesPerWorker))
+                    .Select(i => workers.CreateQueue($"tcp-{i}", serial: false)),
             ];
         _loops = [new IoLoop(this, loop, 0, _options.ReadBufferBytes)];
         _accepted = _threading.CreateAtomic();
@@ -381,8 +382,8 @@ public sealed class TcpServer
 
     /// <summary>
     /// Hands the connection's waiting input to a worker (from the loop, or from the worker that handled the batch
-    /// before); the in-flight count was raised for it. A connection always submits to the same serial queue, so
-    /// its batches are handled, and their replies written, in order.
+    /// before, once its reply is written or handed to the loop); the in-flight count was raised for it. A connection
+    /// has one task queued or running at a time, so its batches are handled, and their replies written, in order.
     /// </summary>
     internal void Submit(TcpConnection connection)
     {
