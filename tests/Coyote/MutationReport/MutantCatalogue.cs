@@ -391,7 +391,7 @@ internal static class MutantCatalogue
             DporScenario: "ConnectionScenarios.PeerClosesBeforeRead"
         ),
         new(
-            "MessagesSpreadOverQueues",
+            "NextBatchSubmittedBeforeReply",
             "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers",
             KilledBy: "not every reply in order",
             DporHunt: new(
