@@ -172,16 +172,17 @@ public sealed class TcpConnection : IChannel
     /// <summary>
     /// Loop thread: queues a message for the handler (copied). True when no handler task is queued or running:
     /// the caller must submit one, and the in-flight count was raised for it; false when the task already
-    /// scheduled will take it.
+    /// scheduled will take it, or the task writing its reply will submit the next one (counted here).
     /// </summary>
     internal bool QueueInput(ReadOnlySpan<byte> message, int mergeLimit)
     {
-        if (!_input.Queue(message, mergeLimit))
+        var queued = _input.Queue(message, mergeLimit);
+        if (queued == InputQueued.Waits)
         {
             return false;
         }
         BeginReply(); // before the hand-off: the worker may finish first
-        return true;
+        return queued == InputQueued.Submit;
     }
 
     /// <summary>
@@ -194,14 +195,12 @@ public sealed class TcpConnection : IChannel
     {
         var batch = _input.Take();
         var replied = _owner.HandleBatch(batch);
-        var more = _input.Finish();
-        if (more)
+        if (_input.Finish())
         {
             BeginReply();
         }
         CompleteReply(batch.Replies.Written, replied);
-        _input.Return(batch);
-        if (more)
+        if (_input.Return(batch))
         {
             _owner.Submit(this);
         }
