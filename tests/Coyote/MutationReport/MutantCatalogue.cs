@@ -393,12 +393,7 @@ internal static class MutantCatalogue
         new(
             "NextBatchSubmittedBeforeReply",
             "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers",
-            KilledBy: "not every reply in order",
-            DporHunt: new(
-                "ConnectionScenarios.RepliesKeepTheirOrderOnTwoWorkers",
-                2,
-                Schedules: 100_000
-            )
+            KilledBy: "not every reply in order"
         ),
         new(
             "ShutdownIgnoresRepliesInFlight",
