@@ -187,9 +187,10 @@ public sealed class TcpConnection : IChannel
 
     /// <summary>
     /// Worker: handles every message waiting, in order, and writes their replies as one. Input that arrived
-    /// meanwhile gets the next task: it is counted in flight before this reply settles (so the connection cannot be
-    /// released between the two), and submitted only once this reply is written or handed to the loop (so the next
-    /// batch's reply, on whichever worker, cannot overtake it).
+    /// meanwhile gets the next task, counted in flight here before this reply settles (so the connection cannot be
+    /// released between the two); input the loop reads while this reply is written is counted by the loop. Either
+    /// way the next task is submitted only once this reply is written or handed to the loop, so its reply, on
+    /// whichever worker, cannot overtake this one.
     /// </summary>
     private void HandleInput()
     {
