@@ -17,6 +17,8 @@ namespace EchoLoad;
 /// (not a bound: a better one may exist), to tell a miss of ours from one of .NET or of the design. One difference,
 /// for <see cref="Stop"/>: a blocking wait lasts at most 100 ms (the C server's never ends), which an idle server pays
 /// with ten wake-ups a second per loop.
+/// <para>With <see cref="HandOff.Pool"/> or <see cref="HandOff.Executor"/> the loops hand connections to our thread pool
+/// or to our executor's queues instead of the server's own queue and workers, all else unchanged.</para>
 /// </summary>
 internal sealed class MinimalEpollServer
 {
@@ -39,6 +41,13 @@ internal sealed class MinimalEpollServer
     private int _sleeping;
     private int _stopped; // 1 once Stop was called (Volatile)
     private readonly List<Thread> _threads = [];
+    private readonly HandOff _handOff;
+    private Pool.ThreadPool? _pool; // with HandOff.Pool
+    private Pool.Executor? _executor; // with HandOff.Executor
+    private Pool.ExecQueue[] _queues = []; // the executor's, four per worker, connection by descriptor
+
+    [ThreadStatic]
+    private static byte[]? t_taken; // a pool worker's buffer for the input it takes
 
     private sealed class Connection(int descriptor, int epoll)
     {
@@ -57,11 +66,17 @@ internal sealed class MinimalEpollServer
     }
 
     /// <summary>A server on 127.0.0.1:<paramref name="port"/>; nothing runs before <see cref="Start"/>.</summary>
-    internal MinimalEpollServer(int port, int work, int loops, int workers)
+    internal MinimalEpollServer(
+        int port,
+        int work,
+        int loops,
+        int workers,
+        HandOff handOff = HandOff.Own
+    )
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(loops, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(workers);
-        (_port, _work, Loops, Workers) = (port, work, loops, workers);
+        (_port, _work, Loops, Workers, _handOff) = (port, work, loops, workers, handOff);
     }
 
     internal int Loops { get; }
@@ -85,9 +100,24 @@ internal sealed class MinimalEpollServer
                 new Thread(() => Loop(listener)) { IsBackground = true, Name = $"loop-{i}" }
             );
         }
-        for (var i = 0; i < Workers; i++)
+        if (WithWorkers && _handOff == HandOff.Pool)
         {
-            _threads.Add(new Thread(RunWorker) { IsBackground = true, Name = $"worker-{i}" });
+            _pool = new Pool.ThreadPool(Workers);
+        }
+        else if (WithWorkers && _handOff == HandOff.Executor)
+        {
+            _executor = new Pool.Executor(Workers);
+            _queues =
+            [
+                .. Enumerable.Range(0, 4 * Workers).Select(i => _executor.CreateQueue($"q{i}")),
+            ];
+        }
+        else
+        {
+            for (var i = 0; i < Workers; i++)
+            {
+                _threads.Add(new Thread(RunWorker) { IsBackground = true, Name = $"worker-{i}" });
+            }
         }
         _threads.ForEach(thread => thread.Start());
     }
@@ -104,6 +134,8 @@ internal sealed class MinimalEpollServer
             Monitor.PulseAll(_tasksLock);
         }
         _threads.ForEach(thread => thread.Join());
+        _pool?.Destroy();
+        _executor?.Destroy();
     }
 
     private Socket Listen()
@@ -369,6 +401,16 @@ internal sealed class MinimalEpollServer
 
     private void Submit(Connection c)
     {
+        if (_pool is not null)
+        {
+            _pool.Schedule(() => Serve(c));
+            return;
+        }
+        if (_executor is not null)
+        {
+            _queues[c.Descriptor % _queues.Length].Submit(() => Serve(c));
+            return;
+        }
         lock (_tasksLock)
         {
             c.Next = null;
@@ -438,44 +480,54 @@ internal sealed class MinimalEpollServer
         return c;
     }
 
-    // A worker: takes a connection's input, computes fib(work) once per take, and writes the reply itself (what the
-    // socket does not take waits for the loop's EPOLLOUT), until the connection has no input left.
     private void RunWorker()
     {
         var taken = new byte[4096];
         var budget = s_busyPoll;
+        while (Take(ref budget) is { } c)
+        {
+            Serve(c, ref taken);
+        }
+    }
+
+    // A task of our pool or executor: serves the connection with the worker's own buffer.
+    private void Serve(Connection c)
+    {
+        var taken = t_taken ?? new byte[4096];
+        Serve(c, ref taken);
+        t_taken = taken;
+    }
+
+    // A worker: takes the connection's input, computes fib(work) once per take, and writes the reply itself (what the
+    // socket does not take waits for the loop's EPOLLOUT), until the connection has no input left. `taken` is swapped
+    // with the connection's input buffer at each take (the loop appends to the worker's old one).
+    private void Serve(Connection c, ref byte[] taken)
+    {
         while (true)
         {
-            if (Take(ref budget) is not { } c)
+            int n;
+            lock (c.Lock)
             {
-                return;
-            }
-            while (true)
-            {
-                int n;
-                lock (c.Lock)
+                if (c.InputLength == 0 || c.Closed)
                 {
-                    if (c.InputLength == 0 || c.Closed)
+                    c.Scheduled = false;
+                    if (--c.References == 0)
                     {
-                        c.Scheduled = false;
-                        if (--c.References == 0)
-                        {
-                            _ = LibC.Close(c.Descriptor);
-                        }
-                        break;
+                        _ = LibC.Close(c.Descriptor);
                     }
-                    (taken, c.Input) = (c.Input, taken); // the loop appends to the worker's old buffer
-                    n = c.InputLength;
-                    c.InputLength = 0;
+                    return;
                 }
-                Compute();
-                lock (c.Lock)
+                (taken, c.Input) = (c.Input, taken);
+                n = c.InputLength;
+                c.InputLength = 0;
+            }
+            Compute();
+            lock (c.Lock)
+            {
+                if (!c.Closed)
                 {
-                    if (!c.Closed)
-                    {
-                        Append(ref c.Pending, ref c.PendingLength, taken.AsSpan(0, n));
-                        _ = Flush(c); // a failure shows in the loop as an error event
-                    }
+                    Append(ref c.Pending, ref c.PendingLength, taken.AsSpan(0, n));
+                    _ = Flush(c); // a failure shows in the loop as an error event
                 }
             }
         }

@@ -27,7 +27,9 @@ using EchoLoad;
 //                                                      --twin: a second copy of our server, measured as the others
 //   work-cost                                          how long fib(n) takes on this machine, n = 15..27
 //   baseline --port P [--work N]                       run the baseline server alone (used by compare)
-//   minimal --port P [--loops L] [--workers W] [--work N]  run MinimalEpollServer alone (used by compare)
+//   minimal --port P [--loops L] [--workers W] [--work N] [--hand-off own|pool|executor]
+//                                                      run MinimalEpollServer alone (used by compare); --hand-off: its
+//                                                      workers' queue (default), or our thread pool or executor instead
 //   load --port P --connections C --size B [--seconds S] [--depth D] [--client async|epoll]
 var mode = args.Length > 0 ? args[0] : "compare";
 string Option(string name, string fallback)
@@ -59,11 +61,20 @@ switch (mode)
             port,
             Number("--work", 0),
             Number("--loops", Environment.ProcessorCount),
-            Number("--workers", 0)
+            Number("--workers", 0),
+            Option("--hand-off", "own") switch
+            {
+                "own" => HandOff.Own,
+                "pool" => HandOff.Pool,
+                "executor" => HandOff.Executor,
+                var other => throw new ArgumentException(
+                    $"--hand-off must be own, pool or executor, not {other}"
+                ),
+            }
         );
         server.Start();
         Console.WriteLine(
-            $"minimal .NET epoll echo server on 127.0.0.1:{server.Port}, {server.Loops} loops, {server.Workers} workers"
+            $"minimal .NET epoll echo server on 127.0.0.1:{server.Port}, {server.Loops} loops, {server.Workers} workers ({Option("--hand-off", "own")} hand-off)"
         );
         WaitForSigterm();
         server.Stop();

@@ -49,12 +49,20 @@ public class EchoLoadTests
     }
 
     [Theory]
-    [InlineData(0, 0)]
-    [InlineData(2, 0)]
-    [InlineData(2, 12)]
-    public void TheMinimalServerEchoesEveryByteInOrder(int workers, int work)
+    [InlineData(0, 0, "Own")]
+    [InlineData(2, 0, "Own")]
+    [InlineData(2, 12, "Own")]
+    [InlineData(2, 12, "Pool")]
+    [InlineData(2, 12, "Executor")]
+    public void TheMinimalServerEchoesEveryByteInOrder(int workers, int work, string handOff)
     {
-        var server = new MinimalEpollServer(0, work, loops: 2, workers);
+        var server = new MinimalEpollServer(
+            0,
+            work,
+            loops: 2,
+            workers,
+            Enum.Parse<HandOff>(handOff)
+        );
         server.Start();
         try
         {
