@@ -284,11 +284,14 @@ def twin_noise(rows):
     pairs = [r for r in rows if r["twin"] is not None]
     if not pairs:
         return None
-    def median_apart(values):
-        apart = sorted(max(x, 1 / x) for x in values)
-        return apart[len(apart) // 2]
-    return (median_apart(r["X_o"] / float(r["twin"][4]) for r in pairs),
-            median_apart(float(r["o"][7]) / float(r["twin"][7]) for r in pairs))
+    p99 = [float(r["o"][7]) / float(r["twin"][7]) for r in pairs if float(r["o"][7]) > 0 and float(r["twin"][7]) > 0]
+    return (median_apart(r["X_o"] / float(r["twin"][4]) for r in pairs), median_apart(p99) if p99 else 1.0)
+
+
+def median_apart(ratios):
+    """The median of max(x, 1/x) over ratios of two measurements: how far apart they are, whichever is ahead."""
+    apart = sorted(max(x, 1 / x) for x in ratios)
+    return apart[len(apart) // 2]
 
 
 def print_twins(rows):
@@ -304,10 +307,10 @@ def print_twins(rows):
         m = r["m"]
         print(f"| {m.group(1)} | {work_names[m.group(2)]} | {handlers_of(m)} | {cell_of(r['o'])} | {r['X_o']:.0f} | "
               f"{float(r['twin'][4]):.0f} | {ratio:.2f} |")
-    apart = sorted(max(x, 1 / x) for _, x in pairs)
-    print(f"\nours / twin in {len(pairs)} cells: {min(x for _, x in pairs):.2f}-{max(x for _, x in pairs):.2f}; the faster "
-          f"copy ahead by a median of {100 * (apart[len(apart) // 2] - 1):.0f}%; one copy below 0.9x the other in "
-          f"{sum(1 for x in apart if x > 1 / 0.9)} of {len(pairs)} cells")
+    ratios = [x for _, x in pairs]
+    print(f"\nours / twin in {len(pairs)} cells: {min(ratios):.2f}-{max(ratios):.2f}; the faster copy ahead by a median "
+          f"of {100 * (median_apart(ratios) - 1):.0f}%; one copy below 0.9x the other in "
+          f"{sum(1 for x in ratios if max(x, 1 / x) > 1 / 0.9)} of {len(pairs)} cells")
 
 
 def print_goals(rows, tally, margin, noise):
